@@ -1,0 +1,130 @@
+// Environment → typed, frozen configuration. Read once at start; every error names the key at fault.
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** Each key, its default and what it means; `.env.example` mirrors this table. */
+const schema = z.object({
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APPLICATION_ID: optionalString.refine((v) => v === undefined || /^\d{5,25}$/.test(v), {
+    message: 'must be the numeric application id (a snowflake)',
+  }),
+  DISCORD_PUBLIC_KEY: optionalString.refine((v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v), {
+    message: 'must be the 64-character hex Ed25519 public key from the developer portal',
+  }),
+  DISCORD_WEBHOOK: optionalString,
+  DISCORD_API_BASE: z
+    .string()
+    .default('https://discord.com/api')
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
+    .transform((v) => v.replace(/\/+$/, '')),
+  AUTOINTEL_MODE: z.enum(['gateway', 'http']).default('gateway'),
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  AUTOINTEL_DATA_DIR: z.string().default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AUTOINTEL_SECRET_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, {
+    message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
+  }),
+  AUTOINTEL_ALLOW_PRIVATE_NETWORKS: bool.default(false),
+  YTDLP_PATH: z.string().default('yt-dlp'),
+  FFMPEG_PATH: z.string().default('ffmpeg'),
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be a postgres:// or postgresql:// URL',
+  }),
+  REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//.test(v), {
+    message: 'must be a redis:// or rediss:// URL',
+  }),
+  AUTOINTEL_LEASE_SECONDS: int(5, 3600).default(30),
+  AUTOINTEL_CONCURRENCY: int(1, 256).default(2),
+  AUTOINTEL_GUILD_CONCURRENCY: int(1, 256).default(2),
+  AUTOINTEL_USER_QUOTA_PER_HOUR: int(0, 100_000).default(20),
+  AUTOINTEL_FRESHNESS_MINUTES: int(0, 525_600).default(60),
+  AUTOINTEL_RETENTION_DAYS: int(1, 3650).default(30),
+  AUTOINTEL_MAX_CONTENT_BYTES: int(1024, 2 ** 31).default(20 * 1024 * 1024),
+  AUTOINTEL_LLM_BASE_URL: optionalString,
+});
+
+export type RawEnv = Readonly<Record<string, string | undefined>>;
+
+export interface Config {
+  readonly discordToken: string | undefined;
+  readonly applicationId: string | undefined;
+  readonly publicKey: string | undefined;
+  readonly discordWebhook: string | undefined;
+  readonly discordApiBase: string;
+  readonly mode: 'gateway' | 'http';
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  readonly secretKey: string | undefined;
+  readonly allowPrivateNetworks: boolean;
+  readonly ytDlpPath: string;
+  readonly ffmpegPath: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly leaseMs: number;
+  readonly concurrency: number;
+  readonly guildConcurrency: number;
+  readonly userQuotaPerHour: number;
+  readonly freshnessMs: number;
+  readonly retentionMs: number;
+  readonly maxContentBytes: number;
+  readonly llmBaseUrl: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment. Throws ConfigError listing every bad key (never echoing a secret value). */
+export function loadConfig(env: RawEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    discordToken: e.DISCORD_TOKEN,
+    applicationId: e.DISCORD_APPLICATION_ID,
+    publicKey: e.DISCORD_PUBLIC_KEY,
+    discordWebhook: e.DISCORD_WEBHOOK,
+    discordApiBase: e.DISCORD_API_BASE,
+    mode: e.AUTOINTEL_MODE,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.AUTOINTEL_DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    secretKey: e.AUTOINTEL_SECRET_KEY,
+    allowPrivateNetworks: e.AUTOINTEL_ALLOW_PRIVATE_NETWORKS,
+    ytDlpPath: e.YTDLP_PATH,
+    ffmpegPath: e.FFMPEG_PATH,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    leaseMs: e.AUTOINTEL_LEASE_SECONDS * 1000,
+    concurrency: e.AUTOINTEL_CONCURRENCY,
+    guildConcurrency: e.AUTOINTEL_GUILD_CONCURRENCY,
+    userQuotaPerHour: e.AUTOINTEL_USER_QUOTA_PER_HOUR,
+    freshnessMs: e.AUTOINTEL_FRESHNESS_MINUTES * 60_000,
+    retentionMs: e.AUTOINTEL_RETENTION_DAYS * 86_400_000,
+    maxContentBytes: e.AUTOINTEL_MAX_CONTENT_BYTES,
+    llmBaseUrl: e.AUTOINTEL_LLM_BASE_URL,
+  });
+}
+
+/** Loads `.env` from the working directory into process.env (existing variables win), if present. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,38 @@
+// Seals secrets (interaction tokens, webhook URLs) with AES-256-GCM before they are stored.
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { PermanentError } from './errors.js';
+
+const PREFIX = 'v1:';
+
+export class SecretBox {
+  readonly #key: Buffer;
+
+  /** `keyMaterial`: any string of at least 32 characters; it is hashed into a 256-bit key. */
+  constructor(keyMaterial: string) {
+    if (keyMaterial.length < 32)
+      throw new RangeError('SecretBox key material must be at least 32 characters');
+    this.#key = createHash('sha256').update(keyMaterial).digest();
+  }
+
+  seal(plain: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  }
+
+  open(sealed: string): string {
+    if (!sealed.startsWith(PREFIX)) throw new PermanentError('secrets.format', 'Not a sealed secret');
+    const raw = Buffer.from(sealed.slice(PREFIX.length), 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    try {
+      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    } catch (e: unknown) {
+      throw new PermanentError('secrets.key_mismatch', 'A stored secret could not be opened with this key', {
+        cause: e,
+        userMessage: 'A stored secret could not be decrypted: was AUTOINTEL_SECRET_KEY changed?',
+      });
+    }
+  }
+}

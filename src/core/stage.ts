@@ -1,0 +1,44 @@
+// The stage interface the workflow engine runs. Stages return a tagged outcome; the engine persists it.
+import type { Clock } from './clock.js';
+import type { AppError } from './errors.js';
+import type { Logger } from './logger.js';
+
+export const DEPTHS = ['standard', 'deep', 'comprehensive', 'experimental'] as const;
+export type Depth = (typeof DEPTHS)[number];
+export const isDepth = (v: string): v is Depth => (DEPTHS as readonly string[]).includes(v);
+
+/** What a stage sees: the request and the stored outputs of every stage that finished before it. */
+export interface StageInput {
+  readonly workflowId: string;
+  readonly url: string;
+  readonly depth: Depth;
+  /** Outputs of earlier stages by stage name, exactly as the engine stored them (JSON values). */
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+export interface StageContext {
+  /** Aborted when the workflow is cancelled or the worker shuts down: stop promptly. */
+  readonly signal: AbortSignal;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Progress within this stage, `fraction` in [0, 1]; the engine maps it onto the workflow's percent. */
+  progress(fraction: number, message?: string): void;
+}
+
+export type StageOutcome =
+  /** `output` must be a JSON value: it is stored as the stage's checkpoint. */
+  | { readonly kind: 'completed'; readonly output: unknown }
+  /** A typed failure; `error.retryable` decides whether the engine retries the stage. */
+  | { readonly kind: 'failed'; readonly error: AppError };
+
+export interface Stage {
+  readonly name: string;
+  /** Relative share of the workflow's progress bar. */
+  readonly weight: number;
+  run(input: StageInput, ctx: StageContext): Promise<StageOutcome>;
+}
+
+/** Builds the ordered stages for a depth. The last stage's output is the report (see analysis/report.ts). */
+export interface Pipeline {
+  stagesFor(depth: Depth): readonly Stage[];
+}
