@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults on an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.discordApiBase).toBe('https://discord.com/api');
+    expect(c.mode).toBe('gateway');
+    expect(c.port).toBe(8080);
+    expect(c.leaseMs).toBe(30_000);
+    expect(c.allowPrivateNetworks).toBe(false);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('names every bad key and never echoes a secret value', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', AUTOINTEL_MODE: 'carrier-pigeon', AUTOINTEL_SECRET_KEY: 'hunter2' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/PORT/);
+    expect(message).toMatch(/AUTOINTEL_MODE/);
+    expect(message).toMatch(/AUTOINTEL_SECRET_KEY/);
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('strips a trailing slash from the API base and treats blank keys as unset', () => {
+    const c = loadConfig({ DISCORD_API_BASE: 'http://127.0.0.1:9999/api/', DISCORD_TOKEN: '  ' });
+    expect(c.discordApiBase).toBe('http://127.0.0.1:9999/api');
+    expect(c.discordToken).toBeUndefined();
+  });
+});
