@@ -1,0 +1,102 @@
+// Numbered schema migrations for the embedded SQLite store; applied in order, each exactly once.
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** Append only: never edit a migration that has shipped; add the next number instead. */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'workflows, checkpoints, reports, outbox, guild settings',
+    sql: `
+      CREATE TABLE workflows (
+        id TEXT PRIMARY KEY,
+        request TEXT NOT NULL,
+        url TEXT NOT NULL,
+        depth TEXT NOT NULL,
+        requester_id TEXT,
+        guild_id TEXT,
+        interaction_id TEXT,
+        status TEXT NOT NULL CHECK (status IN ('queued','running','completed','failed','cancelled')),
+        progress TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        run_after INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_expires_at INTEGER,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        report_id TEXT,
+        delivery_state TEXT,
+        delivery_error TEXT
+      );
+      CREATE UNIQUE INDEX workflows_interaction ON workflows (interaction_id) WHERE interaction_id IS NOT NULL;
+      CREATE INDEX workflows_claimable ON workflows (status, run_after, created_at);
+      CREATE INDEX workflows_guild_running ON workflows (guild_id, status);
+      CREATE INDEX workflows_requester ON workflows (requester_id, created_at);
+      CREATE INDEX workflows_fresh ON workflows (url, depth, status, finished_at);
+      CREATE INDEX workflows_finished ON workflows (status, finished_at);
+
+      CREATE TABLE checkpoints (
+        workflow_id TEXT NOT NULL REFERENCES workflows (id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,
+        output TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (workflow_id, stage)
+      );
+
+      CREATE TABLE reports (
+        id TEXT PRIMARY KEY,
+        workflow_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        depth TEXT NOT NULL,
+        report TEXT NOT NULL,
+        title TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX reports_workflow ON reports (workflow_id);
+      CREATE VIRTUAL TABLE reports_fts USING fts5 (report_id UNINDEXED, title, body, tokenize = 'porter unicode61');
+
+      CREATE TABLE delivery_parts (
+        workflow_id TEXT NOT NULL REFERENCES workflows (id) ON DELETE CASCADE,
+        part_key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','sent','failed')),
+        target TEXT,
+        message_id TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at INTEGER,
+        PRIMARY KEY (workflow_id, part_key)
+      );
+
+      CREATE TABLE progress_cards (
+        workflow_id TEXT PRIMARY KEY REFERENCES workflows (id) ON DELETE CASCADE,
+        target TEXT NOT NULL,
+        message_id TEXT,
+        last_edit_at INTEGER NOT NULL,
+        last_percent REAL NOT NULL
+      );
+
+      CREATE TABLE guild_settings (
+        guild_id TEXT PRIMARY KEY,
+        webhook_sealed TEXT,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE interaction_claims (
+        interaction_id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        claimed_at INTEGER NOT NULL
+      );
+      CREATE INDEX interaction_claims_at ON interaction_claims (claimed_at);
+    `,
+  },
+];
