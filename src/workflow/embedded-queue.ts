@@ -1,0 +1,235 @@
+// The embedded WorkQueue: the workflow row is the queue — claims, leases and heartbeats all live in the store.
+import type { Clock } from '../core/clock.js';
+import { toAppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { WorkflowStore } from '../store/store.js';
+import type { EnqueueOptions, JobHandler, WorkQueue } from './queue.js';
+import { abortReason } from './types.js';
+
+export interface EmbeddedQueueOptions {
+  readonly store: WorkflowStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Lease owner id of this process; the engine must be built with the same one. */
+  readonly owner: string;
+  readonly leaseMs: number;
+  /** At most this many running workflows per guild (live leases, across every process sharing the store). */
+  readonly perGuildLimit?: number;
+  /** How often to look for due work when nothing woke the loop (released retries, other processes' rows). */
+  readonly pollMs?: number;
+  /** How often a running job's lease is renewed; a third of the lease unless given. */
+  readonly heartbeatMs?: number;
+}
+
+export const DefaultEmbeddedQueueOptions = { pollMs: 1000 } as const satisfies Partial<EmbeddedQueueOptions>;
+
+interface ActiveJob {
+  readonly controller: AbortController;
+  readonly settled: Promise<void>;
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`EmbeddedQueue: ${name} must be a positive number, received ${value}`);
+  }
+  return value;
+}
+
+export class EmbeddedQueue implements WorkQueue {
+  readonly #store: WorkflowStore;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #owner: string;
+  readonly #leaseMs: number;
+  readonly #perGuildLimit: number | undefined;
+  readonly #pollMs: number;
+  readonly #heartbeatMs: number;
+  readonly #active = new Map<string, ActiveJob>();
+  /** Aborts idle waits and delayed wake-ups once the queue stops. */
+  readonly #life = new AbortController();
+  #handler: JobHandler | null = null;
+  #concurrency = 1;
+  #loop: Promise<void> | null = null;
+  #stopping = false;
+  #woken = false;
+  #wake: (() => void) | null = null;
+
+  constructor(options: EmbeddedQueueOptions) {
+    if (typeof options.owner !== 'string' || options.owner.length === 0) {
+      throw new RangeError(
+        `EmbeddedQueue: owner must be a non-empty string, received ${String(options.owner)}`,
+      );
+    }
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#owner = options.owner;
+    this.#leaseMs = positive('leaseMs', options.leaseMs);
+    if (options.perGuildLimit !== undefined) positive('perGuildLimit', options.perGuildLimit);
+    this.#perGuildLimit = options.perGuildLimit;
+    this.#pollMs = positive('pollMs', options.pollMs ?? DefaultEmbeddedQueueOptions.pollMs);
+    this.#heartbeatMs = positive(
+      'heartbeatMs',
+      options.heartbeatMs ?? Math.max(1, Math.floor(this.#leaseMs / 3)),
+    );
+  }
+
+  /** Number of jobs this process is running now. */
+  get activeCount(): number {
+    return this.#active.size;
+  }
+
+  // The row is already durable (the engine created it); enqueuing only wakes the loop, so it is idempotent.
+  async enqueue(_workflowId: string, options: EnqueueOptions): Promise<void> {
+    if (options.delayMs !== undefined && options.delayMs > 0) this.#wakeAfter(options.delayMs);
+    else this.#notify();
+  }
+
+  async start(handler: JobHandler, options: { readonly concurrency: number }): Promise<void> {
+    if (this.#handler !== null) throw new Error('EmbeddedQueue: start() was already called');
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+      throw new RangeError(
+        `EmbeddedQueue: concurrency must be a positive integer, received ${options.concurrency}`,
+      );
+    }
+    this.#handler = handler;
+    this.#concurrency = options.concurrency;
+    this.#loop = this.#run();
+  }
+
+  async stop(options: { readonly graceMs: number }): Promise<void> {
+    this.#stopping = true;
+    this.#notify();
+    await this.#loop;
+    const settled = Promise.all([...this.#active.values()].map((j) => j.settled));
+    if (this.#active.size > 0) {
+      const grace = new AbortController();
+      await Promise.race([settled, this.#clock.sleep(options.graceMs, grace.signal).catch(() => undefined)]);
+      grace.abort();
+      for (const job of this.#active.values()) job.controller.abort(abortReason('queue.shutdown'));
+    }
+    await settled;
+    this.#life.abort();
+  }
+
+  #notify(): void {
+    this.#woken = true;
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  #wakeAfter(ms: number): void {
+    this.#clock.sleep(ms, this.#life.signal).then(
+      () => this.#notify(),
+      () => undefined,
+    );
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopping) {
+      this.#woken = false;
+      try {
+        while (!this.#stopping && this.#active.size < this.#concurrency) {
+          const claimed = await this.#store.claimNext({
+            owner: this.#owner,
+            now: this.#clock.now(),
+            leaseMs: this.#leaseMs,
+            ...(this.#perGuildLimit === undefined ? {} : { perGuildLimit: this.#perGuildLimit }),
+          });
+          if (claimed === null) break;
+          this.#launch(claimed.id);
+        }
+      } catch (e: unknown) {
+        this.#logger.error(
+          { err: toAppError(e, 'queue.claim_failed') },
+          'claiming work failed; retrying after the poll interval',
+        );
+      }
+      if (!this.#stopping && !this.#woken) await this.#idle();
+    }
+  }
+
+  #idle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const stopSleep = new AbortController();
+      this.#wake = () => {
+        stopSleep.abort();
+        resolve();
+      };
+      this.#clock.sleep(this.#pollMs, stopSleep.signal).then(
+        () => {
+          this.#wake = null;
+          resolve();
+        },
+        () => resolve(),
+      );
+    });
+  }
+
+  #launch(workflowId: string): void {
+    const controller = new AbortController();
+    const heartbeatStop = new AbortController();
+    const handler = this.#handler as JobHandler;
+    const heartbeats = this.#heartbeat(workflowId, controller, heartbeatStop.signal);
+    const settled = (async () => {
+      try {
+        const outcome = await handler({ workflowId, signal: controller.signal });
+        // The engine has already released the row with its runAfter; only the wake-up is ours.
+        if (outcome.kind === 'retry') this.#wakeAfter(outcome.delayMs);
+      } catch (e: unknown) {
+        const error = toAppError(e, 'queue.handler_failed');
+        this.#logger.error({ err: error, workflowId }, 'job handler threw; releasing the workflow');
+        const now = this.#clock.now();
+        await this.#store
+          .release(workflowId, this.#owner, {
+            now,
+            runAfter: now + this.#pollMs,
+            error: { code: error.code, message: error.userMessage },
+          })
+          .catch((releaseError: unknown) =>
+            this.#logger.error(
+              { err: toAppError(releaseError), workflowId },
+              'release after a handler error failed',
+            ),
+          );
+      } finally {
+        heartbeatStop.abort();
+        await heartbeats;
+        this.#active.delete(workflowId);
+        this.#notify();
+      }
+    })();
+    this.#active.set(workflowId, { controller, settled });
+  }
+
+  /** Renews the lease until the job ends; aborts the job when the lease is lost or a cancel is seen. */
+  async #heartbeat(workflowId: string, job: AbortController, stop: AbortSignal): Promise<void> {
+    while (!stop.aborted) {
+      try {
+        await this.#clock.sleep(this.#heartbeatMs, stop);
+      } catch {
+        return;
+      }
+      try {
+        const beat = await this.#store.heartbeat(workflowId, {
+          owner: this.#owner,
+          now: this.#clock.now(),
+          leaseMs: this.#leaseMs,
+        });
+        if (!beat.held) {
+          this.#logger.warn({ workflowId }, 'lease lost; stopping the job');
+          job.abort(abortReason('queue.lease_lost'));
+          return;
+        }
+        // Keep heartbeating after a cancel: the engine still needs the lease to record the cancellation.
+        if (beat.cancelRequested && !job.signal.aborted) job.abort(abortReason('workflow.cancel_requested'));
+      } catch (e: unknown) {
+        this.#logger.warn(
+          { err: toAppError(e, 'queue.heartbeat_failed'), workflowId },
+          'heartbeat failed; will retry',
+        );
+      }
+    }
+  }
+}

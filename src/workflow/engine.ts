@@ -1,0 +1,557 @@
+// The durable workflow engine: accepts requests, runs a claimed workflow's stages with checkpoints, and settles it.
+import { PermanentError, toAppError, type AppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { Stage, StageContext, StageOutcome } from '../core/stage.js';
+import type { StoredError, StoredReport, WorkflowRecord, WorkflowRequest } from '../store/store.js';
+import type { DeliveryResult } from './notifier.js';
+import type { JobOutcome, QueueJob } from './queue.js';
+import {
+  abortCodeOf,
+  abortReason,
+  DefaultWorkflowEngineOptions,
+  DEPTH_PRIORITY,
+  type StartOutcome,
+  type WorkflowEngineOptions,
+} from './types.js';
+import { reportSearchFields } from './report-fields.js';
+
+/** Checkpoint key under which a final failure is recorded before the requester is told (never a stage name). */
+export const FAILURE_CHECKPOINT = '@failure';
+export const WORKER_READY_MESSAGE = 'Background worker initialized (unlimited analysis time enabled)';
+const HOUR_MS = 3_600_000;
+
+const FINISHED: JobOutcome = { kind: 'finished' };
+
+function requirePositive(name: string, value: number, allowZero = false): void {
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new RangeError(
+      `WorkflowEngine: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, received ${value}`,
+    );
+  }
+}
+
+const safe = (e: AppError): StoredError => ({ code: e.code, message: e.userMessage });
+
+/** What one run of a claimed workflow carries around. */
+interface RunState {
+  readonly id: string;
+  readonly request: WorkflowRequest;
+  /** Aborted by the queue (via the job signal) or by `cancel()` in this process. */
+  readonly controller: AbortController;
+  attempts: number;
+}
+
+export class WorkflowEngine {
+  readonly #o: WorkflowEngineOptions;
+  readonly #concurrency: number;
+  readonly #purgeIntervalMs: number;
+  readonly #progressIntervalMs: number;
+  readonly #random: () => number;
+  readonly #running = new Map<string, RunState>();
+  /** Fires when the engine stops: bounds deliveries that run after the job's own signal was spent. */
+  readonly #life = new AbortController();
+  readonly #background = new Set<Promise<unknown>>();
+  #maintenance: Promise<void> | null = null;
+  #consuming = false;
+
+  /** The run function every queue adapter calls once it holds `job.workflowId`'s lease (see types.ts). */
+  readonly runClaimed = (job: QueueJob): Promise<JobOutcome> => this.#runClaimed(job);
+
+  constructor(options: WorkflowEngineOptions) {
+    if (typeof options.owner !== 'string' || options.owner.length === 0) {
+      throw new RangeError(
+        `WorkflowEngine: owner must be a non-empty string, received ${String(options.owner)}`,
+      );
+    }
+    requirePositive('leaseMs', options.leaseMs);
+    requirePositive('retry.baseMs', options.retry.baseMs);
+    requirePositive('retry.maxMs', options.retry.maxMs);
+    requirePositive('retry.maxAttempts', options.retry.maxAttempts);
+    requirePositive('limits.perUserPerHour', options.limits.perUserPerHour, true);
+    requirePositive('limits.perGuildConcurrent', options.limits.perGuildConcurrent);
+    requirePositive('freshnessMs', options.freshnessMs, true);
+    requirePositive('retentionMs', options.retentionMs);
+    this.#o = options;
+    this.#concurrency = options.concurrency ?? DefaultWorkflowEngineOptions.concurrency;
+    if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
+      throw new RangeError(
+        `WorkflowEngine: concurrency must be a positive integer, received ${this.#concurrency}`,
+      );
+    }
+    this.#purgeIntervalMs = options.purgeIntervalMs ?? DefaultWorkflowEngineOptions.purgeIntervalMs;
+    requirePositive('purgeIntervalMs', this.#purgeIntervalMs);
+    this.#progressIntervalMs = options.progressIntervalMs ?? DefaultWorkflowEngineOptions.progressIntervalMs;
+    requirePositive('progressIntervalMs', this.#progressIntervalMs, true);
+    this.#random = options.random ?? Math.random;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Accepting requests
+
+  /**
+   * Persists the request (durable before the id is returned) and hands it to the queue. Idempotent on the
+   * interaction id; refuses over-quota requesters; serves a fresh url+depth result as a delivery-only workflow.
+   */
+  async start(request: WorkflowRequest): Promise<StartOutcome> {
+    const { store, clock, limits } = this.#o;
+    const now = clock.now();
+    if (request.requesterId !== null && limits.perUserPerHour > 0) {
+      const recent = await store.countCreatedSince({
+        requesterId: request.requesterId,
+        since: now - HOUR_MS,
+      });
+      if (recent >= limits.perUserPerHour) {
+        return {
+          kind: 'refused',
+          code: 'workflow.quota_exceeded',
+          reason:
+            `You have started ${recent} analyses in the last hour; the limit is ${limits.perUserPerHour} per hour. ` +
+            'Please try again later.',
+        };
+      }
+    }
+
+    const fresh =
+      this.#o.freshnessMs > 0
+        ? await store.findFreshResult({
+            url: request.url,
+            depth: request.depth,
+            since: now - this.#o.freshnessMs,
+          })
+        : null;
+
+    const { workflow, created } = await store.createWorkflow({ id: newId(), request, now });
+    if (!created) {
+      // A retried interaction: the row may have been created by a start() that died before enqueueing.
+      if (workflow.status === 'queued') await this.#enqueue(workflow);
+      return { kind: 'existing', workflow };
+    }
+    if (fresh !== null) {
+      const checkpoints = await store.getCheckpoints(fresh.workflowId);
+      for (const [stage, output] of Object.entries(checkpoints)) {
+        if (stage !== FAILURE_CHECKPOINT) await store.saveCheckpoint(workflow.id, stage, output, now);
+      }
+      await this.#enqueue(workflow);
+      this.#o.logger.info(
+        { workflowId: workflow.id, source: fresh.workflowId },
+        'serving a fresh stored result',
+      );
+      return { kind: 'cached', workflow, sourceWorkflowId: fresh.workflowId };
+    }
+    await this.#enqueue(workflow);
+    this.#o.logger.info(
+      { workflowId: workflow.id, depth: request.depth, origin: request.origin },
+      'workflow accepted',
+    );
+    return { kind: 'started', workflow };
+  }
+
+  async #enqueue(workflow: WorkflowRecord): Promise<void> {
+    const delayMs = Math.max(0, workflow.runAfter - this.#o.clock.now());
+    try {
+      await this.#o.queue.enqueue(workflow.id, {
+        priority: DEPTH_PRIORITY[workflow.request.depth],
+        guildId: workflow.request.guildId,
+        ...(delayMs > 0 ? { delayMs } : {}),
+      });
+    } catch (e: unknown) {
+      // The row is durable and stays queued: resumeAll() on the next start re-enqueues it.
+      this.#o.logger.error(
+        { err: toAppError(e, 'queue.enqueue_failed'), workflowId: workflow.id },
+        'enqueue failed',
+      );
+    }
+  }
+
+  async get(id: string): Promise<WorkflowRecord | null> {
+    return this.#o.store.getWorkflow(id);
+  }
+
+  /**
+   * Requests cancellation. A queued workflow is cancelled at once and its requester told; a running one stops
+   * at its stage's AbortSignal — at once in this process, at the next heartbeat in another.
+   */
+  async cancel(id: string, by: string): Promise<WorkflowRecord | null> {
+    const { store, clock, logger } = this.#o;
+    const before = await store.getWorkflow(id);
+    if (before === null) return null;
+    const after = await store.requestCancel(id, clock.now());
+    if (after === null) return null;
+    logger.info({ workflowId: id, by, status: after.status }, 'cancellation requested');
+    if (before.status === 'queued' && after.status === 'cancelled') {
+      this.#track(this.#tellOutcome(this.#cancelledView(after), this.#life.signal));
+    } else if (after.status === 'running') {
+      this.#running.get(id)?.controller.abort(abortReason('workflow.cancel_requested'));
+    }
+    return after;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  /** Starts consuming, re-enqueues every unfinished row, and starts the retention purge. */
+  async resumeAll(): Promise<void> {
+    if (this.#consuming) return;
+    const { store, queue, logger } = this.#o;
+    await queue.start(this.runClaimed, { concurrency: this.#concurrency });
+    this.#consuming = true;
+    const unfinished = await store.listWorkflows({ statuses: ['queued', 'running'] });
+    for (const w of unfinished) await this.#enqueue(w);
+    logger.info(WORKER_READY_MESSAGE);
+    this.#maintenance = this.#maintain();
+  }
+
+  /** Deletes finished workflows older than the retention window; returns how many. */
+  async purge(): Promise<number> {
+    const removed = await this.#o.store.purgeFinishedBefore(this.#o.clock.now() - this.#o.retentionMs);
+    if (removed > 0) this.#o.logger.info({ removed }, 'purged finished workflows past retention');
+    return removed;
+  }
+
+  async #maintain(): Promise<void> {
+    while (!this.#life.signal.aborted) {
+      try {
+        await this.purge();
+      } catch (e: unknown) {
+        this.#o.logger.error({ err: toAppError(e, 'workflow.purge_failed') }, 'retention purge failed');
+      }
+      try {
+        await this.#o.clock.sleep(this.#purgeIntervalMs, this.#life.signal);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** Stops taking work; running stages get `graceMs`, then their signal fires and they are released. */
+  async stop(options: { readonly graceMs: number } = { graceMs: 10_000 }): Promise<void> {
+    const forced = new AbortController();
+    const deadline = this.#o.clock.sleep(options.graceMs, forced.signal).then(
+      () => this.#life.abort(abortReason('queue.shutdown')),
+      () => undefined,
+    );
+    try {
+      if (this.#consuming) await this.#o.queue.stop(options);
+    } finally {
+      forced.abort();
+      await deadline;
+      this.#life.abort(abortReason('queue.shutdown'));
+      await this.#maintenance;
+      await Promise.allSettled([...this.#background]);
+      this.#consuming = false;
+    }
+  }
+
+  #track(p: Promise<unknown>): void {
+    this.#background.add(p);
+    void p.finally(() => this.#background.delete(p));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Running a claimed workflow
+
+  async #runClaimed(job: QueueJob): Promise<JobOutcome> {
+    const { store, logger, owner } = this.#o;
+    const rec = await store.getWorkflow(job.workflowId);
+    if (rec === null || rec.status !== 'running' || rec.leaseOwner !== owner) {
+      logger.warn({ workflowId: job.workflowId }, 'handed a workflow this worker does not hold; skipping');
+      return FINISHED;
+    }
+    const controller = new AbortController();
+    const onJobAbort = (): void => controller.abort(job.signal.reason);
+    if (job.signal.aborted) onJobAbort();
+    else job.signal.addEventListener('abort', onJobAbort, { once: true });
+    const run: RunState = { id: rec.id, request: rec.request, controller, attempts: rec.attempts };
+    this.#running.set(rec.id, run);
+    try {
+      return await this.#execute(run, rec);
+    } catch (e: unknown) {
+      // Store trouble mid-run: give the workflow back so it resumes from its last checkpoint.
+      const error = toAppError(e, 'workflow.internal');
+      logger.error({ err: error, workflowId: rec.id }, 'workflow run failed unexpectedly; releasing it');
+      return this.#retryLater(run, error);
+    } finally {
+      job.signal.removeEventListener('abort', onJobAbort);
+      this.#running.delete(rec.id);
+    }
+  }
+
+  async #execute(run: RunState, rec: WorkflowRecord): Promise<JobOutcome> {
+    const { store, pipeline, clock, limits, owner } = this.#o;
+    const signal = run.controller.signal;
+    if (rec.cancelRequested) return this.#finishCancelled(run);
+
+    // BullMQ hands out ids without the store's guild-aware claim; hold the limit here as well.
+    if (rec.request.guildId !== null) {
+      const running = await store.countRunning({ guildId: rec.request.guildId });
+      if (running > limits.perGuildConcurrent) {
+        const delayMs = this.#o.retry.baseMs;
+        const now = clock.now();
+        await store.release(run.id, owner, { now, runAfter: now + delayMs, error: null });
+        return { kind: 'retry', delayMs };
+      }
+    }
+
+    const outputs: Record<string, unknown> = await store.getCheckpoints(run.id);
+    const failure = outputs[FAILURE_CHECKPOINT] as StoredError | undefined;
+    if (failure !== undefined) return this.#finishFailed(run, failure);
+
+    const stages = pipeline.stagesFor(rec.request.depth);
+    const last = stages[stages.length - 1];
+    if (last === undefined) {
+      return this.#finalFailure(
+        run,
+        new PermanentError('workflow.empty_pipeline', `No stages for depth ${rec.request.depth}`, {
+          userMessage: 'This analysis depth has no stages configured.',
+        }),
+      );
+    }
+    // A pipeline whose weights are all zero still shows progress: every stage then counts as one.
+    const rawWeights = stages.map((s) => (Number.isFinite(s.weight) ? Math.max(0, s.weight) : 0));
+    const allZero = rawWeights.every((w) => w === 0);
+    const weights = allZero ? stages.map(() => 1) : rawWeights;
+    const totalWeight = weights.reduce((sum, w) => sum + w, 0);
+    let doneWeight = 0;
+    for (const [index, stage] of stages.entries()) {
+      const weight = weights[index] ?? 0;
+      if (Object.hasOwn(outputs, stage.name)) {
+        doneWeight += weight;
+        continue;
+      }
+      if (signal.aborted) return this.#onAbort(run);
+      const outcome = await this.#runStage(run, stage, outputs, { doneWeight, weight, totalWeight });
+      if (outcome.kind === 'failed') {
+        if (signal.aborted) return this.#onAbort(run);
+        return this.#onStageFailure(run, outcome.error);
+      }
+      if (signal.aborted && abortCodeOf(signal) === 'queue.lease_lost') return FINISHED;
+      // JSON round trip: a resumed run must see exactly what a continuous run saw.
+      const output: unknown = JSON.parse(JSON.stringify(outcome.output ?? null));
+      await store.saveCheckpoint(run.id, stage.name, output, clock.now());
+      outputs[stage.name] = output;
+      doneWeight += weight;
+      if (signal.aborted) return this.#onAbort(run);
+      // Cancellation and lease are checked at every checkpoint, not only at heartbeats.
+      const now = await store.getWorkflow(run.id);
+      if (now === null || now.status !== 'running' || now.leaseOwner !== owner) return FINISHED;
+      if (now.cancelRequested) {
+        run.controller.abort(abortReason('workflow.cancel_requested'));
+        return this.#finishCancelled(run);
+      }
+      run.attempts = now.attempts;
+    }
+    return this.#deliver(run, outputs[last.name]);
+  }
+
+  async #runStage(
+    run: RunState,
+    stage: Stage,
+    outputs: Readonly<Record<string, unknown>>,
+    share: { readonly doneWeight: number; readonly weight: number; readonly totalWeight: number },
+  ): Promise<StageOutcome> {
+    const { clock, logger } = this.#o;
+    const percentAt = (fraction: number): number => {
+      const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
+      return Math.round(((share.doneWeight + f * share.weight) / share.totalWeight) * 1000) / 10;
+    };
+    let lastWrite = -Infinity;
+    let chain: Promise<void> = Promise.resolve();
+    const report = (fraction: number, message: string, force: boolean): void => {
+      const now = clock.now();
+      if (!force && now - lastWrite < this.#progressIntervalMs) return;
+      lastWrite = now;
+      const progress = { stage: stage.name, percent: percentAt(fraction), message, updatedAt: now };
+      chain = chain.then(() => this.#writeProgress(run, progress));
+    };
+    const ctx: StageContext = {
+      signal: run.controller.signal,
+      clock,
+      logger: logger.child({ workflowId: run.id, stage: stage.name }),
+      progress: (fraction, message) => report(fraction, message ?? stage.name, false),
+    };
+    report(0, `Running ${stage.name}`, true);
+    let outcome: StageOutcome;
+    try {
+      outcome = await stage.run(
+        { workflowId: run.id, url: run.request.url, depth: run.request.depth, outputs },
+        ctx,
+      );
+    } catch (e: unknown) {
+      outcome = { kind: 'failed', error: toAppError(e, `stage.${stage.name}.unexpected`) };
+    }
+    await chain;
+    return outcome;
+  }
+
+  async #writeProgress(
+    run: RunState,
+    progress: { stage: string; percent: number; message: string; updatedAt: number },
+  ): Promise<void> {
+    try {
+      await this.#o.store.updateProgress(run.id, this.#o.owner, progress);
+      const rec = await this.#o.store.getWorkflow(run.id);
+      if (rec !== null) await this.#o.notifier.progress(rec);
+    } catch (e: unknown) {
+      this.#o.logger.warn({ err: toAppError(e), workflowId: run.id }, 'progress update failed');
+    }
+  }
+
+  async #onStageFailure(run: RunState, error: AppError): Promise<JobOutcome> {
+    const { retry, logger } = this.#o;
+    if (error.retryable && run.attempts < retry.maxAttempts) {
+      logger.warn(
+        { err: error, workflowId: run.id, attempts: run.attempts },
+        'transient stage failure; will retry',
+      );
+      return this.#retryLater(run, error);
+    }
+    return this.#finalFailure(run, error);
+  }
+
+  /** Releases the workflow with capped exponential backoff (equal jitter), honouring `retryAfterMs`. */
+  async #retryLater(run: RunState, error: AppError | null, fixedDelayMs?: number): Promise<JobOutcome> {
+    const { retry, store, clock, owner } = this.#o;
+    let delayMs = fixedDelayMs;
+    if (delayMs === undefined) {
+      const exp = Math.min(retry.maxMs, retry.baseMs * 2 ** Math.max(0, run.attempts - 1));
+      delayMs = Math.round(exp / 2 + (this.#random() * exp) / 2);
+      if (error?.retryAfterMs !== undefined) delayMs = Math.max(delayMs, error.retryAfterMs);
+    }
+    const now = clock.now();
+    await store.release(run.id, owner, {
+      now,
+      runAfter: now + delayMs,
+      error: error === null ? null : safe(error),
+    });
+    return { kind: 'retry', delayMs };
+  }
+
+  async #finalFailure(run: RunState, error: AppError): Promise<JobOutcome> {
+    const stored = safe(error);
+    this.#o.logger.warn({ err: error, workflowId: run.id }, 'workflow failed');
+    // Recorded first, so a crash before the requester is told resumes straight into telling them.
+    await this.#o.store.saveCheckpoint(run.id, FAILURE_CHECKPOINT, stored, this.#o.clock.now());
+    return this.#finishFailed(run, stored);
+  }
+
+  async #finishFailed(run: RunState, error: StoredError): Promise<JobOutcome> {
+    const { store, clock, owner } = this.#o;
+    const rec = await store.getWorkflow(run.id);
+    if (rec === null) return FINISHED;
+    const view: WorkflowRecord = { ...rec, status: 'failed', lastError: error, finishedAt: clock.now() };
+    const told = await this.#tellOutcome(view, this.#deliverySignal(run));
+    if (told.kind === 'retry') return this.#retryLater(run, null, told.delayMs);
+    await store.fail(run.id, owner, { now: clock.now(), error });
+    return FINISHED;
+  }
+
+  #cancelledView(rec: WorkflowRecord): WorkflowRecord {
+    return {
+      ...rec,
+      status: 'cancelled',
+      lastError: { code: 'workflow.cancelled', message: 'The analysis was cancelled.' },
+    };
+  }
+
+  async #finishCancelled(run: RunState): Promise<JobOutcome> {
+    const { store, clock, owner } = this.#o;
+    const rec = await store.getWorkflow(run.id);
+    if (rec === null || rec.leaseOwner !== owner) return FINISHED;
+    const told = await this.#tellOutcome(
+      { ...this.#cancelledView(rec), finishedAt: clock.now() },
+      this.#deliverySignal(run),
+    );
+    if (told.kind === 'retry') return this.#retryLater(run, null, told.delayMs);
+    await store.markCancelled(run.id, owner, clock.now());
+    this.#o.logger.info({ workflowId: run.id }, 'workflow cancelled');
+    return FINISHED;
+  }
+
+  /** What to do once the run's signal fired: the reason decides. */
+  async #onAbort(run: RunState): Promise<JobOutcome> {
+    switch (abortCodeOf(run.controller.signal)) {
+      case 'workflow.cancel_requested':
+        return this.#finishCancelled(run);
+      case 'queue.lease_lost':
+        return FINISHED;
+      default: {
+        const now = this.#o.clock.now();
+        await this.#o.store.release(run.id, this.#o.owner, { now, runAfter: now, error: null });
+        return { kind: 'retry', delayMs: 0 };
+      }
+    }
+  }
+
+  /**
+   * The run's signal once it was spent on a cancel still has to let the outcome through: a fresh signal that
+   * follows lease loss and shutdown only.
+   */
+  #deliverySignal(run: RunState): AbortSignal {
+    const signal = run.controller.signal;
+    if (!signal.aborted) return signal;
+    if (abortCodeOf(signal) === 'workflow.cancel_requested') return this.#life.signal;
+    return signal;
+  }
+
+  async #tellOutcome(view: WorkflowRecord, signal: AbortSignal): Promise<DeliveryResult> {
+    try {
+      return await this.#o.notifier.deliverOutcome(view, signal);
+    } catch (e: unknown) {
+      const error = toAppError(e, 'delivery.outcome_failed');
+      this.#o.logger.error({ err: error, workflowId: view.id }, 'telling the requester failed');
+      return error.retryable
+        ? { kind: 'retry', delayMs: this.#o.retry.baseMs }
+        : { kind: 'failed', error: safe(error) };
+    }
+  }
+
+  async #deliver(run: RunState, report: unknown): Promise<JobOutcome> {
+    const { store, clock, notifier, owner, logger } = this.#o;
+    // The report id is the workflow id: saving again after a crash finds the same row.
+    const reportId = run.id;
+    let stored: StoredReport | null = await store.getReport(reportId);
+    if (stored === null) {
+      const fields = reportSearchFields(report, run.request.url);
+      stored = {
+        id: reportId,
+        workflowId: run.id,
+        url: run.request.url,
+        depth: run.request.depth,
+        report,
+        createdAt: clock.now(),
+      };
+      await store.saveReport({ ...stored, ...fields });
+    }
+    const rec = await store.getWorkflow(run.id);
+    if (rec === null || rec.status !== 'running' || rec.leaseOwner !== owner) return FINISHED;
+    if (rec.deliveryState !== 'delivered' && rec.deliveryState !== 'failed') {
+      await store.setDeliveryState(run.id, 'delivering', { error: null, now: clock.now() });
+      let result: DeliveryResult;
+      try {
+        result = await notifier.deliverReport(
+          { ...rec, deliveryState: 'delivering' },
+          stored,
+          run.controller.signal,
+        );
+      } catch (e: unknown) {
+        const error = toAppError(e, 'delivery.unexpected');
+        result = error.retryable
+          ? { kind: 'retry', delayMs: this.#o.retry.baseMs }
+          : { kind: 'failed', error: safe(error) };
+      }
+      if (run.controller.signal.aborted && result.kind !== 'delivered') return this.#onAbort(run);
+      if (result.kind === 'retry') {
+        await store.setDeliveryState(run.id, 'pending', { error: null, now: clock.now() });
+        logger.info({ workflowId: run.id, delayMs: result.delayMs }, 'delivery deferred');
+        return this.#retryLater(run, null, result.delayMs);
+      }
+      await store.setDeliveryState(run.id, result.kind, {
+        error: result.kind === 'failed' ? result.error : null,
+        now: clock.now(),
+      });
+    }
+    await store.complete(run.id, owner, { now: clock.now(), reportId });
+    logger.info({ workflowId: run.id }, 'workflow completed');
+    return FINISHED;
+  }
+}

@@ -1,0 +1,110 @@
+// Workflow engine vocabulary and options: what the engine, its queues and its callers agree on.
+//
+// Terminology
+// - engine (WorkflowEngine): accepts requests (`start`), runs a claimed workflow's stages, persists every outcome
+//   in the store, and tells the requester through the WorkflowNotifier. It never claims or heartbeats.
+// - queue (WorkQueue): decides which worker runs which workflow and when. It owns claiming (`store.claimNext` for
+//   the EmbeddedQueue, `store.claim(id)` for BullMQ), the lease heartbeat, and the job's AbortSignal.
+// - run function (`engine.runClaimed`, a JobHandler): the one entry point every queue adapter calls once it holds
+//   the lease of `job.workflowId` under the same `owner` the engine was built with. It resolves with a JobOutcome
+//   after the row already reflects it: `finished` (terminal, or the lease was lost to another worker) or `retry`
+//   (the engine has released the row with `runAfter = now + delayMs`; the queue only has to schedule a new try).
+// - abort reasons: a queue aborts `job.signal` with an AppError whose code says why — `queue.lease_lost`,
+//   `workflow.cancel_requested`, `queue.shutdown` (see `abortReason`). The engine re-reads the row to decide.
+// - freshness cache: a request for a url+depth that completed within `freshnessMs` becomes a NEW workflow whose
+//   checkpoints are copied from the earlier one; it runs no stage, only saves its own report copy and delivers it,
+//   so every requester gets their own durable delivery and retention of one workflow never breaks another.
+import type { Clock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Depth, Pipeline } from '../core/stage.js';
+import type { WorkflowRecord, WorkflowStore } from '../store/store.js';
+import type { WorkflowNotifier } from './notifier.js';
+import type { WorkQueue } from './queue.js';
+
+export interface RetryPolicy {
+  /** First backoff delay after a transient failure. */
+  readonly baseMs: number;
+  /** Backoff never exceeds this. */
+  readonly maxMs: number;
+  /** Claims (attempts) after which a transient failure becomes final. */
+  readonly maxAttempts: number;
+}
+
+export interface WorkflowLimits {
+  /** Workflows one requester may start per rolling hour; 0 disables the quota. */
+  readonly perUserPerHour: number;
+  /** Running workflows per guild across all workers. */
+  readonly perGuildConcurrent: number;
+}
+
+export interface WorkflowEngineOptions {
+  readonly store: WorkflowStore;
+  readonly queue: WorkQueue;
+  readonly pipeline: Pipeline;
+  readonly notifier: WorkflowNotifier;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** This worker's lease owner id; the queue must claim under the same owner. */
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly retry: RetryPolicy;
+  readonly limits: WorkflowLimits;
+  /** A completed url+depth younger than this is served from its stored result; 0 disables the cache. */
+  readonly freshnessMs: number;
+  /** Finished workflows older than this are purged. */
+  readonly retentionMs: number;
+  /** Jobs this process runs at once. */
+  readonly concurrency?: number;
+  /** How often the retention purge runs. */
+  readonly purgeIntervalMs?: number;
+  /** Minimum time between two stored progress updates of one workflow (stage changes always go through). */
+  readonly progressIntervalMs?: number;
+  /** Source of backoff jitter in [0, 1). */
+  readonly random?: () => number;
+}
+
+export const DefaultWorkflowEngineOptions = {
+  concurrency: 2,
+  purgeIntervalMs: 60 * 60_000,
+  progressIntervalMs: 2_000,
+} as const satisfies Partial<WorkflowEngineOptions>;
+
+export type StartOutcome =
+  | { readonly kind: 'started'; readonly workflow: WorkflowRecord }
+  /** The same interaction already started this workflow. */
+  | { readonly kind: 'existing'; readonly workflow: WorkflowRecord }
+  /** A fresh result exists: a new workflow that only delivers the stored report (see Terminology). */
+  | { readonly kind: 'cached'; readonly workflow: WorkflowRecord; readonly sourceWorkflowId: string }
+  | { readonly kind: 'refused'; readonly code: string; readonly reason: string };
+
+/** Lower runs first (BullMQ convention): quick analyses overtake long ones. */
+export const DEPTH_PRIORITY: Readonly<Record<Depth, number>> = {
+  standard: 1,
+  deep: 2,
+  comprehensive: 3,
+  experimental: 4,
+};
+
+export type AbortCode = 'queue.lease_lost' | 'workflow.cancel_requested' | 'queue.shutdown';
+
+/** The reason a queue passes to `AbortController.abort()`, so the engine knows why its job stopped. */
+export function abortReason(code: AbortCode): AppError {
+  const messages: Record<AbortCode, string> = {
+    'queue.lease_lost': 'The lease on this workflow was lost to another worker.',
+    'workflow.cancel_requested': 'The workflow was cancelled.',
+    'queue.shutdown': 'The worker is shutting down.',
+  };
+  return new AppError(code, messages[code], { userMessage: messages[code] });
+}
+
+export function abortCodeOf(signal: AbortSignal): AbortCode | null {
+  const r: unknown = signal.reason;
+  if (
+    r instanceof AppError &&
+    (r.code === 'queue.lease_lost' || r.code === 'workflow.cancel_requested' || r.code === 'queue.shutdown')
+  ) {
+    return r.code;
+  }
+  return signal.aborted ? 'queue.shutdown' : null;
+}
