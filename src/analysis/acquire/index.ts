@@ -1,0 +1,445 @@
+// Acquisition: a URL or local file → AcquiredContent (article, text, subtitles or media), safely and within limits.
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Clock } from '../../core/clock.js';
+import { toAppError, type AppError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Logger } from '../../core/logger.js';
+import { err, ok, type Result } from '../../core/result.js';
+import { decodeBody, looksBinary } from './charset.js';
+import { permanent } from './errors.js';
+import { DEFAULT_TIMEOUTS, guardedFetch, type Timeouts } from './fetch.js';
+import { SsrfGuard, type Resolver } from './guard.js';
+import { extractArticle } from './html.js';
+import { detectLanguage } from './language.js';
+import {
+  MediaAcquirer,
+  NO_TRANSCRIPT_NOTE,
+  findSidecarSubtitles,
+  probeDuration,
+  type MediaContent,
+} from './media.js';
+import { checkSourceSyntax } from './source.js';
+import { looksLikeSubtitles, parseSubtitles } from './subtitles.js';
+import { isMarkdownName, markdownToText, normalizePlainText } from './text.js';
+import type { AcquiredContent, ContentKind } from './types.js';
+
+export { checkSourceSyntax, type CheckedSource, type SourceSyntaxOptions } from './source.js';
+export { ACQUIRE_ERROR_CODES, type AcquireErrorCode } from './errors.js';
+export { NO_TRANSCRIPT_NOTE, DESCRIPTION_ONLY_NOTE } from './media.js';
+export type { AcquiredContent, TranscriptSegment, ContentKind } from './types.js';
+
+export interface AcquireOptions {
+  clock: Clock;
+  logger: Logger;
+  /** AUTOINTEL_ALLOW_PRIVATE_NETWORKS (tests/demo only). */
+  allowPrivateNetworks: boolean;
+  /** AUTOINTEL_MAX_CONTENT_BYTES: cap on decoded page/text bytes. */
+  maxBytes: number;
+  ytDlpPath: string;
+  ffmpegPath: string;
+  /** Where media/captions are downloaded (under AUTOINTEL_DATA_DIR); each acquisition gets a subdirectory. */
+  workDir: string;
+  /** Injectable DNS (tests). */
+  resolver?: (hostname: string) => Promise<{ address: string; family: 4 | 6 }[]>;
+  timeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number; totalMs?: number };
+  /** Default 5. */
+  maxRedirects?: number;
+  /** CLI: true; Discord: false (a Discord user must never read the bot's disk). */
+  allowLocalFiles?: boolean;
+  /**
+   * Exact `address:port` endpoints allowed although private (e.g. a test server's `127.0.0.1:41234`), while
+   * every other private address stays refused — including on redirects and inside yt-dlp.
+   */
+  allowedEndpoints?: readonly string[];
+  /** Cap on a downloaded media file (yt-dlp `--max-filesize`). Default 200 MiB. */
+  maxMediaBytes?: number;
+  /** Deadline for each yt-dlp run. Default 15 minutes. */
+  mediaTimeoutMs?: number;
+}
+
+export interface AcquireContext {
+  signal: AbortSignal;
+  progress?: (fraction: number, message: string) => void;
+}
+
+export interface Acquirer {
+  acquire(source: string, ctx: AcquireContext): Promise<Result<AcquiredContent, AppError>>;
+}
+
+const DEFAULT_MAX_MEDIA_BYTES = 200 * 1024 * 1024;
+const DEFAULT_MEDIA_TIMEOUT_MS = 15 * 60_000;
+
+// Hosts whose pages are players, not articles: straight to yt-dlp.
+const MEDIA_HOSTS =
+  /(^|\.)(youtube\.com|youtu\.be|youtube-nocookie\.com|vimeo\.com|soundcloud\.com|dailymotion\.com|twitch\.tv|tiktok\.com|bandcamp\.com)$/i;
+const MEDIA_EXTENSIONS = new Set([
+  '.mp3', '.m4a', '.aac', '.wav', '.flac', '.ogg', '.oga', '.opus', '.mp4', '.m4v', '.mkv', '.webm', '.mov', '.avi',
+]); // prettier-ignore
+const MEDIA_TYPES = /^(audio\/|video\/|application\/(ogg|x-mpegurl|vnd\.apple\.mpegurl|dash\+xml)\b)/i;
+const HTML_TYPES = /^(text\/html|application\/xhtml\+xml)\b/i;
+const SUBTITLE_TYPES = /^(text\/vtt|text\/srt|text\/x-srt|application\/x-subrip)\b/i;
+const MARKDOWN_TYPES = /^text\/(x-)?markdown\b/i;
+const SNIFF_TYPES = /^(application\/octet-stream|binary\/octet-stream|application\/unknown)\b/i;
+
+type BodyKind = 'html' | 'markdown' | 'text' | 'subtitles' | 'media' | 'sniff' | 'unsupported';
+
+function kindOf(contentType: string | null, name: string): BodyKind {
+  const ext = extname(name).toLowerCase();
+  if (contentType === null || contentType.trim() === '' || SNIFF_TYPES.test(contentType)) {
+    if (MEDIA_EXTENSIONS.has(ext)) return 'media';
+    if (ext === '.vtt' || ext === '.srt') return 'subtitles';
+    if (isMarkdownName(name)) return 'markdown';
+    if (ext === '.html' || ext === '.htm' || ext === '.xhtml') return 'html';
+    if (ext === '.txt') return 'text';
+    return 'sniff';
+  }
+  if (MEDIA_TYPES.test(contentType)) return 'media';
+  if (HTML_TYPES.test(contentType)) return 'html';
+  if (SUBTITLE_TYPES.test(contentType)) return 'subtitles';
+  if (MARKDOWN_TYPES.test(contentType)) return 'markdown';
+  if (/^text\/plain\b/i.test(contentType)) {
+    if (ext === '.vtt' || ext === '.srt') return 'subtitles';
+    return isMarkdownName(name) ? 'markdown' : 'text';
+  }
+  if (/^text\//i.test(contentType)) return 'text';
+  return 'unsupported';
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+const wordCount = (text: string): number => text.split(/\s+/).filter((w) => w !== '').length;
+
+type ContentFields = Omit<AcquiredContent, 'source' | 'finalUrl' | 'contentHash' | 'fetchedAt'>;
+
+function validate(options: AcquireOptions): void {
+  const positive = (name: string, v: number | undefined): void => {
+    if (v !== undefined && !(Number.isFinite(v) && v > 0))
+      throw new RangeError(`AcquireOptions.${name} must be a positive number, received ${String(v)}`);
+  };
+  positive('maxBytes', options.maxBytes);
+  positive('maxMediaBytes', options.maxMediaBytes);
+  positive('mediaTimeoutMs', options.mediaTimeoutMs);
+  for (const [k, v] of Object.entries(options.timeouts ?? {})) positive(`timeouts.${k}`, v);
+  if (
+    options.maxRedirects !== undefined &&
+    !(Number.isInteger(options.maxRedirects) && options.maxRedirects >= 0)
+  )
+    throw new RangeError(
+      `AcquireOptions.maxRedirects must be a non-negative integer, received ${options.maxRedirects}`,
+    );
+  if (options.workDir.trim() === '') throw new RangeError('AcquireOptions.workDir must not be empty');
+}
+
+export function createAcquirer(options: AcquireOptions): Acquirer {
+  validate(options);
+  return new DefaultAcquirer(options);
+}
+
+class DefaultAcquirer implements Acquirer {
+  readonly #o: AcquireOptions;
+  readonly #guard: SsrfGuard;
+  readonly #timeouts: Timeouts;
+
+  constructor(options: AcquireOptions) {
+    this.#o = options;
+    this.#guard = new SsrfGuard({
+      allowPrivateNetworks: options.allowPrivateNetworks,
+      ...(options.allowedEndpoints === undefined ? {} : { allowedEndpoints: options.allowedEndpoints }),
+      ...(options.resolver === undefined ? {} : { resolver: options.resolver as Resolver }),
+    });
+    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  }
+
+  async acquire(source: string, ctx: AcquireContext): Promise<Result<AcquiredContent, AppError>> {
+    const progress = ctx.progress ?? (() => undefined);
+    try {
+      const checked = checkSourceSyntax(source, {
+        allowLocalFiles: this.#o.allowLocalFiles ?? false,
+        allowPrivateNetworks: this.#o.allowPrivateNetworks || (this.#o.allowedEndpoints?.length ?? 0) > 0,
+      });
+      if (!checked.ok) return checked;
+      const result =
+        checked.value.kind === 'file'
+          ? await this.#fromFile(checked.value.normalized, ctx.signal, progress)
+          : await this.#fromUrl(new URL(checked.value.normalized), ctx.signal, progress);
+      if (!result.ok) {
+        this.#o.logger.info({ code: result.error.code }, 'acquisition refused or failed');
+        return result;
+      }
+      const { finalUrl, fields } = result.value;
+      progress(1, 'Content acquired');
+      return ok({
+        ...fields,
+        source,
+        finalUrl,
+        contentHash: sha256(fields.text),
+        fetchedAt: this.#o.clock.now(),
+      });
+    } catch (e: unknown) {
+      return err(ctx.signal.aborted ? toAppError(ctx.signal.reason ?? e) : toAppError(e, 'acquire.internal'));
+    }
+  }
+
+  async #fromUrl(
+    url: URL,
+    signal: AbortSignal,
+    progress: (f: number, m: string) => void,
+  ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
+    if (MEDIA_HOSTS.test(url.hostname)) {
+      const pre = await this.#guard.checkUrl(url);
+      if (!pre.ok) return pre;
+      return this.#media(url, signal, progress);
+    }
+    progress(0.05, 'Fetching');
+    const fetched = await guardedFetch(url, {
+      guard: this.#guard,
+      clock: this.#o.clock,
+      logger: this.#o.logger,
+      maxBytes: this.#o.maxBytes,
+      maxRedirects: this.#o.maxRedirects ?? 5,
+      timeouts: this.#timeouts,
+      signal,
+      wantsBody: (ct, u) => {
+        const k = kindOf(ct, u.pathname);
+        return k !== 'media' && k !== 'unsupported';
+      },
+    });
+    if (!fetched.ok) return fetched;
+    const { finalUrl, contentType, body, contentLanguage } = fetched.value;
+    const kind = kindOf(contentType, finalUrl.pathname);
+    if (body === null) {
+      if (kind === 'media') return this.#media(finalUrl, signal, progress);
+      return err(
+        permanent('acquire.unsupported_content', `Refused content type ${contentType ?? 'none'}`, {
+          context: { contentType },
+        }),
+      );
+    }
+    progress(0.5, 'Extracting text');
+    const fields = this.#fromBytes(body, kind, contentType, finalUrl.pathname, contentLanguage);
+    if (!fields.ok) return fields;
+    // A page that is mostly a player (or carries a caption track) is media: yt-dlp reads its <video>/<audio>.
+    const page = fields.value;
+    if (page.embeddedMedia !== null && page.embeddedMedia.elements > 0) {
+      const playerPage = page.embeddedMedia.textTracks > 0 || wordCount(page.fields.text) < 150;
+      if (playerPage) {
+        const media = await this.#media(finalUrl, signal, progress);
+        if (media.ok || page.fields.text === '' || media.error.code === 'acquire.private_address')
+          return media;
+        if (signal.aborted) return media;
+        this.#o.logger.warn({ code: media.error.code }, 'embedded media unreadable; keeping the page text');
+        return ok({
+          finalUrl: finalUrl.href,
+          fields: {
+            ...page.fields,
+            notes: [
+              ...page.fields.notes,
+              'The page embeds media that could not be read; only its text was used.',
+            ],
+          },
+        });
+      }
+    }
+    if (page.fields.text.trim() === '') return err(permanent('acquire.empty', 'No readable text'));
+    return ok({ finalUrl: finalUrl.href, fields: page.fields });
+  }
+
+  /** Decoded bytes → content fields, by kind; used for fetched bodies and local files alike. */
+  #fromBytes(
+    bytes: Buffer,
+    kind: BodyKind,
+    contentType: string | null,
+    name: string,
+    headerLanguage: string | null,
+  ): Result<
+    { fields: ContentFields; embeddedMedia: { elements: number; textTracks: number } | null },
+    AppError
+  > {
+    if (kind === 'unsupported' || kind === 'media')
+      return err(permanent('acquire.unsupported_content', `Refused content type ${contentType ?? 'none'}`));
+    if (bytes.length === 0) return err(permanent('acquire.empty', 'Empty body'));
+    if (looksBinary(bytes))
+      return err(permanent('acquire.unsupported_content', 'Body is binary', { context: { contentType } }));
+    const decoded = decodeBody(bytes, { contentType, html: kind === 'html' || kind === 'sniff' });
+    const visible = decoded.text.replace(/\s/g, '').length;
+    if (decoded.replacements >= 16 && decoded.replacements > visible * 0.1)
+      return err(
+        permanent('acquire.undecodable', `${decoded.replacements} invalid ${decoded.encoding} sequences`, {
+          context: { encoding: decoded.encoding },
+        }),
+      );
+    let k = kind;
+    if (k === 'sniff') {
+      const head = decoded.text.slice(0, 1024).trimStart().toLowerCase();
+      k = /^<(!doctype html|html|head|body|!--)/.test(head) ? 'html' : 'text';
+    }
+    if (k === 'text' && looksLikeSubtitles(decoded.text)) k = 'subtitles';
+
+    const empty = {
+      title: null,
+      byline: null,
+      siteName: null,
+      publishedTime: null,
+      segments: null,
+      media: null,
+      notes: [],
+    };
+    switch (k) {
+      case 'html': {
+        const a = extractArticle(decoded.text, { headerLanguage });
+        return ok({
+          fields: {
+            ...empty,
+            kind: 'article' satisfies ContentKind,
+            title: a.title,
+            byline: a.byline,
+            siteName: a.siteName,
+            publishedTime: a.publishedTime,
+            language: a.language,
+            text: a.text,
+          },
+          embeddedMedia: a.media,
+        });
+      }
+      case 'markdown': {
+        const md = markdownToText(decoded.text);
+        if (md.text === '') return err(permanent('acquire.empty', 'Markdown without text'));
+        return ok({
+          fields: {
+            ...empty,
+            kind: 'text',
+            title: md.title,
+            language: detectLanguage(md.text),
+            text: md.text,
+          },
+          embeddedMedia: null,
+        });
+      }
+      case 'subtitles': {
+        const subs = parseSubtitles(decoded.text);
+        if (subs.text === '') return err(permanent('acquire.empty', 'Subtitles without cues'));
+        return ok({
+          fields: {
+            ...empty,
+            kind: 'subtitles',
+            language: detectLanguage(subs.text),
+            text: subs.text,
+            segments: subs.segments,
+          },
+          embeddedMedia: null,
+        });
+      }
+      default: {
+        const text = normalizePlainText(decoded.text);
+        if (text === '') return err(permanent('acquire.empty', 'Text without content'));
+        return ok({
+          fields: { ...empty, kind: 'text', language: detectLanguage(text), text },
+          embeddedMedia: null,
+        });
+      }
+    }
+  }
+
+  async #media(
+    url: URL,
+    signal: AbortSignal,
+    progress: (f: number, m: string) => void,
+  ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
+    const media = new MediaAcquirer({
+      ytDlpPath: this.#o.ytDlpPath,
+      ffmpegPath: this.#o.ffmpegPath,
+      workDir: join(this.#o.workDir, newId()),
+      guard: this.#guard,
+      logger: this.#o.logger,
+      clock: this.#o.clock,
+      signal,
+      timeoutMs: this.#o.mediaTimeoutMs ?? DEFAULT_MEDIA_TIMEOUT_MS,
+      maxMediaBytes: this.#o.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES,
+      progress,
+    });
+    const r = await media.acquire(url);
+    if (!r.ok) return r;
+    return ok({ finalUrl: r.value.finalUrl, fields: mediaFields(r.value) });
+  }
+
+  async #fromFile(
+    path: string,
+    signal: AbortSignal,
+    progress: (f: number, m: string) => void,
+  ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
+    const finalUrl = pathToFileURL(path).href;
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(path);
+    } catch (e: unknown) {
+      return err(permanent('acquire.file_not_found', 'Cannot stat the file', { cause: toAppError(e) }));
+    }
+    if (!info.isFile()) return err(permanent('acquire.unsupported_content', 'Not a regular file'));
+    const ext = extname(path).toLowerCase();
+    if (MEDIA_EXTENSIONS.has(ext)) {
+      progress(0.2, 'Reading local media');
+      return ok({ finalUrl, fields: await this.#localMedia(path, signal) });
+    }
+    if (info.size > this.#o.maxBytes)
+      return err(
+        permanent('acquire.too_large', `File is ${info.size} bytes`, { context: { size: info.size } }),
+      );
+    progress(0.2, 'Reading file');
+    const bytes = await readFile(path, { signal });
+    progress(0.5, 'Extracting text');
+    const r = this.#fromBytes(bytes, kindOf(null, path), null, path, null);
+    if (!r.ok) return r;
+    if (r.value.fields.text.trim() === '') return err(permanent('acquire.empty', 'No readable text'));
+    return ok({ finalUrl, fields: r.value.fields });
+  }
+
+  async #localMedia(path: string, signal: AbortSignal): Promise<ContentFields> {
+    const durationSec = await probeDuration(this.#o.ffmpegPath, path, { clock: this.#o.clock, signal });
+    const sidecar = await findSidecarSubtitles(path);
+    if (sidecar !== null) {
+      const subs = parseSubtitles(decodeBody(await readFile(sidecar)).text);
+      if (subs.text !== '')
+        return {
+          kind: 'media',
+          title: null,
+          byline: null,
+          siteName: null,
+          publishedTime: null,
+          language: detectLanguage(subs.text),
+          text: subs.text,
+          segments: subs.segments,
+          media: { durationSec, captions: 'manual', audioPath: null },
+          notes: [],
+        };
+    }
+    return {
+      kind: 'media',
+      title: null,
+      byline: null,
+      siteName: null,
+      publishedTime: null,
+      language: null,
+      text: '',
+      segments: null,
+      media: { durationSec, captions: 'none', audioPath: path },
+      notes: [NO_TRANSCRIPT_NOTE],
+    };
+  }
+}
+
+function mediaFields(m: MediaContent): ContentFields {
+  return {
+    kind: 'media',
+    title: m.title,
+    byline: m.byline,
+    siteName: m.siteName,
+    publishedTime: m.publishedTime,
+    language: m.language,
+    text: m.text,
+    segments: m.segments,
+    media: m.media,
+    notes: m.notes,
+  };
+}

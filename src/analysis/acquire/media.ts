@@ -1,0 +1,359 @@
+// Media through yt-dlp: metadata, captions first, else audio kept for transcription — all traffic via the guard proxy.
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import type { Clock } from '../../core/clock.js';
+import type { AppError } from '../../core/errors.js';
+import { toAppError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { err, ok, type Result } from '../../core/result.js';
+import { decodeBody } from './charset.js';
+import { permanent, transient } from './errors.js';
+import type { SsrfGuard } from './guard.js';
+import { GuardProxy } from './guard-proxy.js';
+import { detectLanguage, toIso6391 } from './language.js';
+import { runProcess, type RunResult } from './process.js';
+import { parseSubtitles } from './subtitles.js';
+import type { TranscriptSegment } from './types.js';
+
+/** Said plainly whenever media has neither captions nor a transcript. */
+export const NO_TRANSCRIPT_NOTE =
+  'No captions or subtitles were available and no transcription engine is configured, so no transcript could be made.';
+export const DESCRIPTION_ONLY_NOTE =
+  "The text is the media's title and description from its page, not a transcript of what is said.";
+
+export interface MediaContent {
+  readonly finalUrl: string;
+  readonly title: string | null;
+  readonly byline: string | null;
+  readonly siteName: string | null;
+  readonly publishedTime: string | null;
+  readonly language: string | null;
+  readonly text: string;
+  readonly segments: readonly TranscriptSegment[] | null;
+  readonly media: {
+    readonly durationSec: number | null;
+    readonly captions: 'manual' | 'automatic' | 'none';
+    readonly audioPath: string | null;
+  };
+  readonly notes: readonly string[];
+}
+
+export interface MediaOptions {
+  readonly ytDlpPath: string;
+  readonly ffmpegPath: string;
+  /** A fresh directory for this acquisition's downloads. */
+  readonly workDir: string;
+  readonly guard: SsrfGuard;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  readonly maxMediaBytes: number;
+  readonly progress: (fraction: number, message: string) => void;
+}
+
+interface SubtitleTrack {
+  readonly ext?: string;
+  readonly url?: string;
+}
+
+/** The part of yt-dlp's `-J` output we read. */
+interface YtInfo {
+  readonly _type?: string;
+  readonly entries?: readonly YtInfo[];
+  readonly id?: string;
+  readonly title?: string | null;
+  readonly description?: string | null;
+  readonly duration?: number | null;
+  readonly uploader?: string | null;
+  readonly channel?: string | null;
+  readonly upload_date?: string | null;
+  readonly extractor?: string;
+  readonly extractor_key?: string;
+  readonly webpage_url?: string;
+  readonly language?: string | null;
+  readonly subtitles?: Readonly<Record<string, readonly SubtitleTrack[]>> | null;
+  readonly automatic_captions?: Readonly<Record<string, readonly SubtitleTrack[]>> | null;
+}
+
+const GENERIC_EXTRACTORS = new Set(['generic', 'html5', 'HTML5MediaEmbed', 'Generic']);
+const SUBTITLE_EXTS = new Set(['.vtt', '.srt']);
+
+/** The child gets no proxy variables of ours to ignore or override: --proxy is the only route out. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (!/_proxy$/i.test(k) && k.toLowerCase() !== 'all_proxy') env[k] = v;
+  env['PYTHONIOENCODING'] = 'utf-8';
+  return env;
+}
+
+/** Picks the subtitle language: the media's own language, its `-orig` auto track, English, then the first. */
+function pickLanguage(
+  tracks: Readonly<Record<string, readonly SubtitleTrack[]>>,
+  preferred: string | null,
+): string | null {
+  const keys = Object.keys(tracks).filter((k) => k !== 'live_chat' && (tracks[k]?.length ?? 0) > 0);
+  if (keys.length === 0) return null;
+  const wanted = [
+    preferred === null ? null : `${preferred}-orig`,
+    preferred,
+    'en-orig',
+    'en',
+    'en-US',
+    'en-GB',
+  ];
+  for (const w of wanted) if (w !== null && keys.includes(w)) return w;
+  return keys.find((k) => k.endsWith('-orig')) ?? keys[0] ?? null;
+}
+
+function ytDate(d: string | null | undefined): string | null {
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(d ?? '');
+  return m === null ? null : `${m[1]}-${m[2]}-${m[3]}`;
+}
+
+export class MediaAcquirer {
+  readonly #o: MediaOptions;
+
+  constructor(options: MediaOptions) {
+    this.#o = options;
+  }
+
+  /** Runs yt-dlp on a URL already checked by the guard; yt-dlp's own connections go through the guard proxy. */
+  async acquire(url: URL): Promise<Result<MediaContent, AppError>> {
+    const o = this.#o;
+    await mkdir(o.workDir, { recursive: true });
+    const proxy = await GuardProxy.start({ guard: o.guard, logger: o.logger });
+    try {
+      const common = [
+        '--ignore-config',
+        '--no-playlist',
+        '--no-warnings',
+        '--proxy',
+        proxy.url,
+        '--socket-timeout',
+        '20',
+      ];
+      o.progress(0.05, 'Reading media metadata');
+      const infoRun = await this.#run([...common, '--dump-single-json', url.href], 16 * 1024 * 1024);
+      if (infoRun.kind !== 'exited' || infoRun.code !== 0) return err(this.#failure(infoRun, proxy));
+      let info: YtInfo;
+      try {
+        info = JSON.parse(infoRun.stdout) as YtInfo;
+      } catch (e: unknown) {
+        return err(
+          permanent('acquire.ytdlp_failed', 'yt-dlp printed invalid JSON', { cause: toAppError(e) }),
+        );
+      }
+      if (info._type === 'playlist') {
+        const first = info.entries?.[0];
+        if (first === undefined)
+          return err(permanent('acquire.unsupported_content', 'Playlist without entries'));
+        info = first;
+      }
+      const infoPath = join(o.workDir, 'info.json');
+      await writeFile(infoPath, JSON.stringify(info));
+      const loaded = [...common, '--load-info-json', infoPath];
+
+      const generic =
+        GENERIC_EXTRACTORS.has(info.extractor ?? '') || GENERIC_EXTRACTORS.has(info.extractor_key ?? '');
+      const base = {
+        finalUrl: info.webpage_url ?? url.href,
+        title: info.title?.trim() || null,
+        byline: (info.uploader ?? info.channel)?.trim() || null,
+        siteName: generic ? null : (info.extractor_key ?? null),
+        publishedTime: generic ? null : ytDate(info.upload_date),
+      };
+      const durationSec = typeof info.duration === 'number' && info.duration >= 0 ? info.duration : null;
+      const infoLang = toIso6391(info.language);
+
+      const manual = info.subtitles ?? {};
+      const automatic = info.automatic_captions ?? {};
+      for (const [kind, tracks] of [
+        ['manual', manual],
+        ['automatic', automatic],
+      ] as const) {
+        const lang = pickLanguage(tracks, infoLang);
+        if (lang === null) continue;
+        o.progress(0.3, `Downloading ${kind} captions`);
+        const subsDir = join(o.workDir, `subs-${kind}`);
+        const run = await this.#run([
+          ...loaded,
+          '--skip-download',
+          kind === 'manual' ? '--write-subs' : '--write-auto-subs',
+          '--sub-langs',
+          lang,
+          '--sub-format',
+          'vtt/srt/best',
+          '-o',
+          join(subsDir, 'media.%(ext)s'),
+        ]);
+        if (run.kind !== 'exited' || run.code !== 0) {
+          const f = this.#failure(run, proxy);
+          if (f.code === 'acquire.private_address' || run.kind === 'aborted') return err(f);
+          o.logger.warn({ code: f.code }, 'caption download failed');
+          continue;
+        }
+        const parsed = await readSubtitleDir(subsDir);
+        if (parsed === null || parsed.text === '') continue;
+        o.progress(0.9, 'Captions parsed');
+        return ok({
+          ...base,
+          language: toIso6391(lang) ?? infoLang ?? detectLanguage(parsed.text),
+          text: parsed.text,
+          segments: parsed.segments,
+          media: { durationSec, captions: kind, audioPath: null },
+          notes: kind === 'automatic' ? ['The transcript comes from automatically generated captions.'] : [],
+        });
+      }
+
+      o.progress(0.4, 'No captions: downloading audio for transcription');
+      const audioDir = join(o.workDir, 'audio');
+      const audioRun = await this.#run([
+        ...loaded,
+        '-f',
+        'bestaudio/best',
+        '-x',
+        '--ffmpeg-location',
+        o.ffmpegPath,
+        '--max-filesize',
+        String(o.maxMediaBytes),
+        '--hls-prefer-native',
+        '-o',
+        join(audioDir, 'audio.%(ext)s'),
+      ]);
+      const notes: string[] = [NO_TRANSCRIPT_NOTE];
+      let audioPath: string | null = null;
+      if (audioRun.kind === 'exited' && audioRun.code === 0) audioPath = await findAudio(audioDir);
+      else {
+        const f = this.#failure(audioRun, proxy);
+        if (f.code === 'acquire.private_address' || audioRun.kind === 'aborted') return err(f);
+        o.logger.warn({ code: f.code }, 'audio download failed');
+      }
+      if (audioPath === null) notes.push('The audio could not be downloaded (too large or unavailable).');
+      const text = [base.title, info.description?.trim()].filter((s): s is string => !!s).join('\n\n');
+      if (text !== '') notes.push(DESCRIPTION_ONLY_NOTE);
+      o.progress(1, audioPath === null ? 'No transcript available' : 'Audio kept for transcription');
+      return ok({
+        ...base,
+        language: infoLang ?? detectLanguage(text),
+        text,
+        segments: null,
+        media: { durationSec, captions: 'none', audioPath },
+        notes,
+      });
+    } finally {
+      await proxy.close();
+    }
+  }
+
+  #run(args: readonly string[], maxStdout?: number): Promise<RunResult> {
+    return runProcess(this.#o.ytDlpPath, args, {
+      clock: this.#o.clock,
+      signal: this.#o.signal,
+      timeoutMs: this.#o.timeoutMs,
+      env: childEnv(),
+      ...(maxStdout === undefined ? {} : { maxStdout }),
+    });
+  }
+
+  #failure(run: RunResult, proxy: GuardProxy): AppError {
+    const refused = proxy.refusals[0];
+    if (refused !== undefined)
+      return permanent(
+        'acquire.private_address',
+        'yt-dlp was refused a non-public address by the guard proxy',
+        {
+          context: { reason: refused.code },
+        },
+      );
+    switch (run.kind) {
+      case 'missing':
+        return permanent('acquire.ytdlp_missing', `yt-dlp not found at ${this.#o.ytDlpPath}`);
+      case 'timeout':
+        return permanent('acquire.timeout', 'yt-dlp did not finish in time');
+      case 'aborted':
+        return toAppError(run.reason);
+      case 'overflow':
+        return permanent('acquire.too_large', 'yt-dlp printed more metadata than allowed');
+      case 'failed':
+        return transient('acquire.ytdlp_failed', `yt-dlp could not start: ${run.message}`);
+      case 'exited': {
+        const stderr = run.stderr.trim().split('\n').slice(-3).join(' | ');
+        if (/Unsupported URL/i.test(stderr))
+          return permanent('acquire.unsupported_content', 'yt-dlp: unsupported URL', { context: { stderr } });
+        if (/HTTP Error (4\d\d)/.test(stderr))
+          return permanent('acquire.http_status', 'yt-dlp: HTTP client error', { context: { stderr } });
+        if (/HTTP Error 5\d\d|timed out|Temporary failure/i.test(stderr))
+          return transient('acquire.ytdlp_failed', 'yt-dlp: transient failure', { context: { stderr } });
+        return permanent('acquire.ytdlp_failed', `yt-dlp exited with ${run.code ?? 'a signal'}`, {
+          context: { stderr },
+        });
+      }
+    }
+  }
+}
+
+async function readSubtitleDir(dir: string): Promise<ReturnType<typeof parseSubtitles> | null> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return null;
+  }
+  for (const name of names.sort()) {
+    if (!SUBTITLE_EXTS.has(extname(name).toLowerCase())) continue;
+    const bytes = await readFile(join(dir, name));
+    const parsed = parseSubtitles(decodeBody(bytes).text);
+    if (parsed.text !== '') return parsed;
+  }
+  return null;
+}
+
+async function findAudio(dir: string): Promise<string | null> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return null;
+  }
+  const done = names.filter((n) => n.startsWith('audio.') && !/\.(part|ytdl|temp)$/i.test(n));
+  for (const n of done) {
+    const s = await stat(join(dir, n));
+    if (s.isFile() && s.size > 0) return join(dir, n);
+  }
+  return null;
+}
+
+/** Duration of a local media file, read from ffmpeg's stream banner; null when ffmpeg cannot tell. */
+export async function probeDuration(
+  ffmpegPath: string,
+  file: string,
+  options: { clock: Clock; signal: AbortSignal },
+): Promise<number | null> {
+  const run = await runProcess(ffmpegPath, ['-hide_banner', '-nostdin', '-i', file], {
+    clock: options.clock,
+    signal: options.signal,
+    timeoutMs: 30_000,
+  });
+  if (run.kind !== 'exited') return null;
+  const m = /Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/.exec(run.stderr);
+  if (m === null) return null;
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+}
+
+/** Subtitle files sitting beside a local media file (`talk.vtt`, `talk.en.srt`). */
+export async function findSidecarSubtitles(file: string): Promise<string | null> {
+  const dir = dirname(file);
+  const stem = basename(file, extname(file));
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return null;
+  }
+  const found = names
+    .filter((n) => n.startsWith(`${stem}.`) && SUBTITLE_EXTS.has(extname(n).toLowerCase()))
+    .sort((a, b) => a.length - b.length);
+  return found[0] === undefined ? null : join(dir, found[0]);
+}
