@@ -1,0 +1,234 @@
+// HTTP interactions endpoint mode: Ed25519-verified POST /interactions answered inline (PONG, type 4, type 5 defer).
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../core/clock.js';
+import { toAppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import {
+  createHttpServer,
+  sendJson,
+  type HealthCheck,
+  type HttpServer,
+  type RouteHandler,
+} from '../http/server.js';
+import type { FrontEnd } from './gateway.js';
+import { PromFrontEndMetrics, noopMetrics, type FrontEndMetrics } from './metrics.js';
+import type { AppServices } from './ports.js';
+import { InteractionRouter, type InteractionRouterOptions } from './router.js';
+import { UndiciTransport, type DiscordTransport } from './transport.js';
+
+/** Interactions are small JSON documents; anything bigger is refused before it is read in full. */
+export const DEFAULT_MAX_INTERACTION_BYTES = 256 * 1024;
+
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** The application's public key (64 hex chars from the developer portal) as a KeyObject. */
+export function ed25519PublicKey(hex: string): KeyObject {
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+    throw new RangeError('public key must be 64 hex characters (the Ed25519 key from the developer portal)');
+  }
+  return createPublicKey({
+    key: Buffer.concat([SPKI_ED25519_PREFIX, Buffer.from(hex, 'hex')]),
+    format: 'der',
+    type: 'spki',
+  });
+}
+
+/** Verifies Discord's signature over `timestamp + rawBody` (the raw bytes, before any parsing). */
+export function verifyInteractionSignature(
+  key: KeyObject,
+  signatureHex: string | undefined,
+  timestamp: string | undefined,
+  rawBody: Buffer,
+): boolean {
+  if (signatureHex === undefined || timestamp === undefined || timestamp === '') return false;
+  if (!/^[0-9a-fA-F]{128}$/.test(signatureHex)) return false;
+  try {
+    return verify(
+      null,
+      Buffer.concat([Buffer.from(timestamp, 'utf8'), rawBody]),
+      key,
+      Buffer.from(signatureHex, 'hex'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+type BodyRead =
+  { readonly ok: true; readonly body: Buffer } | { readonly ok: false; readonly status: 413 | 400 };
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRead> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    req.resume();
+    return Promise.resolve({ ok: false, status: 413 });
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (r: BodyRead): void => {
+      if (done) return;
+      done = true;
+      resolve(r);
+    };
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        chunks.length = 0;
+        req.resume();
+        finish({ ok: false, status: 413 });
+        return;
+      }
+      if (!done) chunks.push(chunk);
+    });
+    req.on('end', () => finish({ ok: true, body: Buffer.concat(chunks) }));
+    req.on('error', () => finish({ ok: false, status: 400 }));
+    req.on('aborted', () => finish({ ok: false, status: 400 }));
+  });
+}
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+export interface InteractionsHandlerOptions {
+  readonly publicKeyHex: string;
+  readonly router: InteractionRouter;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics?: FrontEndMetrics;
+  readonly maxBodyBytes?: number;
+}
+
+/** The `POST /interactions` handler. */
+export function createInteractionsHandler(options: InteractionsHandlerOptions): RouteHandler {
+  const key = ed25519PublicKey(options.publicKeyHex);
+  const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_INTERACTION_BYTES;
+  if (!(maxBytes > 0)) throw new RangeError(`maxBodyBytes must be > 0, received ${maxBytes}`);
+  const metrics = options.metrics ?? noopMetrics;
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const read = await readBody(req, maxBytes);
+    // The clock is read after the body arrived: that is when Discord's request reached us in full.
+    const receivedAt = options.clock.now();
+    if (!read.ok) {
+      sendJson(res, read.status, { error: read.status === 413 ? 'body too large' : 'bad request' });
+      return;
+    }
+    const signature = header(req, 'x-signature-ed25519');
+    const timestamp = header(req, 'x-signature-timestamp');
+    if (!verifyInteractionSignature(key, signature, timestamp, read.body)) {
+      metrics.interaction('unknown', 'bad_signature');
+      sendJson(res, 401, { error: 'invalid request signature' });
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(read.body.toString('utf8')) as unknown;
+    } catch (e: unknown) {
+      options.logger.warn({ err: toAppError(e) }, 'signed interaction body is not JSON');
+      sendJson(res, 400, { error: 'body is not JSON' });
+      return;
+    }
+    const answer = options.router.handleHttpInteraction(payload, receivedAt);
+    let reported = false;
+    const report = (delivered: boolean): void => {
+      if (reported) return;
+      reported = true;
+      answer.afterSent(delivered);
+    };
+    res.once('finish', () => report(true));
+    res.once('close', () => report(res.writableFinished));
+    sendJson(res, answer.status, answer.body);
+  };
+}
+
+export interface HttpFrontEndOptions {
+  readonly publicKey: string;
+  readonly applicationId: string;
+  readonly apiBase: string;
+  /** Bot token, for the routes that need one (channel fallback); interaction routes carry none. */
+  readonly token?: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly services: AppServices;
+  readonly host: string;
+  readonly port: number;
+  /** A Prometheus metrics set of its own by default. */
+  readonly metrics?: PromFrontEndMetrics;
+  readonly transport?: DiscordTransport;
+  readonly checks?: Readonly<Record<string, HealthCheck>>;
+  readonly maxBodyBytes?: number;
+  readonly responder?: InteractionRouterOptions['responder'];
+}
+
+export interface HttpFrontEnd extends FrontEnd {
+  readonly http: HttpServer;
+  readonly metrics: PromFrontEndMetrics;
+  /** The listening address, once started. */
+  url(): string;
+}
+
+export function createHttpFrontEnd(options: HttpFrontEndOptions): HttpFrontEnd {
+  if (!/^\d{5,25}$/.test(options.applicationId)) {
+    throw new RangeError(
+      `createHttpFrontEnd: applicationId must be a snowflake, received '${options.applicationId}'`,
+    );
+  }
+  const ownTransport = options.transport === undefined;
+  const transport =
+    options.transport ??
+    new UndiciTransport({
+      apiBase: options.apiBase,
+      ...(options.token === undefined ? {} : { botToken: options.token }),
+    });
+  const logger = options.logger.child({ component: 'http-interactions' });
+  const metrics = options.metrics ?? new PromFrontEndMetrics({ mode: 'http' });
+  const router = new InteractionRouter({
+    services: options.services,
+    clock: options.clock,
+    logger,
+    transport,
+    apiBase: options.apiBase,
+    metrics,
+    ...(options.responder === undefined ? {} : { responder: options.responder }),
+  });
+  const http = createHttpServer({
+    host: options.host,
+    port: options.port,
+    clock: options.clock,
+    logger: options.logger,
+    mode: 'http',
+    metrics: metrics.registry,
+    ...(options.checks === undefined ? {} : { checks: options.checks }),
+  });
+  http.route(
+    'POST',
+    '/interactions',
+    createInteractionsHandler({
+      publicKeyHex: options.publicKey,
+      router,
+      clock: options.clock,
+      logger,
+      metrics,
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    }),
+  );
+  let address = '';
+  return {
+    router,
+    http,
+    metrics,
+    url: () => address,
+    async start() {
+      address = (await http.start()).url;
+    },
+    async stop() {
+      await http.stop();
+      await router.idle();
+      if (ownTransport) await transport.close();
+    },
+  };
+}

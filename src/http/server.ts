@@ -1,0 +1,127 @@
+// The one node:http server of a bot process: /healthz, /metrics, and whatever routes are mounted (interactions, pages).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../core/clock.js';
+import { toAppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface HealthCheckResult {
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+export type HealthCheck = () => HealthCheckResult | Promise<HealthCheckResult>;
+
+/** Anything that renders Prometheus text (a prom-client Registry fits). */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
+export interface HttpServerOptions {
+  readonly host: string;
+  /** 0 picks an ephemeral port (tests). */
+  readonly port: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly mode: string;
+  readonly checks?: Readonly<Record<string, HealthCheck>>;
+  readonly metrics?: MetricsSource;
+}
+
+export interface HttpServer {
+  readonly server: Server;
+  /** Registers `handler` for an exact method and path (query strings are ignored when matching). */
+  route(method: string, path: string, handler: RouteHandler): void;
+  start(): Promise<{ readonly port: number; readonly url: string }>;
+  stop(): Promise<void>;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new RangeError(`createHttpServer: port must be an integer in 0..65535, received ${options.port}`);
+  }
+  const routes = new Map<string, RouteHandler>();
+  const startedAt = options.clock.now();
+  const logger = options.logger.child({ component: 'http' });
+
+  routes.set('GET /healthz', async (_req, res) => {
+    const checks: Record<string, HealthCheckResult> = {};
+    for (const [name, check] of Object.entries(options.checks ?? {})) {
+      try {
+        checks[name] = await check();
+      } catch (e: unknown) {
+        checks[name] = { ok: false, detail: toAppError(e).message };
+      }
+    }
+    const ok = Object.values(checks).every((c) => c.ok);
+    sendJson(res, ok ? 200 : 503, {
+      ok,
+      mode: options.mode,
+      uptime: Math.max(0, Math.round((options.clock.now() - startedAt) / 1000)),
+      checks,
+    });
+  });
+  if (options.metrics !== undefined) {
+    const source = options.metrics;
+    routes.set('GET /metrics', async (_req, res) => {
+      const text = await source.metrics();
+      res.writeHead(200, { 'content-type': source.contentType });
+      res.end(text);
+    });
+  }
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const handler = routes.get(`${req.method ?? 'GET'} ${path}`);
+    if (handler === undefined) {
+      const known = [...routes.keys()].some((k) => k.endsWith(` ${path}`));
+      sendJson(res, known ? 405 : 404, { error: known ? 'method not allowed' : 'not found' });
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(req, res))
+      .catch((e: unknown) => {
+        logger.error({ err: toAppError(e), path }, 'http handler failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+  });
+  // Discord keeps connections to an interactions endpoint alive; idle sockets should not pin the process on stop.
+  server.keepAliveTimeout = 5_000;
+
+  return {
+    server,
+    route(method, path, handler) {
+      routes.set(`${method.toUpperCase()} ${path}`, handler);
+    },
+    start() {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, options.host, () => {
+          server.off('error', reject);
+          const { port } = server.address() as AddressInfo;
+          const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+          logger.info({ port }, 'http server listening');
+          resolve({ port, url: `http://${host}:${port}` });
+        });
+      });
+    },
+    stop() {
+      return new Promise((resolve, reject) => {
+        server.close((e) => (e === undefined ? resolve() : reject(e)));
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
