@@ -67,6 +67,12 @@ function pinnedLookup(endpoint: Endpoint): LookupFunction {
   };
 }
 
+/** Drops a body: undici reports destroying an unfinished body as an error, which nobody needs to hear. */
+function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 function decompressorFor(encoding: string | null): Transform[] | null {
   if (encoding === null) return [];
   const steps: Transform[] = [];
@@ -86,7 +92,7 @@ function decompressorFor(encoding: string | null): Transform[] | null {
 async function readCapped(body: Readable, encoding: string | null, maxBytes: number): Promise<Buffer> {
   const steps = decompressorFor(encoding);
   if (steps === null) {
-    body.destroy();
+    discard(body);
     throw permanent('acquire.unsupported_content', `Unsupported Content-Encoding ${encoding ?? ''}`);
   }
   let stream: Readable = body;
@@ -96,8 +102,8 @@ async function readCapped(body: Readable, encoding: string | null, maxBytes: num
     stream = from.pipe(step);
   }
   const destroyAll = (): void => {
-    body.destroy();
-    for (const s of steps) s.destroy();
+    discard(body);
+    for (const s of steps) discard(s);
   };
   const chunks: Buffer[] = [];
   let total = 0;
@@ -208,7 +214,7 @@ async function fetchHops(
       });
       const location = header(res.headers, 'location');
       if (REDIRECTS.has(res.statusCode) && location !== null) {
-        res.body.destroy();
+        discard(res.body);
         if (hop >= options.maxRedirects)
           return err(permanent('acquire.too_many_redirects', `More than ${options.maxRedirects} redirects`));
         let next: URL;
@@ -224,7 +230,7 @@ async function fetchHops(
         continue;
       }
       if (res.statusCode >= 400) {
-        res.body.destroy();
+        discard(res.body);
         const retryable = res.statusCode === 429 || res.statusCode === 408 || res.statusCode >= 500;
         const context = { status: res.statusCode };
         const userMessage = `The site answered with HTTP ${res.statusCode}.`;
@@ -240,20 +246,20 @@ async function fetchHops(
         );
       }
       if (res.statusCode < 200 || res.statusCode >= 300) {
-        res.body.destroy();
+        discard(res.body);
         return err(permanent('acquire.http_status', `Unexpected HTTP ${res.statusCode}`));
       }
       const contentType = header(res.headers, 'content-type');
       const contentLanguage = header(res.headers, 'content-language');
       const base = { finalUrl: url, status: res.statusCode, contentType, contentLanguage };
       if (options.wantsBody !== undefined && !options.wantsBody(contentType, url)) {
-        res.body.destroy();
+        discard(res.body);
         return ok({ ...base, body: null });
       }
       const declaredLength = Number(header(res.headers, 'content-length'));
       const encoding = header(res.headers, 'content-encoding');
       if (encoding === null && Number.isFinite(declaredLength) && declaredLength > options.maxBytes) {
-        res.body.destroy();
+        discard(res.body);
         return err(permanent('acquire.too_large', `Content-Length ${declaredLength} passes the cap`));
       }
       const body = await readCapped(res.body, encoding, options.maxBytes);

@@ -69,7 +69,8 @@ export function parseV4(text: string): number | null {
   if (parts.length !== 4) return null;
   let n = 0;
   for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
+    // Leading zeros are octal to inet_aton: leave those to the loose parser.
+    if (!/^(0|[1-9]\d{0,2})$/.test(p)) return null;
     const v = Number(p);
     if (v > 255) return null;
     n = n * 256 + v;

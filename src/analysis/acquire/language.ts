@@ -10,6 +10,28 @@ const FROM_639_2B = new Map(
     .map((l) => [l.iso6392B, l.iso6391]),
 );
 
+// Individual languages franc reports whose ISO 639-1 code belongs to their macrolanguage.
+const MACRO_639_1: Readonly<Record<string, string>> = {
+  cmn: 'zh',
+  arb: 'ar',
+  pes: 'fa',
+  swh: 'sw',
+  uzn: 'uz',
+  zlm: 'ms',
+  npi: 'ne',
+  azj: 'az',
+  plt: 'mg',
+  pbu: 'ps',
+  koi: 'kv',
+  qug: 'qu',
+  fuv: 'ff',
+  ekk: 'et',
+  lvs: 'lv',
+  khk: 'mn',
+  ydd: 'yi',
+  gaz: 'om',
+};
+
 /** `en-US`, `en_GB`, `EN`, `fra`, `zh-Hans-CN` → ISO 639-1 (`en`, `fr`, `zh`); unknown or malformed → null. */
 export function toIso6391(tag: string | null | undefined): string | null {
   if (tag == null) return null;
@@ -19,7 +41,8 @@ export function toIso6391(tag: string | null | undefined): string | null {
       .toLowerCase()
       .split(/[-_\s,;]/)[0] ?? '';
   if (/^[a-z]{2}$/.test(primary)) return ISO6391.has(primary) ? primary : null;
-  if (/^[a-z]{3}$/.test(primary)) return iso6393To1[primary] ?? FROM_639_2B.get(primary) ?? null;
+  if (/^[a-z]{3}$/.test(primary))
+    return iso6393To1[primary] ?? MACRO_639_1[primary] ?? FROM_639_2B.get(primary) ?? null;
   return null;
 }
 

@@ -64,7 +64,7 @@ function cleanPayload(raw: readonly string[]): { speaker: string | null; lines: 
 /** Parses WebVTT or SRT (detected from content). Malformed blocks are skipped, never thrown on. */
 export function parseCues(input: string): Cue[] {
   const text = input.replace(/^\ufeff/, '').replace(/\r\n?/g, '\n');
-  const blocks = text.split(/\n[ \t]*\n/);
+  const blocks = text.split(/\n{2,}/);
   const cues: Cue[] = [];
   for (const block of blocks) {
     const lines = block.split('\n');
