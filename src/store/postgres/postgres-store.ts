@@ -282,7 +282,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
     const r = await this.#query<WorkflowRow>(
       `SELECT * FROM workflows
        WHERE ($1::text[] IS NULL OR status = ANY($1)) AND ($2::text IS NULL OR guild_id = $2)
-       ORDER BY created_at DESC, id DESC
+       ORDER BY created_at, id
        LIMIT $3`,
       [filter.statuses ?? null, filter.guildId ?? null, filter.limit ?? null],
     );
@@ -386,7 +386,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
   async saveCheckpoint(id: string, stage: string, output: unknown, now: number): Promise<void> {
     await this.#query(
       `INSERT INTO checkpoints (workflow_id, stage, output, created_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (workflow_id, stage) DO UPDATE SET output = EXCLUDED.output, created_at = EXCLUDED.created_at`,
+       ON CONFLICT (workflow_id, stage) DO NOTHING`,
       [id, stage, json(output), now],
     );
   }
