@@ -1,0 +1,469 @@
+// The offline analyser: from acquired text to report sections, by depth, every item tied to its source span.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import nlp from 'compromise';
+import { toAppError } from '../../core/errors.js';
+import type { Depth } from '../../core/stage.js';
+import type { AcquiredContent, TranscriptSegment } from '../acquire/types.js';
+import type { Span } from '../report.js';
+import { loadCheckworthinessRanker, type CheckworthinessRanker } from './checkworthiness/index.js';
+import { contentTerms, EnglishParser, parseGeneric, wordCount, type ParsedDocument } from './document.js';
+import { findEntities } from './entities.js';
+import { extractPhrases, selectPhrases, type Phrase } from './keyphrases.js';
+import { indexLexicon, type LexiconIndex } from './lexicon.js';
+import { findQuotedSpeech, findSpeakerStatements } from './quotes.js';
+import { findRhetoric } from './rhetoric.js';
+import { segment } from './segmentation.js';
+import { cosine, mmrSelect, rankSentences } from './textrank.js';
+import type { AnalyseJobOptions, AnalysedSections, AnalysisOutput, CrossReferenceQuery } from './types.js';
+
+export interface AnalyserOptions {
+  /** Loads the check-worthiness ranker once, on first deep analysis; a throw marks the claims section missing. */
+  readonly loadRanker?: () => CheckworthinessRanker;
+}
+
+type Missing = { missing: { reason: string } };
+const missing = (reason: string): Missing => ({ missing: { reason } });
+
+const DEPTH_LEVEL: Readonly<Record<Depth, number>> = {
+  standard: 0,
+  deep: 1,
+  comprehensive: 2,
+  experimental: 3,
+};
+const RHETORIC_CAP_PER_KIND = 25;
+const ENGLISH_FUNCTION_WORDS = new Set(
+  'the of and to a in is that it for was on with as be by this are at from have not but or'.split(' '),
+);
+
+/**
+ * One per thread: holds the loaded wink model, the lexicon index and (lazily) the ranker, and analyses one
+ * content at a time. `progress` receives a fraction in [0, 1].
+ */
+export class Analyser {
+  readonly #english = new EnglishParser();
+  readonly #lexicon: LexiconIndex = indexLexicon();
+  readonly #loadRanker: () => CheckworthinessRanker;
+  #ranker: CheckworthinessRanker | { failed: string } | undefined;
+  readonly #engines: Record<string, string>;
+
+  constructor(options: AnalyserOptions = {}) {
+    this.#loadRanker = options.loadRanker ?? (() => loadCheckworthinessRanker());
+    this.#engines = engineVersions();
+  }
+
+  analyse(
+    content: AcquiredContent,
+    options: AnalyseJobOptions,
+    progress: (fraction: number, message?: string) => void = () => {},
+  ): AnalysisOutput {
+    const level = DEPTH_LEVEL[options.depth];
+    const notes: string[] = [];
+    const engines = { ...this.#engines };
+    const lineBreaksEndSentences = !(
+      content.segments !== null && content.segments.every((s) => s.speaker === null)
+    );
+    const parseOptions = { segments: content.segments, lineBreaksEndSentences };
+    const lang = content.language?.toLowerCase() ?? null;
+    let english = lang === null ? looksEnglish(content.text) : lang === 'en' || lang.startsWith('en-');
+    progress(0.05, 'parsing');
+    const doc = english
+      ? this.#english.parse(content.text, parseOptions)
+      : parseGeneric(content.text, lang, parseOptions);
+    english = doc.english;
+    const modelGap = english
+      ? null
+      : `wink-nlp English model; text is ${lang ?? 'in an undetected language that does not look like English'}`;
+    if (modelGap !== null) notes.push(`Only language-neutral analysis ran (${modelGap}).`);
+    const spanOf = spanMaker(content.segments);
+    const sentenceText = (i: number): string => {
+      const s = doc.sentences[i]!;
+      return content.text.slice(s.start, s.end);
+    };
+    const sectionsEmpty = doc.sentences.length === 0;
+    if (sectionsEmpty) notes.push('The content has no text to analyse.');
+    progress(0.35, 'ranking sentences');
+
+    const termLists = doc.sentences.map((s) => contentTerms(doc, s));
+    const { scores, vectors } = rankSentences(termLists);
+    const sentenceWords = doc.sentences.map((s) => {
+      let n = 0;
+      for (let i = s.tokenStart; i < s.tokenEnd; i++) if (doc.tokens[i]!.word) n++;
+      return n;
+    });
+
+    const sections: AnalysedSections = {
+      summary: missing('The content has no sentences to summarise.'),
+      keyPoints: missing('The content has no sentences to draw key points from.'),
+      topics: missing('No keyphrases were found in the content.'),
+      entities: modelGap !== null ? missing(modelGap) : { items: [] },
+      sentiment: modelGap !== null ? missing(modelGap) : missing('The content has no text to score.'),
+    };
+
+    // Summary: the most central sentences by TextRank, shown in document order.
+    const substantial = doc.sentences.filter((s) => sentenceWords[s.index]! >= 8).map((s) => s.index);
+    const pool = substantial.length > 0 ? substantial : doc.sentences.map((s) => s.index);
+    if (pool.length > 0) {
+      const k = Math.min(pool.length, Math.max(3, Math.min(7, Math.round(doc.sentences.length / 12))));
+      const top = [...pool].sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
+      sections.summary = {
+        items: top
+          .sort((a, b) => a - b)
+          .map((i) => ({ text: sentenceText(i), score: round(scores[i]!), span: spanOf(doc.sentences[i]!) })),
+      };
+      // Key points: MMR over the same scores, so near-duplicates give way to other content.
+      const summarySet = new Set(top);
+      const candidates = pool.filter((i) => sentenceWords[i]! >= 6 && sentenceWords[i]! <= 60);
+      const fresh = candidates.filter((i) => !summarySet.has(i));
+      const chosenFrom = fresh.length >= 5 ? fresh : candidates.length > 0 ? candidates : pool;
+      const kp = Math.min(
+        chosenFrom.length,
+        Math.max(5, Math.min(10, Math.round(doc.sentences.length / 15))),
+      );
+      const picks = mmrSelect(
+        chosenFrom,
+        (i) => scores[i]!,
+        (a, b) => cosine(vectors[a]!, vectors[b]!),
+        kp,
+      );
+      sections.keyPoints = {
+        items: picks.map((i) => ({
+          text: sentenceText(i),
+          score: round(scores[i]!),
+          span: spanOf(doc.sentences[i]!),
+        })),
+      };
+    }
+    progress(0.5, 'keyphrases');
+
+    const phrases = extractPhrases(doc);
+    const topics = selectPhrases(phrases, (p) => p.weight, 10);
+    if (topics.length > 0) {
+      const best = Math.max(...topics.map((p) => p.weight));
+      sections.topics = {
+        items: topics.map((p) => ({
+          label: p.label,
+          score: round(p.weight / best),
+          spans: p.occurrences.slice(0, 20).map((o) => spanOf(o)),
+        })),
+      };
+    }
+
+    if (english && !sectionsEmpty) {
+      progress(0.6, 'entities');
+      const entities = findEntities(doc)
+        .sort((a, b) => b.mentions.length - a.mentions.length || a.text.localeCompare(b.text))
+        .slice(0, 30);
+      sections.entities = {
+        items: entities.map((e) => ({
+          text: e.text,
+          type: e.type,
+          count: e.mentions.length,
+          spans: e.mentions.slice(0, 20).map((m) => spanOf(m)),
+        })),
+      };
+      sections.sentiment = { items: [overallSentiment(doc, spanOf)] };
+    }
+
+    const crossReferenceQueries: CrossReferenceQuery[] = [];
+    if (level >= DEPTH_LEVEL.deep) {
+      progress(0.7, 'claims, rhetoric, quotes');
+      sections.claims = this.#claims(doc, modelGap, sentenceWords, sentenceText, spanOf, engines);
+      sections.sentimentArc =
+        modelGap !== null
+          ? missing(modelGap)
+          : sectionsEmpty
+            ? missing('No sentences.')
+            : sentimentArc(doc, spanOf);
+      if (modelGap !== null) {
+        sections.rhetoric = missing(`The rhetoric lexicons are English; ${modelGap}`);
+      } else {
+        const hits = findRhetoric(doc, this.#lexicon);
+        const perKind = new Map<string, number>();
+        const kept = hits.filter((h) => {
+          const n = (perKind.get(h.kind) ?? 0) + 1;
+          perKind.set(h.kind, n);
+          return n <= RHETORIC_CAP_PER_KIND;
+        });
+        for (const [kind, n] of perKind) {
+          if (n > RHETORIC_CAP_PER_KIND)
+            notes.push(`Rhetoric: ${n} ${kind} cues found; the first ${RHETORIC_CAP_PER_KIND} are listed.`);
+        }
+        sections.rhetoric = {
+          items: kept.map((h) => ({
+            kind: h.kind,
+            cue: h.cue,
+            detail: h.detail,
+            sentence: sentenceText(h.sentence),
+            span: spanOf(h),
+          })),
+        };
+      }
+      const quoted = findQuotedSpeech(doc)
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 8);
+      const statements = findSpeakerStatements(doc, scores, 10 - quoted.length);
+      const quotes = [...quoted, ...statements].sort((a, b) => a.start - b.start);
+      sections.quotes = {
+        items: quotes.map((q) => ({
+          text: content.text.slice(q.start, q.end),
+          speaker: q.speaker,
+          span: spanOf(q),
+        })),
+      };
+      if (sections.claims !== undefined && !isMissingSection(sections.claims)) {
+        for (const c of sections.claims.items.slice(0, 3)) {
+          crossReferenceQueries.push({
+            matched: 'claim',
+            query: keywordQuery(c.text),
+            text: c.text,
+            span: c.span,
+          });
+        }
+      }
+    }
+
+    if (level >= DEPTH_LEVEL.comprehensive) {
+      progress(0.85, 'chapters');
+      sections.chapters = sectionsEmpty
+        ? missing('No sentences to segment.')
+        : chapters(doc, termLists, phrases, spanOf);
+      sections.factChecks = missing(
+        'No fact-check provider is configured, so no claim was looked up; the claims section lists what deserves checking.',
+      );
+      if (!isMissingSection(sections.entities)) {
+        for (const e of sections.entities.items.filter((x) => x.type !== 'other').slice(0, 5)) {
+          crossReferenceQueries.push({ matched: 'entity', query: e.text, text: e.text, span: e.spans[0]! });
+        }
+      }
+      for (const t of isMissingSection(sections.topics) ? [] : sections.topics.items.slice(0, 2)) {
+        crossReferenceQueries.push({ matched: 'text', query: t.label, text: t.label, span: t.spans[0]! });
+      }
+    }
+
+    if (level >= DEPTH_LEVEL.experimental) {
+      sections.llm = missing(
+        options.llmConfigured
+          ? 'An LLM endpoint is configured, but this version has no LLM stages (abstractive summary, claim verification notes); nothing was generated.'
+          : 'AUTOINTEL_LLM_BASE_URL is not set: the abstractive summary and claim verification notes need an OpenAI-compatible LLM endpoint.',
+      );
+    }
+    progress(1, 'done');
+    return {
+      depth: options.depth,
+      language: lang,
+      wordCount: wordCount(doc),
+      sections,
+      engines,
+      notes,
+      crossReferenceQueries,
+    };
+  }
+
+  #claims(
+    doc: ParsedDocument,
+    modelGap: string | null,
+    sentenceWords: readonly number[],
+    sentenceText: (i: number) => string,
+    spanOf: SpanMaker,
+    engines: Record<string, string>,
+  ): AnalysedSections['claims'] {
+    if (modelGap !== null) return missing(`The check-worthiness model is English; ${modelGap}`);
+    if (doc.sentences.length === 0) return missing('No sentences to rank.');
+    const ranker = this.#rankerOrFailure();
+    if ('failed' in ranker) return missing(ranker.failed);
+    engines['checkworthiness'] = ranker.version;
+    let scores: number[];
+    try {
+      scores = ranker.score(doc.sentences.map((s) => ({ text: sentenceText(s.index), speaker: s.speaker })));
+    } catch (e: unknown) {
+      return missing(`The check-worthiness ranker failed: ${toAppError(e).message}`);
+    }
+    const ranked = doc.sentences
+      .filter((s) => sentenceWords[s.index]! >= 5)
+      .map((s) => ({ s, score: Math.max(0, Math.min(1, scores[s.index] ?? 0)) }))
+      .sort((a, b) => b.score - a.score || a.s.index - b.s.index)
+      .slice(0, 10);
+    return {
+      items: ranked.map(({ s, score }) => ({
+        text: sentenceText(s.index),
+        score: round(score),
+        speaker: s.speaker,
+        span: spanOf(s),
+      })),
+    };
+  }
+
+  #rankerOrFailure(): CheckworthinessRanker | { failed: string } {
+    if (this.#ranker === undefined) {
+      try {
+        this.#ranker = this.#loadRanker();
+      } catch (e: unknown) {
+        this.#ranker = { failed: `No check-worthiness model could be loaded (${toAppError(e).message}).` };
+      }
+    }
+    return this.#ranker;
+  }
+}
+
+type SpanMaker = (r: { start: number; end: number }) => Span;
+
+/** Spans with the media times of the transcript segments they overlap, when the source has segments. */
+function spanMaker(segments: readonly TranscriptSegment[] | null): SpanMaker {
+  const segs = segments ?? [];
+  const firstEndingAfter = (offset: number): number => {
+    let lo = 0;
+    let hi = segs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (segs[mid]!.charEnd <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return ({ start, end }) => {
+    const span: Span = { start, end };
+    if (segs.length === 0) return span;
+    const a = firstEndingAfter(start);
+    const first = segs[a];
+    if (!first || first.charStart >= end) return span;
+    let endTime = first.end;
+    for (let j = a + 1; j < segs.length && segs[j]!.charStart < end; j++)
+      endTime = Math.max(endTime, segs[j]!.end);
+    return { start, end, startTime: first.start, endTime };
+  };
+}
+
+function overallSentiment(doc: ParsedDocument, spanOf: SpanMaker) {
+  const score = Math.max(-1, Math.min(1, doc.sentiment));
+  const n = doc.sentences.length;
+  const pos = doc.sentences.filter((s) => s.sentiment > 0.1).length / n;
+  const neg = doc.sentences.filter((s) => s.sentiment < -0.1).length / n;
+  const label: 'positive' | 'negative' | 'neutral' | 'mixed' =
+    pos >= 0.2 && neg >= 0.2 && Math.abs(score) < 0.15
+      ? 'mixed'
+      : score > 0.05
+        ? 'positive'
+        : score < -0.05
+          ? 'negative'
+          : 'neutral';
+  const first = doc.sentences[0]!;
+  const last = doc.sentences[n - 1]!;
+  return { label, score: round(score), span: spanOf({ start: first.start, end: last.end }) };
+}
+
+/** Mean sentence sentiment over consecutive windows: up to 20 points across the text. */
+function sentimentArc(
+  doc: ParsedDocument,
+  spanOf: SpanMaker,
+): { items: { index: number; score: number; span: Span }[] } {
+  const n = doc.sentences.length;
+  const points = Math.min(20, n);
+  const size = Math.ceil(n / points);
+  const items: { index: number; score: number; span: Span }[] = [];
+  for (let from = 0; from < n; from += size) {
+    const group = doc.sentences.slice(from, from + size);
+    const score = group.reduce((s, x) => s + x.sentiment, 0) / group.length;
+    items.push({
+      index: items.length,
+      score: round(score),
+      span: spanOf({ start: group[0]!.start, end: group[group.length - 1]!.end }),
+    });
+  }
+  return { items };
+}
+
+function chapters(
+  doc: ParsedDocument,
+  termLists: readonly (readonly string[])[],
+  phrases: readonly Phrase[],
+  spanOf: SpanMaker,
+): { items: { title: string; span: Span }[] } {
+  const starts = segment(termLists);
+  const bounds = starts.map((s, i) => [s, (starts[i + 1] ?? doc.sentences.length) - 1] as const);
+  const chapterOf = (sentence: number): number => {
+    let c = 0;
+    while (c + 1 < starts.length && starts[c + 1]! <= sentence) c++;
+    return c;
+  };
+  // Per chapter counts of each phrase, so titles favour phrases distinctive to their chapter.
+  const counts = new Map<Phrase, number[]>();
+  for (const p of phrases) {
+    const per = new Array<number>(starts.length).fill(0);
+    for (const o of p.occurrences) per[chapterOf(o.sentence)]!++;
+    counts.set(p, per);
+  }
+  return {
+    items: bounds.map(([a, b], c) => {
+      const score = (p: Phrase): number => {
+        const per = counts.get(p)!;
+        const inChapter = per[c]!;
+        if (inChapter === 0) return 0;
+        const spread = per.filter((x) => x > 0).length;
+        return inChapter * Math.log(1 + starts.length / spread) * Math.sqrt(p.weight + 1e-9);
+      };
+      const top = selectPhrases(phrases, score, 3);
+      const first = doc.sentences[a]!;
+      const title =
+        top.length > 0
+          ? top.map((p) => p.label).join(', ')
+          : doc.text.slice(first.start, first.end).split(/\s+/).slice(0, 8).join(' ');
+      return { title, span: spanOf({ start: first.start, end: doc.sentences[b]!.end }) };
+    }),
+  };
+}
+
+const isMissingSection = (s: unknown): s is Missing => typeof s === 'object' && s !== null && 'missing' in s;
+
+/** A plain search query from a sentence: its longest distinctive words (full-text search needs no syntax). */
+function keywordQuery(sentence: string): string {
+  const words = sentence
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 3 && !ENGLISH_FUNCTION_WORDS.has(w));
+  return [...new Set(words)]
+    .sort((a, b) => b.length - a.length)
+    .slice(0, 5)
+    .join(' ');
+}
+
+/** Heuristic for unlabelled text: English function words make up a good share of its words. */
+export function looksEnglish(text: string): boolean {
+  const words =
+    text
+      .slice(0, 20_000)
+      .toLowerCase()
+      .match(/\p{L}+/gu) ?? [];
+  if (words.length < 20) return words.length > 0 && words.some((w) => ENGLISH_FUNCTION_WORDS.has(w));
+  const hits = words.filter((w) => ENGLISH_FUNCTION_WORDS.has(w)).length;
+  return hits / words.length > 0.12;
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** Versions of the NLP engines, read from their package manifests. */
+function engineVersions(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const versionOf = (pkg: string): string => {
+    try {
+      let dir = path.dirname(require.resolve(pkg));
+      for (let i = 0; i < 4; i++) {
+        const file = path.join(dir, 'package.json');
+        if (existsSync(file)) {
+          const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+          if (manifest.name === pkg && manifest.version) return manifest.version;
+        }
+        dir = path.dirname(dir);
+      }
+    } catch (e: unknown) {
+      return `unknown (${toAppError(e).message})`;
+    }
+    return 'unknown';
+  };
+  return {
+    'wink-nlp': versionOf('wink-nlp'),
+    'wink-eng-lite-web-model': versionOf('wink-eng-lite-web-model'),
+    compromise: nlp.version,
+  };
+}
