@@ -1,0 +1,95 @@
+// Chooses the store for a configuration and refuses deployments whose parts cannot work together.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../core/clock.js';
+import { PermanentError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+import type { Config } from '../config/config.js';
+import { POSTGRES_SCHEMA_VERSION } from './postgres/migrations.js';
+import { PostgresWorkflowStore } from './postgres/postgres-store.js';
+import { SqliteWorkflowStore } from './sqlite/sqlite-store.js';
+import type { WorkflowStore } from './store.js';
+
+export interface DeploymentPlan {
+  readonly store: 'sqlite' | 'postgres';
+  /** `bullmq` when REDIS_URL is set; otherwise leases in the store (one process, or several on PostgreSQL). */
+  readonly queue: 'embedded' | 'bullmq';
+}
+
+export interface DeploymentProblem {
+  /** Stable identifier, e.g. `deployment.redis_without_postgres`. */
+  readonly code: string;
+  readonly message: string;
+  /** What to change. */
+  readonly fix: string;
+}
+
+export interface DeploymentFacts {
+  /** The newest migration applied to the database, when known (doctor and start-up read it). */
+  readonly schemaVersion?: number;
+}
+
+/** Every problem at once, so an operator fixes the setup in one go. */
+export function validateDeployment(
+  config: Config,
+  facts: DeploymentFacts = {},
+): Result<DeploymentPlan, DeploymentProblem[]> {
+  const problems: DeploymentProblem[] = [];
+  const scaleOut = config.databaseUrl !== undefined || config.redisUrl !== undefined;
+  if (config.redisUrl !== undefined && config.databaseUrl === undefined) {
+    problems.push({
+      code: 'deployment.redis_without_postgres',
+      message: 'BullMQ needs the PostgreSQL store: set DATABASE_URL',
+      fix: 'Set DATABASE_URL=postgres://… for every process, or unset REDIS_URL to run embedded on SQLite.',
+    });
+  }
+  if (scaleOut && config.secretKey === undefined) {
+    problems.push({
+      code: 'deployment.secret_key_missing',
+      message:
+        'Scale-out needs AUTOINTEL_SECRET_KEY: every process must share the key that seals interaction tokens and webhooks',
+      fix: 'Generate one key (`openssl rand -hex 32`) and give the same AUTOINTEL_SECRET_KEY to every bot and worker.',
+    });
+  }
+  if (facts.schemaVersion !== undefined && facts.schemaVersion > POSTGRES_SCHEMA_VERSION) {
+    problems.push({
+      code: 'deployment.schema_ahead',
+      message: `The database schema is at version ${facts.schemaVersion}, newer than this build (${POSTGRES_SCHEMA_VERSION})`,
+      fix: 'A newer autointel migrated this database: upgrade this process to the same release.',
+    });
+  }
+  if (config.mode === 'http' && config.publicKey === undefined) {
+    problems.push({
+      code: 'deployment.public_key_missing',
+      message: 'HTTP interactions mode needs DISCORD_PUBLIC_KEY to verify request signatures',
+      fix: 'Copy the public key from the Discord developer portal into DISCORD_PUBLIC_KEY.',
+    });
+  }
+  if (problems.length > 0) return err(problems);
+  return ok({
+    store: config.databaseUrl === undefined ? 'sqlite' : 'postgres',
+    queue: config.redisUrl === undefined ? 'embedded' : 'bullmq',
+  });
+}
+
+/** Throws one PermanentError listing every problem, for start-up paths that must refuse to run. */
+export function assertDeployment(config: Config, facts: DeploymentFacts = {}): DeploymentPlan {
+  const r = validateDeployment(config, facts);
+  if (r.ok) return r.value;
+  const lines = r.error.map((p) => `${p.message}. ${p.fix}`);
+  throw new PermanentError('deployment.invalid', `Refusing to start:\n- ${lines.join('\n- ')}`, {
+    userMessage: lines.join(' '),
+    context: { codes: r.error.map((p) => p.code) },
+  });
+}
+
+export const sqliteFile = (config: Config): string => join(config.dataDir, 'autointel.db');
+
+/** Opens (not migrates) the store the configuration asks for. */
+export function openStore(config: Config, options: { readonly clock: Clock }): WorkflowStore {
+  if (config.databaseUrl !== undefined) {
+    return new PostgresWorkflowStore({ connectionString: config.databaseUrl, clock: options.clock });
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return new SqliteWorkflowStore({ filename: sqliteFile(config), clock: options.clock });
+}
