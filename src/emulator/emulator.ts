@@ -730,6 +730,7 @@ export class DiscordEmulator {
     }
 
     const result = route.handle(restReq);
+    const latency = latencyMs > 0 ? { fault: 'latency' as const } : {};
     if (fault?.kind === 'applied_5xx') {
       finish(result, decision.headers, {
         requestBody,
@@ -738,6 +739,6 @@ export class DiscordEmulator {
       });
       return;
     }
-    finish(result, decision.headers, { requestBody });
+    finish(result, decision.headers, { requestBody, ...latency });
   }
 }

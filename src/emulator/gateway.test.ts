@@ -90,7 +90,7 @@ describe('gateway with a real discord.js Client', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]?.id).toBe(view?.originalMessageId);
     expect(messages[0]?.content).toBe('Started workflow 42');
-    expect(messages[0]?.flags & 128).toBe(0);
+    expect((messages[0]?.flags ?? -1) & 128).toBe(0);
     expect(messages[0]?.interactionId).toBe(fired.interactionId);
     const callback = emu.timeline().find((e) => e.route === '/interactions/:interaction_id/:token/callback');
     expect(callback?.status).toBe(204);

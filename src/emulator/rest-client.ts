@@ -42,15 +42,13 @@ export async function callApi(apiBase: string, call: RawCall): Promise<RawRespon
     ...(body !== undefined ? { body } : {}),
   });
   const text = await res.text();
-  let parsed: unknown = text;
+  let parsed: unknown = null;
   if (text !== '') {
     try {
       parsed = JSON.parse(text);
     } catch {
       parsed = text;
     }
-  } else {
-    parsed = null;
   }
   return { status: res.status, headers: res.headers, body: parsed };
 }
