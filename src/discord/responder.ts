@@ -66,8 +66,8 @@ export class InteractionResponder implements Responder {
   readonly #transientDelays: readonly number[];
   readonly #maxRateLimitWaitMs: number;
   readonly #timeoutMs: number;
-  /** Whether the original is still Discord's "thinking…" loading message of a public defer. */
-  #publicLoadingMessage: boolean;
+  /** Set once the original was edited, deleted or replaced by a first followup. */
+  #originalTouched = false;
 
   constructor(options: InteractionResponderOptions) {
     this.#session = options.session;
@@ -81,31 +81,35 @@ export class InteractionResponder implements Responder {
     this.#timeoutMs = options.requestTimeoutMs ?? DefaultResponderOptions.requestTimeoutMs;
     if (this.#minRemainingMs < 0)
       throw new RangeError(`minRemainingMs must be >= 0, received ${this.#minRemainingMs}`);
-    const initial = this.#session.initialResponse;
-    this.#publicLoadingMessage = initial?.type === 5 && !initial.ephemeral;
   }
 
   tokenRemainingMs(): number {
     return this.#session.tokenRemainingMs();
   }
 
+  /** Whether the original is still Discord's "thinking…" loading message of a public defer. */
+  #publicLoadingMessage(): boolean {
+    const initial = this.#session.initialResponse;
+    return !this.#originalTouched && initial?.type === 5 && !initial.ephemeral;
+  }
+
   async editOriginal(msg: DiscordMessage): Promise<ResponderOutcome> {
     // Edits cannot change flags; sending them would only invite a form error.
     const { flags: _flags, ...rest } = msg;
     const out = await this.#send('PATCH', '/messages/@original', rest, true);
-    if (out.kind === 'ok') this.#publicLoadingMessage = false;
+    if (out.kind === 'ok') this.#originalTouched = true;
     return out;
   }
 
   async followup(msg: DiscordMessage): Promise<ResponderOutcome> {
     const out = await this.#send('POST', '', msg, false);
     // After a defer, Discord turns the first followup into an edit of the loading message.
-    if (out.kind === 'ok') this.#publicLoadingMessage = false;
+    if (out.kind === 'ok') this.#originalTouched = true;
     return out;
   }
 
   async ephemeralFollowup(msg: DiscordMessage): Promise<ResponderOutcome> {
-    if (this.#publicLoadingMessage) {
+    if (this.#publicLoadingMessage()) {
       // The first followup after a defer would edit the public loading message and ignore the ephemeral flag:
       // remove it first so the followup becomes a new, private message.
       const deleted = await this.deleteOriginal();
@@ -116,7 +120,7 @@ export class InteractionResponder implements Responder {
 
   async deleteOriginal(): Promise<ResponderOutcome> {
     const out = await this.#send('DELETE', '/messages/@original', undefined, true);
-    if (out.kind === 'ok') this.#publicLoadingMessage = false;
+    if (out.kind === 'ok') this.#originalTouched = true;
     return out;
   }
 

@@ -168,7 +168,8 @@ export class InteractionSession {
       outcome = { kind: 'acknowledged', via: 'callback' };
     } else {
       const code = discordErrorCode(res.body) ?? null;
-      this.#observer?.callbackError(code === null ? `http_${res.status}` : String(code));
+      // Discord's 5xx bodies carry code 0: the status says more.
+      this.#observer?.callbackError(code === null || res.status >= 500 ? `http_${res.status}` : String(code));
       if (code === 40060) outcome = { kind: 'acknowledged', via: 'already_acknowledged' };
       else if (res.status >= 500 || res.status === 429) {
         // A 5xx may have been applied before the error was produced; a 429 on the exempt callback route is
