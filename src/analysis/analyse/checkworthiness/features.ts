@@ -122,10 +122,34 @@ export interface FeatureConfig {
   readonly featureSetVersion: number;
   readonly hashBits: number;
   readonly denseNames: readonly string[];
+  /** Scales of the hashed namespaces relative to the named features (which lie in [0, 1]). */
+  readonly scales: FeatureScales;
 }
 
-export function defaultFeatureConfig(hashBits = 17): FeatureConfig {
-  return { featureSetVersion: FEATURE_SET_VERSION, hashBits, denseNames: [...DENSE_FEATURE_NAMES] };
+export interface FeatureScales {
+  readonly word: number;
+  readonly bigram: number;
+  readonly posNgram: number;
+  readonly contextWord: number;
+}
+
+export const DEFAULT_FEATURE_SCALES = {
+  word: 0.5,
+  bigram: 0.35,
+  posNgram: 0.25,
+  contextWord: 0.15,
+} as const satisfies FeatureScales;
+
+export function defaultFeatureConfig(
+  hashBits = 17,
+  scales: FeatureScales = DEFAULT_FEATURE_SCALES,
+): FeatureConfig {
+  return {
+    featureSetVersion: FEATURE_SET_VERSION,
+    hashBits,
+    denseNames: [...DENSE_FEATURE_NAMES],
+    scales: { ...scales },
+  };
 }
 
 /** Total input dimension: named features followed by 2^hashBits hashed buckets. */
@@ -154,12 +178,6 @@ export function hashString(s: string): number {
   }
   return h >>> 0;
 }
-
-// Scales of the hashed namespaces relative to the named features.
-const WORD_WEIGHT = 0.5;
-const BIGRAM_WEIGHT = 0.35;
-const POS_NGRAM_WEIGHT = 0.25;
-const CONTEXT_WORD_WEIGHT = 0.15;
 
 interface SentenceCues {
   readonly dense: Float64Array;
@@ -445,6 +463,12 @@ export function extractFeatures(
     throw new RangeError(`inputs (${inputs.length}) and analyses (${analyses.length}) differ in length`);
   }
   const mask = 2 ** config.hashBits - 1;
+  const {
+    word: WORD_WEIGHT,
+    bigram: BIGRAM_WEIGHT,
+    posNgram: POS_NGRAM_WEIGHT,
+    contextWord: CONTEXT_WORD_WEIGHT,
+  } = config.scales;
   const cues = inputs.map((s, i) => sentenceCues(s.text, analyses[i] as SentenceAnalysis));
   const speakers = speakerStats(inputs, cues);
   const docCounts = new Map<string, number>();

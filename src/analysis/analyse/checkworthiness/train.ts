@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Ct19Document } from './csv.js';
 import { extractFeatures, featureDimension } from './features.js';
 import type { FeatureConfig, SparseVector } from './features.js';
-import { dot, encodeWeights, sigmoid, trainLogistic } from './model.js';
+import { dot, encodeWeights, sigmoid, trainLinear } from './model.js';
 import type { TrainOptions } from './model.js';
 import type { SentenceAnalyser } from './nlp.js';
 
@@ -19,10 +19,13 @@ export const modelFileSchema = z.object({
     featureSetVersion: z.number().int(),
     hashBits: z.number().int().min(8).max(24),
     denseNames: z.array(z.string()),
+    scales: z.object({ word: z.number(), bigram: z.number(), posNgram: z.number(), contextWord: z.number() }),
   }),
   training: z.object({
     algorithm: z.string(),
     options: z.object({
+      objective: z.enum(['pointwise', 'pairwise', 'combined']),
+      pairsPerPositive: z.number(),
       epochs: z.number(),
       learningRate: z.number(),
       l2: z.number(),
@@ -76,9 +79,7 @@ export function trainOnPrepared(
   config: FeatureConfig,
   options: TrainOptions,
 ): Float32Array {
-  const xs = documents.flatMap((d) => d.vectors);
-  const ys = documents.flatMap((d) => d.labels);
-  return trainLogistic(xs, ys, featureDimension(config), options);
+  return trainLinear(documents, featureDimension(config), options);
 }
 
 export interface ModelFileInput {
@@ -103,9 +104,13 @@ export function buildModelFile(input: ModelFileInput): CheckworthinessModelFile 
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
     version: `cw${input.config.featureSetVersion}-${hash.slice(0, 12)}`,
-    features: { ...input.config, denseNames: [...input.config.denseNames] },
+    features: {
+      ...input.config,
+      denseNames: [...input.config.denseNames],
+      scales: { ...input.config.scales },
+    },
     training: {
-      algorithm: 'logistic regression, L2, class-balanced, AdaGrad SGD',
+      algorithm: `linear scorer, ${input.options.objective} logistic loss, L2, AdaGrad SGD`,
       options: { ...input.options },
       data: { ...input.data },
     },
