@@ -31,6 +31,13 @@ const TITLES = new Set(
   ),
 );
 
+/** Days and months are dates, not named entities. */
+const CALENDAR = new Set(
+  'monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december'.split(
+    ' ',
+  ),
+);
+
 /** wink reads "I'm" with a straight apostrophe as one proper noun. */
 const PRONOUN_CONTRACTION = /^(i|you|we|they|he|she|it|let|that|there)['’]/;
 
@@ -126,8 +133,12 @@ function properNounRuns(doc: ParsedDocument): Candidate[] {
       }
       i = to;
       const start = tokens[from]!.start;
-      const end = tokens[to - 1]!.end;
+      let end = tokens[to - 1]!.end;
+      // "Kenya's" can arrive as one token: the possessive is not part of the name.
+      const possessive = /['’]s$/.exec(text.slice(start, end));
+      if (possessive && end - possessive[0].length > start) end -= possessive[0].length;
       const surface = text.slice(start, end);
+      if (CALENDAR.has(surface.toLowerCase())) continue;
       const lone = to - from === 1 && from === s.tokenStart;
       const bracketed =
         /[([]$/.test(text.slice(Math.max(0, start - 1), start)) && surface === surface.toUpperCase();

@@ -1,0 +1,103 @@
+// Report → plain text for a terminal: the same content as the Markdown view, without markup.
+import { isMissing, type Report } from '../report.js';
+import { items } from './markdown.js';
+import {
+  compactSpan,
+  oneLine,
+  RHETORIC_LABELS,
+  SECTION_ORDER,
+  SECTION_TITLES,
+  sourceFacts,
+  sparkline,
+  type SectionKey,
+} from './format.js';
+
+export function renderText(report: Report): string {
+  const out: string[] = [];
+  const title = oneLine(report.source.title ?? report.source.finalUrl);
+  out.push(title, '='.repeat(Math.min(80, Math.max(3, title.length))));
+  out.push(sourceFacts(report).join(' · '), `Source: ${report.source.finalUrl}`, '');
+  for (const key of SECTION_ORDER) {
+    const section = report.sections[key];
+    if (section === undefined) continue;
+    out.push(SECTION_TITLES[key].toUpperCase());
+    if (isMissing(section)) {
+      out.push(`  Not available: ${oneLine(section.missing.reason)}`, '');
+      continue;
+    }
+    const lines = renderItems(key, report);
+    out.push(...(lines.length > 0 ? lines : ['  Nothing found.']), '');
+  }
+  if (report.notes.length > 0) out.push('NOTES', ...report.notes.map((n) => `  - ${oneLine(n)}`), '');
+  out.push(
+    `Stages: ${report.timings.map((t) => `${t.stage} ${Math.round(t.ms)} ms`).join(', ')}`,
+    `Engines: ${Object.entries(report.engines)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    '',
+  );
+  return out.join('\n');
+}
+
+const at = (s: Parameters<typeof compactSpan>[0]): string => `[${compactSpan(s)}]`;
+const who = (speaker: string | null): string => (speaker ? `${speaker}: ` : '');
+
+function renderItems(key: SectionKey, report: Report): string[] {
+  const s = report.sections;
+  switch (key) {
+    case 'summary':
+      return items(s.summary).map((i) => `  - ${oneLine(i.text)} ${at(i.span)}`);
+    case 'keyPoints':
+      return items(s.keyPoints).map((i, n) => `  ${n + 1}. ${oneLine(i.text)} ${at(i.span)}`);
+    case 'topics':
+      return items(s.topics).map(
+        (t) => `  - ${oneLine(t.label)} (${t.spans.length}x, first ${at(t.spans[0]!)})`,
+      );
+    case 'entities':
+      return items(s.entities).map(
+        (e) => `  - ${oneLine(e.text)} (${e.type}, ${e.count}x, first ${at(e.spans[0]!)})`,
+      );
+    case 'sentiment':
+      return items(s.sentiment).map((i) => `  Overall ${i.label} (score ${i.score.toFixed(2)} in [-1, 1])`);
+    case 'claims':
+      return items(s.claims).map(
+        (c, n) => `  ${n + 1}. (${c.score.toFixed(2)}) ${who(c.speaker)}${oneLine(c.text)} ${at(c.span)}`,
+      );
+    case 'sentimentArc': {
+      const pts = items(s.sentimentArc);
+      return pts.length === 0
+        ? []
+        : [`  ${sparkline(pts.map((p) => p.score))}  (${pts.length} windows, start to end)`];
+    }
+    case 'rhetoric': {
+      const list = items(s.rhetoric);
+      const out: string[] = [];
+      for (const kind of Object.keys(RHETORIC_LABELS)) {
+        const group = list.filter((r) => r.kind === kind);
+        if (group.length === 0) continue;
+        out.push(`  ${RHETORIC_LABELS[kind]} (${group.length})`);
+        for (const r of group) {
+          out.push(
+            `    - "${oneLine(r.cue)}"${r.detail ? ` (${r.detail})` : ''}: ${oneLine(r.sentence)} ${at(r.span)}`,
+          );
+        }
+      }
+      return out;
+    }
+    case 'quotes':
+      return items(s.quotes).map(
+        (q) => `  "${oneLine(q.text)}" ${q.speaker ? `— ${q.speaker} ` : ''}${at(q.span)}`,
+      );
+    case 'chapters':
+      return items(s.chapters).map((c, n) => `  ${n + 1}. ${oneLine(c.title)} ${at(c.span)}`);
+    case 'crossReferences':
+      return items(s.crossReferences).map(
+        (x) =>
+          `  - ${oneLine(x.title)} ${x.url} (${x.workflowId}), matched ${x.matched} "${oneLine(x.text)}"`,
+      );
+    case 'factChecks':
+      return items(s.factChecks).map((f) => `  - ${oneLine(f.claim)}: ${f.verdict} (${f.source})`);
+    case 'llm':
+      return items(s.llm).map((l) => `  - ${l.stage}: ${oneLine(l.text)}`);
+  }
+}
