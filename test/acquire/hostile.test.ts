@@ -72,6 +72,12 @@ const literalCases: Case[] = [
     source: 'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/',
     code: 'acquire.private_address',
   },
+  { name: 'percent-encoded host', source: 'http://%31%32%37.0.0.1/', code: 'acquire.private_address' },
+  {
+    name: 'full-width digits host',
+    source: 'http://\uff11\uff12\uff17.\uff10.\uff10.\uff11/',
+    code: 'acquire.private_address',
+  },
   { name: 'localhost', source: 'http://localhost/', code: 'acquire.private_address' },
   { name: '*.localhost', source: 'http://app.localhost:3000/', code: 'acquire.private_address' },
   { name: 'LOCALHOST. with trailing dot', source: 'http://LOCALHOST./', code: 'acquire.private_address' },

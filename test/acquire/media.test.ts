@@ -134,6 +134,25 @@ describe('media through yt-dlp', () => {
     expect(r.ok ? 'ok' : r.error.code).toBe('acquire.private_address');
   });
 
+  it('file:// media and caption links a page embeds are never read from the bot disk', async () => {
+    const secretVtt = join(dir, 'secret.vtt');
+    writeFileSync(secretVtt, 'WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nTOP SECRET TOKEN\n');
+    server.route('/file-links.html', (_q, s) =>
+      s
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(
+          page(
+            `<video controls src="file://${join(dir, 'clip.ogg')}"><track kind="subtitles" src="file://${secretVtt}" srclang="en"></video>`,
+          ),
+        ),
+    );
+    const r = await acquirer().acquire(`${server.origin}/file-links.html`, { signal: signal() });
+    if (!r.ok) throw r.error;
+    expect(r.value.text).not.toContain('TOP SECRET');
+    expect(r.value.segments).toBeNull();
+    expect(r.value.media?.audioPath ?? null).toBeNull();
+  });
+
   it('a missing yt-dlp is a typed error that says how to install it', async () => {
     const r = await acquirer({ ytDlpPath: join(dir, 'no-such-yt-dlp') }).acquire(
       `${server.origin}/clip.ogg`,

@@ -57,8 +57,13 @@ interface SubtitleTrack {
   readonly url?: string;
 }
 
+interface YtFormat {
+  readonly url?: string;
+  readonly protocol?: string;
+}
+
 /** The part of yt-dlp's `-J` output we read. */
-interface YtInfo {
+export interface YtInfo {
   readonly _type?: string;
   readonly entries?: readonly YtInfo[];
   readonly id?: string;
@@ -74,6 +79,39 @@ interface YtInfo {
   readonly language?: string | null;
   readonly subtitles?: Readonly<Record<string, readonly SubtitleTrack[]>> | null;
   readonly automatic_captions?: Readonly<Record<string, readonly SubtitleTrack[]>> | null;
+  readonly url?: string;
+  readonly formats?: readonly YtFormat[];
+}
+
+// Protocols whose every request goes through yt-dlp's own HTTP stack, and so through --proxy.
+const PROXIED_PROTOCOLS = new Set(['http', 'https', 'm3u8_native', 'http_dash_segments', 'm3u8']);
+const isHttpUrl = (u: unknown): boolean => typeof u === 'string' && /^https?:\/\//i.test(u);
+
+/**
+ * Keeps only http(s) media and caption URLs in the info JSON the downloads are driven from. Older yt-dlp builds
+ * follow `file://` links a page embeds (a hostile `<track src="file:///…">` would read the bot's disk), and
+ * protocols handed to ffmpeg/rtmpdump would not honour the guard proxy.
+ */
+export function sanitizeInfo(info: YtInfo): YtInfo {
+  const tracks = (t: YtInfo['subtitles']): Record<string, SubtitleTrack[]> => {
+    const out: Record<string, SubtitleTrack[]> = {};
+    for (const [lang, list] of Object.entries(t ?? {})) {
+      const kept = list.filter((x) => isHttpUrl(x.url));
+      if (kept.length > 0) out[lang] = kept;
+    }
+    return out;
+  };
+  const formats = (info.formats ?? []).filter(
+    (f) => isHttpUrl(f.url) && (f.protocol === undefined || PROXIED_PROTOCOLS.has(f.protocol)),
+  );
+  const copy: Record<string, unknown> = { ...info, formats, subtitles: tracks(info.subtitles) };
+  copy['automatic_captions'] = tracks(info.automatic_captions);
+  if (info.url !== undefined && !isHttpUrl(info.url)) delete copy['url'];
+  // Pre-selected downloads carry their own URLs: let yt-dlp select again from the filtered formats.
+  delete copy['requested_downloads'];
+  delete copy['requested_formats'];
+  delete copy['requested_subtitles'];
+  return copy as YtInfo;
 }
 
 const GENERIC_EXTRACTORS = new Set(['generic', 'html5', 'HTML5MediaEmbed', 'Generic']);
@@ -133,6 +171,9 @@ export class MediaAcquirer {
         proxy.url,
         '--socket-timeout',
         '20',
+        '--retries',
+        '3',
+        '--no-cache-dir',
       ];
       o.progress(0.05, 'Reading media metadata');
       const infoRun = await this.#run([...common, '--dump-single-json', url.href], 16 * 1024 * 1024);
