@@ -82,7 +82,11 @@ describe('gateway with a real discord.js Client', () => {
 
     await interaction.deferReply();
     expect(emu.interaction(fired.interactionId)?.state).toBe('deferred');
-    await interaction.editReply({ content: 'Started workflow 42' });
+    const report = Buffer.from('# Report\n'.repeat(50));
+    await interaction.editReply({
+      content: 'Started workflow 42',
+      files: [{ attachment: report, name: 'report.md' }],
+    });
 
     const view = emu.interaction(fired.interactionId);
     expect(view?.state).toBe('replied');
@@ -92,6 +96,8 @@ describe('gateway with a real discord.js Client', () => {
     expect(messages[0]?.content).toBe('Started workflow 42');
     expect((messages[0]?.flags ?? -1) & 128).toBe(0);
     expect(messages[0]?.interactionId).toBe(fired.interactionId);
+    expect(messages[0]?.attachments.map((a) => [a.filename, a.size])).toEqual([['report.md', report.length]]);
+    expect(messages[0]?.attachments[0]?.content.equals(report)).toBe(true);
     const callback = emu.timeline().find((e) => e.route === '/interactions/:interaction_id/:token/callback');
     expect(callback?.status).toBe(204);
     expect(callback?.ackLatencyMs).toBeGreaterThanOrEqual(0);

@@ -469,6 +469,16 @@ export function buildRoutes(deps: RestDeps): RouteDef[] {
     let list = state.channelMessages(channel.id).filter((m) => m.deleted !== true);
     const after = req.query.get('after');
     const before = req.query.get('before');
+    for (const [key, value] of [
+      ['after', after],
+      ['before', before],
+    ] as const) {
+      if (value !== null && !/^\d{1,20}$/.test(value)) {
+        const errors = new FormErrorCollector();
+        errors.add([key], 'NUMBER_TYPE_COERCE', `Value "${value}" is not snowflake.`);
+        return errors.toResponse();
+      }
+    }
     const cmp = (a: string, b: string): number =>
       BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0;
     if (after !== null) {
