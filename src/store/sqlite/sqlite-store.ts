@@ -1,4 +1,5 @@
 // The embedded WorkflowStore: one SQLite file (WAL) holding workflows, leases, checkpoints, reports and the outbox.
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { SystemClock, type Clock } from '../../core/clock.js';
@@ -20,6 +21,9 @@ import type {
   WorkflowStore,
 } from '../store.js';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations.js';
+
+/** Where the embedded store lives under `AUTOINTEL_DATA_DIR`; every entry point opens this one file. */
+export const sqliteStorePath = (dataDir: string): string => join(dataDir, 'autointel.db');
 
 export interface SqliteWorkflowStoreOptions {
   /** A file path, or `:memory:` for a private in-memory database. */
