@@ -225,7 +225,9 @@ function finish(
   }
   const sentences: Sentence[] = [];
   let si = 0;
-  for (const p of pieces) {
+  for (const untrimmed of pieces) {
+    const p = trimPiece(text, tokens, untrimmed);
+    if (p === null) continue;
     const start = tokens[p.tokenStart]!.start;
     const end = tokens[p.tokenEnd - 1]!.end;
     let speaker: string | null = null;
@@ -267,6 +269,16 @@ const LIGHT_VERBS = new Set(
     ' ',
   ),
 );
+
+/** A speaker split can leave the line break before the next turn at a piece's end. */
+function trimPiece(text: string, tokens: readonly Token[], p: RawSentence): RawSentence | null {
+  let a = p.tokenStart;
+  let b = p.tokenEnd;
+  const blank = (i: number): boolean => text.slice(tokens[i]!.start, tokens[i]!.end).trim() === '';
+  while (a < b && blank(a)) a++;
+  while (b > a && blank(b - 1)) b--;
+  return a < b ? { tokenStart: a, tokenEnd: b, sentiment: p.sentiment } : null;
+}
 
 /** Content terms of a sentence: lemmas of non-stop words, the unit every similarity measure here uses. */
 export function contentTerms(doc: ParsedDocument, s: Sentence): string[] {

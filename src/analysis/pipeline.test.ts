@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { AdjustableClock } from '../core/clock.js';
+import { createLogger } from '../core/logger.js';
+import { ok } from '../core/result.js';
+import type { Depth, StageContext } from '../core/stage.js';
+import type { AcquiredContent } from './acquire/types.js';
+import { InProcessAnalysisRunner } from './analyse/pool.js';
+import type { ReportIndex } from './analyse/types.js';
+import { createAnalysisPipeline, type ContentAcquirer } from './pipeline.js';
+import { isMissing, ReportSchema } from './report.js';
+
+const text =
+  'Senator Jane Smith said the budget deficit doubled in 2020. Everyone knows the deficit matters. ' +
+  'The Treasury in Washington reported the numbers on Friday. Perhaps the deficit will fall next year. ' +
+  'Smith wants to cut spending on roads. Critics in Ohio call the plan a disaster for families.';
+
+const acquirer: ContentAcquirer = {
+  acquire: (source) =>
+    Promise.resolve(
+      ok<AcquiredContent>({
+        kind: 'article',
+        source,
+        finalUrl: source,
+        title: 'Budget news',
+        byline: null,
+        siteName: null,
+        publishedTime: null,
+        language: 'en',
+        text,
+        segments: null,
+        media: null,
+        notes: [],
+        contentHash: createHash('sha256').update(text).digest('hex'),
+        fetchedAt: 0,
+      }),
+    ),
+};
+
+const ctx = (): StageContext => ({
+  signal: new AbortController().signal,
+  clock: new AdjustableClock(),
+  logger: createLogger({ level: 'silent' }),
+  progress: () => {},
+});
+
+/** Runs each stage from JSON-round-tripped outputs, as a resumed workflow would see them. */
+async function runFromCheckpoints(depth: Depth, index: ReportIndex | null, llm = false) {
+  const analysis = new InProcessAnalysisRunner();
+  const outputs: Record<string, unknown> = {};
+  for (const name of ['acquire', 'transcribe', 'analyse', 'report']) {
+    // A fresh pipeline per stage: nothing may be carried in memory from the stage before.
+    const pipeline = createAnalysisPipeline({ acquirer, analysis, reportIndex: index, llmConfigured: llm });
+    const stage = pipeline.stagesFor(depth).find((s) => s.name === name)!;
+    const outcome = await stage.run(
+      { workflowId: 'wf-1', url: 'https://news.example/a', depth, outputs },
+      ctx(),
+    );
+    if (outcome.kind === 'failed') throw outcome.error;
+    outputs[name] = JSON.parse(JSON.stringify(outcome.output)) as unknown;
+  }
+  return ReportSchema.parse(outputs['report']);
+}
+
+describe('analysis pipeline', () => {
+  it('builds a valid report from checkpoints alone, with timings for every stage and engine versions', async () => {
+    const report = await runFromCheckpoints('deep', null);
+    expect(report.timings.map((t) => t.stage)).toEqual(['acquire', 'transcribe', 'analyse', 'report']);
+    expect(report.engines['wink-nlp']).toMatch(/^\d+\.\d+/);
+    expect(report.source.wordCount).toBeGreaterThan(40);
+    expect(report.sections.claims).toBeDefined();
+    expect(report.sections.chapters).toBeUndefined();
+    if (isMissing(report.sections.rhetoric)) throw new Error('rhetoric should be present');
+    expect(report.sections.rhetoric?.items.map((r) => r.cue)).toEqual(
+      expect.arrayContaining(['Everyone knows', 'Perhaps', 'disaster']),
+    );
+  });
+
+  it('says why cross-references and fact checks are missing at comprehensive depth without an index', async () => {
+    const report = await runFromCheckpoints('comprehensive', null);
+    expect(report.sections.crossReferences).toEqual({
+      missing: { reason: 'No report index is available here, so earlier analyses were not searched.' },
+    });
+    expect(isMissing(report.sections.factChecks)).toBe(true);
+    expect(report.sections.chapters && !isMissing(report.sections.chapters)).toBe(true);
+  });
+
+  it('lists earlier reports found through the index, never the workflow itself', async () => {
+    const queries: string[] = [];
+    const index: ReportIndex = {
+      search: (q, opts) => {
+        queries.push(q);
+        return Promise.resolve(
+          [
+            { workflowId: 'wf-1', url: 'https://self', title: 'self', snippet: '' },
+            {
+              workflowId: 'wf-0',
+              url: 'https://old.example',
+              title: 'Older budget story',
+              snippet: 'deficit',
+            },
+          ].filter((h) => h.workflowId !== opts.excludeWorkflowId),
+        );
+      },
+    };
+    const report = await runFromCheckpoints('comprehensive', index);
+    const x = report.sections.crossReferences;
+    if (!x || isMissing(x)) throw new Error('expected cross-references');
+    expect(x.items).toHaveLength(1);
+    expect(x.items[0]).toMatchObject({ workflowId: 'wf-0', title: 'Older budget story' });
+    expect(text.slice(x.items[0]!.span.start, x.items[0]!.span.end)).toContain(
+      x.items[0]!.text.split(' ')[0],
+    );
+    expect(queries.length).toBeGreaterThan(0);
+  });
+
+  it('marks the LLM section missing at experimental depth, naming the setting it needs', async () => {
+    const report = await runFromCheckpoints('experimental', null);
+    expect(report.sections.llm).toEqual({
+      missing: { reason: expect.stringContaining('AUTOINTEL_LLM_BASE_URL') },
+    });
+  });
+
+  it('fails the report stage with a typed error when a checkpoint is missing', async () => {
+    const pipeline = createAnalysisPipeline({ acquirer, analysis: new InProcessAnalysisRunner() });
+    const stage = pipeline.stagesFor('standard').find((s) => s.name === 'report')!;
+    const outcome = await stage.run({ workflowId: 'w', url: 'u', depth: 'standard', outputs: {} }, ctx());
+    expect(outcome).toMatchObject({ kind: 'failed', error: { code: 'analysis.missing_checkpoint' } });
+  });
+});

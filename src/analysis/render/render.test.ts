@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { ReportSchema, type Report } from '../report.js';
+import { compactSpan } from './format.js';
+import { escapeMarkdown, renderMarkdown } from './markdown.js';
+import { renderText } from './text.js';
+
+const report: Report = ReportSchema.parse({
+  schemaVersion: 1,
+  depth: 'deep',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  source: {
+    input: 'https://example.org/a',
+    finalUrl: 'https://example.org/a',
+    kind: 'article',
+    title: 'A *bold* title',
+    byline: null,
+    siteName: 'Example',
+    publishedTime: null,
+    language: 'en',
+    wordCount: 12,
+    contentHash: 'abc',
+  },
+  timings: [{ stage: 'acquire', ms: 5 }],
+  engines: { 'wink-nlp': '2.4.0' },
+  notes: ['Only language-neutral analysis ran.'],
+  sections: {
+    summary: { items: [{ text: 'Taxes rose by 5%.', score: 1, span: { start: 0, end: 17 } }] },
+    keyPoints: { items: [] },
+    topics: { items: [{ label: 'taxes', score: 1, spans: [{ start: 0, end: 5 }] }] },
+    entities: { missing: { reason: 'wink-nlp English model; text is de' } },
+    sentiment: { items: [{ label: 'neutral', score: 0, span: { start: 0, end: 17 } }] },
+    claims: {
+      items: [
+        {
+          text: 'Taxes rose by 5%.',
+          score: 0.9,
+          speaker: 'SMITH',
+          span: { start: 0, end: 17, startTime: 65, endTime: 70 },
+        },
+      ],
+    },
+    rhetoric: { missing: { reason: 'The rhetoric lexicons are English' } },
+  },
+});
+
+describe('renderMarkdown', () => {
+  it('shows a missing section with its reason instead of content', () => {
+    const md = renderMarkdown(report);
+    expect(md).toContain('## Entities\n\n_Not available: wink-nlp English model; text is de_');
+    expect(md).toContain('## Rhetoric signals\n\n_Not available: The rhetoric lexicons are English_');
+  });
+
+  it('gives each item its span, as a media time when the source is timed', () => {
+    const md = renderMarkdown(report);
+    expect(md).toContain('- Taxes rose by 5%. `@0–17`');
+    expect(md).toContain('1. `0.90` **SMITH:** Taxes rose by 5%. `1:05–1:10`');
+  });
+
+  it('escapes Markdown in source text and says when a present section is empty', () => {
+    const md = renderMarkdown(report);
+    expect(md.startsWith('# A \\*bold\\* title')).toBe(true);
+    expect(md).toContain('## Key points\n\n_Nothing found._');
+    expect(escapeMarkdown('a|b_c')).toBe('a\\|b\\_c');
+  });
+
+  it('leaves out sections the depth did not ask for', () => {
+    expect(renderMarkdown(report)).not.toContain('## Chapters');
+  });
+});
+
+describe('renderText', () => {
+  it('prints the reason of a missing section and the notes, without markup', () => {
+    const text = renderText(report);
+    expect(text).toContain('ENTITIES\n  Not available: wink-nlp English model; text is de');
+    expect(text).toContain('NOTES\n  - Only language-neutral analysis ran.');
+    expect(text).not.toContain('**');
+  });
+});
+
+describe('compactSpan', () => {
+  it('prefers media time and falls back to character offsets', () => {
+    expect(compactSpan({ start: 3, end: 9 })).toBe('@3–9');
+    expect(compactSpan({ start: 3, end: 9, startTime: 3725, endTime: 3725.5 })).toBe('1:02:05');
+  });
+});
