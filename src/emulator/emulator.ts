@@ -662,13 +662,27 @@ export class DiscordEmulator {
       finish(pathKnown ? DiscordErrors.methodNotAllowed() : DiscordErrors.notFound(), {});
       return;
     }
+    const matched = route;
+    const routeParams = params;
+    // Early refusals still carry the route bucket's headers, as Discord's do.
+    const peekHeaders = (): Record<string, string> =>
+      this.#limiter.peek(
+        matched.buckets({
+          method,
+          params: routeParams,
+          query: url.searchParams,
+          body: undefined,
+          files: [],
+          botAuth: false,
+        }),
+      );
     if (tooLarge) {
-      finish(DiscordErrors.entityTooLarge(), {});
+      finish(DiscordErrors.entityTooLarge(), peekHeaders());
       return;
     }
     const parsed = this.#parseBody(req, raw);
     if ('status' in parsed) {
-      finish(parsed, {});
+      finish(parsed, peekHeaders());
       return;
     }
     const requestBody = redact(
@@ -688,19 +702,19 @@ export class DiscordEmulator {
       return;
     }
     if (fault?.kind === 'error_5xx') {
-      finish(DiscordErrors.internal(fault.status ?? 500), {}, { requestBody, fault: 'error_5xx' });
+      finish(DiscordErrors.internal(fault.status ?? 500), peekHeaders(), { requestBody, fault: 'error_5xx' });
       return;
     }
     if (fault?.kind === 'rate_limit') {
       const response = tooManyRequests({ retryAfterS: fault.retryAfterS ?? 1, scope: 'user' });
-      finish(response, {}, { requestBody, fault: 'rate_limit', scope: 'user' });
+      finish(response, peekHeaders(), { requestBody, fault: 'rate_limit', scope: 'user' });
       return;
     }
 
     const authHeader = req.headers['authorization'];
     const botAuth = authHeader === `Bot ${this.application.botToken}`;
     if (route.auth === 'bot' && !botAuth) {
-      finish(DiscordErrors.unauthorized(), {}, { requestBody });
+      finish(DiscordErrors.unauthorized(), peekHeaders(), { requestBody });
       return;
     }
     const restReq: RestRequest = {

@@ -35,6 +35,9 @@ describe('rate limits', () => {
     expect(Number(res.headers.get('x-ratelimit-reset-after'))).toBeCloseTo(2, 0);
     expect(res.headers.get('x-ratelimit-bucket')).toMatch(/^[0-9a-f]{32}$/);
     expect(res.headers.get('x-ratelimit-scope')).toBeNull();
+    const refused = await callApi(e.apiBase, { method: 'GET', path: '/users/@me', botToken: 'wrong' });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('x-ratelimit-bucket')).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('a webhook allows 5 requests per 2 s, then 429 with Retry-After, scope, Via and a Discord body', async () => {

@@ -92,6 +92,14 @@ export class RateLimiter {
     return { ok: true, headers: this.#headers(primary, this.#window(primary, now), now) };
   }
 
+  /** The headers the route's bucket would show now, without consuming a request (for early refusals). */
+  peek(buckets: readonly BucketSpec[]): Record<string, string> {
+    const primary = buckets.find((b) => b.primary === true) ?? buckets[0];
+    if (!primary) return {};
+    const now = this.#clock.now();
+    return this.#headers(primary, this.#window(primary, now), now);
+  }
+
   #headers(spec: BucketSpec, w: Window, now: number): Record<string, string> {
     const resetAt = w.start + spec.windowMs;
     const remaining = this.settings.enabled ? Math.max(0, spec.limit - w.count) : spec.limit;
