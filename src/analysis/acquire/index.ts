@@ -71,6 +71,8 @@ export interface Acquirer {
 
 const DEFAULT_MAX_MEDIA_BYTES = 200 * 1024 * 1024;
 const DEFAULT_MEDIA_TIMEOUT_MS = 15 * 60_000;
+/** A page embedding media with less text than this is treated as a player page and handed to yt-dlp. */
+const PLAYER_PAGE_MAX_CHARS = 1000;
 
 // Hosts whose pages are players, not articles: straight to yt-dlp.
 const MEDIA_HOSTS =
@@ -109,7 +111,6 @@ function kindOf(contentType: string | null, name: string): BodyKind {
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-const wordCount = (text: string): number => text.split(/\s+/).filter((w) => w !== '').length;
 
 type ContentFields = Omit<AcquiredContent, 'source' | 'finalUrl' | 'contentHash' | 'fetchedAt'>;
 
@@ -223,7 +224,8 @@ class DefaultAcquirer implements Acquirer {
     // A page that is mostly a player (or carries a caption track) is media: yt-dlp reads its <video>/<audio>.
     const page = fields.value;
     if (page.embeddedMedia !== null && page.embeddedMedia.elements > 0) {
-      const playerPage = page.embeddedMedia.textTracks > 0 || wordCount(page.fields.text) < 150;
+      // Characters, not words: CJK text has no spaces, and a short caption under a player is not an article.
+      const playerPage = page.embeddedMedia.textTracks > 0 || page.fields.text.length < PLAYER_PAGE_MAX_CHARS;
       if (playerPage) {
         const media = await this.#media(finalUrl, signal, progress);
         if (media.ok || page.fields.text === '' || media.error.code === 'acquire.private_address')
