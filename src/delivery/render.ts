@@ -4,7 +4,7 @@ import { isMissing } from '../analysis/report.js';
 import type { WorkflowProgress, WorkflowRecord } from '../store/store.js';
 import type { Embed, RenderedMessage } from './limits.js';
 import { LIMITS, embedSize, measure } from './limits.js';
-import { reportToMarkdown } from './report-markdown.js';
+import { renderMarkdown } from '../analysis/render/markdown.js';
 import { clip, escapePiece, joinCompact, sanitize, splitText, truncate } from './text.js';
 
 export type { Embed, RenderedMessage } from './limits.js';
@@ -282,7 +282,7 @@ function reportFile(
   workflowId: string,
   maxBytes: number,
 ): { name: string; contentBase64: string } {
-  let bytes = Buffer.from(reportToMarkdown(r, workflowId), 'utf8');
+  let bytes = Buffer.from(renderMarkdown(r), 'utf8');
   if (bytes.length > maxBytes) {
     const note = Buffer.from('\n\n_(Report truncated to fit the attachment limit.)_\n', 'utf8');
     // Cut on a UTF-8 boundary: drop continuation bytes (10xxxxxx) and the lead byte of a cut sequence.
