@@ -1,0 +1,234 @@
+// The only composition root: config → store → queue → engine → delivery → Discord front end → HTTP server.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { createAcquirer } from './analysis/acquire/index.js';
+import { AnalysisPool } from './analysis/analyse/pool.js';
+import { createAnalysisPipeline } from './analysis/pipeline.js';
+import type { Config } from './config/config.js';
+import { SystemClock, type Clock } from './core/clock.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { SecretBox } from './core/secrets.js';
+import { DiscordRestClient } from './delivery/discord-rest.js';
+import { DeliveryOutbox } from './delivery/outbox.js';
+import { DefaultPacing, RateLimiter } from './delivery/ratelimit.js';
+import { loadOrCreateSecretKey } from './delivery/secret-key.js';
+import { EngineAppServices } from './discord/engine-services.js';
+import { createGatewayFrontEnd, type FrontEnd } from './discord/gateway.js';
+import { createHttpFrontEnd } from './discord/http-endpoint.js';
+import { PromFrontEndMetrics } from './discord/metrics.js';
+import { createHttpServer, type HttpServer } from './http/server.js';
+import { assertDeployment, openStore } from './store/select.js';
+import type { WorkflowStore } from './store/store.js';
+import { BullmqQueue } from './workflow/bullmq-queue.js';
+import { EmbeddedQueue } from './workflow/embedded-queue.js';
+import { WorkflowEngine } from './workflow/engine.js';
+import type { WorkQueue } from './workflow/queue.js';
+import type { Depth } from './core/stage.js';
+
+const DISCORD_API = 'https://discord.com/api';
+/** Higher-priority (lower number) for quick depths, so a burst of comprehensive jobs cannot starve standard ones. */
+const DEPTH_PRIORITY: Readonly<Record<Depth, number>> = {
+  standard: 1,
+  deep: 2,
+  comprehensive: 3,
+  experimental: 4,
+};
+
+export interface AppOptions {
+  /** `bot`: the Discord front end (plus a worker unless `worker` is false); `worker`: background worker only. */
+  readonly role: 'bot' | 'worker';
+  readonly worker: boolean;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Rate-limit pacing for delivery; `{}` disables it (an emulator with rate limits off). */
+  readonly pacing?: ConstructorParameters<typeof RateLimiter>[0]['pacing'];
+}
+
+export interface RunningApp {
+  readonly store: WorkflowStore;
+  readonly engine: WorkflowEngine;
+  readonly logger: Logger;
+  readonly owner: string;
+  /** The HTTP server's URL (health, metrics, and the interactions endpoint in http mode), when one runs. */
+  readonly httpUrl: string | null;
+  stop(): Promise<void>;
+}
+
+function requireKey(value: string | undefined, key: string, why: string): string {
+  if (value === undefined) throw new Error(`${key} is required ${why}. See .env.example.`);
+  return value;
+}
+
+export async function startApp(config: Config, options: AppOptions): Promise<RunningApp> {
+  const clock = options.clock ?? new SystemClock();
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const plan = assertDeployment(config);
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
+  const emulatedApi = config.discordApiBase !== DISCORD_API ? config.discordApiBase : undefined;
+
+  const store = openStore(config, { clock });
+  await store.migrate();
+  const stoppers: (() => Promise<void>)[] = [() => store.close()];
+  let stopped = false;
+  const stopAll = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    for (const s of [...stoppers].reverse()) {
+      try {
+        await s();
+      } catch (e: unknown) {
+        logger.error({ err: e }, 'shutdown step failed');
+      }
+    }
+  };
+
+  try {
+    const queue: WorkQueue =
+      plan.queue === 'bullmq'
+        ? new BullmqQueue({
+            redisUrl: requireKey(config.redisUrl, 'REDIS_URL', 'for the BullMQ queue'),
+            store,
+            owner,
+            leaseMs: config.leaseMs,
+            clock,
+            logger,
+            guildLimit: config.guildConcurrency,
+            priorityFor: (w) => DEPTH_PRIORITY[w.request.depth],
+          })
+        : new EmbeddedQueue({
+            store,
+            clock,
+            logger,
+            owner,
+            leaseMs: config.leaseMs,
+            perGuildLimit: config.guildConcurrency,
+          });
+
+    const analysis = new AnalysisPool({ size: Math.min(2, config.concurrency) });
+    stoppers.push(() => analysis.close());
+    const pipeline = createAnalysisPipeline({
+      acquirer: createAcquirer({
+        clock,
+        logger,
+        allowPrivateNetworks: config.allowPrivateNetworks,
+        maxBytes: config.maxContentBytes,
+        ytDlpPath: config.ytDlpPath,
+        ffmpegPath: config.ffmpegPath,
+        workDir: join(config.dataDir, 'media'),
+        allowLocalFiles: false,
+      }),
+      analysis,
+      transcription: null,
+      reportIndex: { search: (q, o) => store.searchReports(q, o) },
+      llmConfigured: config.llmBaseUrl !== undefined,
+    });
+
+    const limiter = new RateLimiter({
+      clock,
+      ...(options.pacing === undefined ? { pacing: DefaultPacing } : { pacing: options.pacing }),
+    });
+    const rest = new DiscordRestClient({ apiBase: config.discordApiBase, logger, limiter });
+    const outbox = new DeliveryOutbox({
+      store,
+      clock,
+      logger,
+      secretBox,
+      rest,
+      apiBase: config.discordApiBase,
+      defaultWebhook: config.discordWebhook,
+      botToken: config.discordToken,
+      allowApiBaseWebhooks: emulatedApi !== undefined,
+    });
+
+    const engine = new WorkflowEngine({
+      store,
+      queue,
+      pipeline,
+      notifier: outbox,
+      clock,
+      logger,
+      owner,
+      leaseMs: config.leaseMs,
+      retry: { baseMs: 2_000, maxMs: 5 * 60_000, maxAttempts: 8 },
+      limits: { perUserPerHour: config.userQuotaPerHour, perGuildConcurrent: config.guildConcurrency },
+      freshnessMs: config.freshnessMs,
+      retentionMs: config.retentionMs,
+      concurrency: config.concurrency,
+    });
+
+    let httpUrl: string | null = null;
+    if (options.role === 'bot') {
+      const applicationId = requireKey(config.applicationId, 'DISCORD_APPLICATION_ID', 'to run the bot');
+      const services = new EngineAppServices({
+        engine,
+        store,
+        clock,
+        logger,
+        secretBox,
+        rest,
+        defaultWebhook: config.discordWebhook,
+        botToken: config.discordToken,
+        allowApiBaseWebhooks: emulatedApi,
+      });
+      const claim = (interactionId: string): Promise<boolean> =>
+        store.claimInteraction(interactionId, owner, clock.now());
+      let frontEnd: FrontEnd;
+      if (config.mode === 'http') {
+        const http = createHttpFrontEnd({
+          publicKey: requireKey(config.publicKey, 'DISCORD_PUBLIC_KEY', 'in http mode'),
+          applicationId,
+          apiBase: config.discordApiBase,
+          ...(config.discordToken === undefined ? {} : { token: config.discordToken }),
+          clock,
+          logger,
+          services,
+          host: config.host,
+          port: config.port,
+        });
+        frontEnd = http;
+        await http.start();
+        httpUrl = http.url();
+      } else {
+        const metrics = new PromFrontEndMetrics({ mode: 'gateway', processMetrics: true });
+        const server: HttpServer = createHttpServer({
+          host: config.host,
+          port: config.port,
+          clock,
+          logger,
+          mode: 'gateway',
+          metrics: metrics.registry,
+          checks: { gateway: () => ({ ok: gateway.isReady() }) },
+        });
+        const gateway = createGatewayFrontEnd({
+          token: requireKey(config.discordToken, 'DISCORD_TOKEN', 'in gateway mode'),
+          applicationId,
+          apiBase: config.discordApiBase,
+          clock,
+          logger,
+          services,
+          claim,
+          metrics,
+        });
+        frontEnd = gateway;
+        await gateway.start();
+        httpUrl = (await server.start()).url;
+        stoppers.push(() => server.stop());
+      }
+      stoppers.push(() => frontEnd.stop());
+    }
+
+    if (options.worker) await engine.resumeAll();
+    // The engine stops before the front end and the store: running stages finish or are released first.
+    stoppers.push(() => engine.stop({ graceMs: 10_000 }));
+    logger.info(
+      { role: options.role, worker: options.worker, store: plan.store, queue: plan.queue, httpUrl },
+      'autointel started',
+    );
+    return { store, engine, logger, owner, httpUrl, stop: stopAll };
+  } catch (e: unknown) {
+    await stopAll();
+    throw e;
+  }
+}
