@@ -34,9 +34,10 @@ export interface SpawnOptions {
 }
 
 export function spawnAutointel(options: SpawnOptions): SpawnedProcess {
-  if (!existsSync(cliPath))
+  if (options.nodeArgs === undefined && !existsSync(cliPath)) {
     throw new Error(`${cliPath} is missing: run \`npx tsc -p tsconfig.build.json\` first`);
-  const child = spawn(process.execPath, [cliPath, ...options.args], {
+  }
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? [cliPath, ...options.args])], {
     cwd: repoRoot,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
