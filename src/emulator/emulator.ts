@@ -26,6 +26,7 @@ import type {
 import { MessageLimits } from './validation.js';
 
 const DEFAULT_HEARTBEAT_MS = 41_250;
+const GUILDS_INTENT = 1;
 /** Bodies beyond this are refused with 413 (25 MiB of files plus room for multipart framing and JSON). */
 const MAX_BODY_BYTES = MessageLimits.requestBytes + 256 * 1024;
 const ENDPOINT_TIMEOUT_MS = 10_000;
@@ -110,7 +111,10 @@ export class DiscordEmulator {
       readyData: (session) => ({
         v: 10,
         user: { ...this.#state.userJson(this.#state.botUser), verified: true, mfa_enabled: false },
-        guilds: [],
+        guilds:
+          (session.intents & GUILDS_INTENT) !== 0
+            ? [...this.#state.guilds.keys()].map((id) => ({ id, unavailable: true }))
+            : [],
         session_id: session.id,
         resume_gateway_url: session.resumeUrl,
         shard: [0, 1],
@@ -123,6 +127,13 @@ export class DiscordEmulator {
         guild_join_requests: [],
         _trace: ['["emulator",{"micros":0}]'],
       }),
+      afterReady: (intents) =>
+        (intents & GUILDS_INTENT) !== 0
+          ? [...this.#state.guilds.values()].map((g) => ({
+              t: 'GUILD_CREATE',
+              d: this.#state.guildCreateJson(g),
+            }))
+          : [],
     });
     this.#routes = buildRoutes({
       state: this.#state,
@@ -199,11 +210,16 @@ export class DiscordEmulator {
   // ---- world ----
 
   createGuild(input: { name?: string } = {}): { id: string } {
-    return { id: this.#state.createGuild(input.name).id };
+    const guild = this.#state.createGuild(input.name);
+    // Like a bot being added to a server while connected.
+    this.#gateway.dispatch('GUILD_CREATE', this.#state.guildCreateJson(guild), GUILDS_INTENT);
+    return { id: guild.id };
   }
 
   createChannel(input: { guildId: string; name?: string }): { id: string } {
-    return { id: this.#state.createChannel(input.guildId, input.name).id };
+    const channel = this.#state.createChannel(input.guildId, input.name);
+    this.#gateway.dispatch('CHANNEL_CREATE', this.#state.channelJson(channel), GUILDS_INTENT);
+    return { id: channel.id };
   }
 
   createUser(input: { username?: string } = {}): { id: string } {

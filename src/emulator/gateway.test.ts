@@ -1,5 +1,11 @@
 // A real, unmodified discord.js Client against the emulator: login, INTERACTION_CREATE, defer + edit, duplicate race.
-import { Client, Events, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  type ChatInputCommandInteraction,
+  type Interaction,
+} from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DiscordEmulator } from './emulator.js';
@@ -24,8 +30,8 @@ function world() {
   return { guild, channel, user };
 }
 
-async function loggedInClient(): Promise<Client> {
-  const client = new Client({ intents: [], rest: { api: emu.apiBase } });
+async function loggedInClient(intents: GatewayIntentBits[] = []): Promise<Client> {
+  const client = new Client({ intents, rest: { api: emu.apiBase } });
   clients.push(client);
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(emu.application.botToken);
@@ -148,6 +154,32 @@ describe('gateway with a real discord.js Client', () => {
     });
     await resumed;
     expect((await received).id).toBe(fired.interactionId);
+  });
+
+  it('with the GUILDS intent the client caches guilds and channels, so interaction.channel.send works', async () => {
+    const { guild, channel, user } = world();
+    const client = await loggedInClient([GatewayIntentBits.Guilds]);
+    expect(client.guilds.cache.get(guild.id)?.name).toBe('g');
+    const later = emu.createGuild({ name: 'later' });
+    await until(() => client.guilds.cache.has(later.id), 'GUILD_CREATE of a guild created after login');
+    const received = nextInteraction(client);
+    await emu.fireSlashCommand({
+      guildId: guild.id,
+      channelId: channel.id,
+      userId: user.id,
+      name: 'autointel',
+    });
+    const interaction = await received;
+    expect(interaction.inCachedGuild()).toBe(true);
+    expect(interaction.guild?.id).toBe(guild.id);
+    await interaction.reply({ content: 'ok' });
+    const target = interaction.channel;
+    if (!target?.isSendable()) throw new Error('channel not cached or not sendable');
+    await target.send({ content: 'posted through the channel' });
+    expect(emu.messages(channel.id).map((m) => [m.content, m.author.webhookId ?? null])).toEqual([
+      ['ok', emu.application.id],
+      ['posted through the channel', null],
+    ]);
   });
 
   it('closes with 4004 when IDENTIFY carries a wrong token', async () => {

@@ -48,7 +48,9 @@ interface Connection {
 export interface GatewayOptions {
   heartbeatIntervalMs: number;
   isValidToken(token: string): boolean;
-  readyData(session: { id: string; resumeUrl: string }): Record<string, unknown>;
+  readyData(session: { id: string; resumeUrl: string; intents: number }): Record<string, unknown>;
+  /** Dispatches that follow READY (GUILD_CREATE for every guild when the GUILDS intent is set). */
+  afterReady(intents: number): { t: string; d: unknown }[];
   gatewayUrl(): string;
 }
 
@@ -78,10 +80,14 @@ export class GatewayServer {
     return n;
   }
 
-  /** Sends a dispatch to every session on the token; returns how many live sockets received it. */
-  dispatch(t: string, d: unknown): number {
+  /**
+   * Sends a dispatch to every session on the token (only those with `requiredIntent`, when given);
+   * returns how many live sockets received it.
+   */
+  dispatch(t: string, d: unknown, requiredIntent?: number): number {
     let delivered = 0;
     for (const session of this.#sessions.values()) {
+      if (requiredIntent !== undefined && (session.intents & requiredIntent) === 0) continue;
       session.seq += 1;
       const event = { s: session.seq, t, d };
       session.buffer.push(event);
@@ -204,8 +210,18 @@ export class GatewayServer {
     this.#sessions.set(session.id, session);
     c.session = session;
     session.seq += 1;
-    const ready = this.#options.readyData({ id: session.id, resumeUrl: this.#options.gatewayUrl() });
+    const ready = this.#options.readyData({
+      id: session.id,
+      resumeUrl: this.#options.gatewayUrl(),
+      intents: session.intents,
+    });
     this.#send(c, { op: Op.Dispatch, t: 'READY', s: session.seq, d: ready });
+    for (const event of this.#options.afterReady(session.intents)) {
+      session.seq += 1;
+      const numbered = { s: session.seq, t: event.t, d: event.d };
+      session.buffer.push(numbered);
+      this.#send(c, { op: Op.Dispatch, ...numbered });
+    }
   }
 
   #resume(c: Connection, d: Record<string, unknown>): void {

@@ -434,6 +434,83 @@ export class EmulatorState {
     };
   }
 
+  /** A GUILD_CREATE payload complete enough for discord.js to cache the guild, its channels and the bot member. */
+  guildCreateJson(guild: Guild): Record<string, unknown> {
+    const joinedAt = new Date(this.clock.now()).toISOString();
+    return {
+      id: guild.id,
+      name: guild.name,
+      icon: null,
+      splash: null,
+      discovery_splash: null,
+      banner: null,
+      description: null,
+      owner_id: [...guild.members.values()].find((m) => m.admin)?.userId ?? this.botUser.id,
+      afk_channel_id: null,
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      mfa_level: 0,
+      nsfw_level: 0,
+      premium_tier: 0,
+      premium_subscription_count: 0,
+      premium_progress_bar_enabled: false,
+      system_channel_id: null,
+      system_channel_flags: 0,
+      rules_channel_id: null,
+      public_updates_channel_id: null,
+      safety_alerts_channel_id: null,
+      vanity_url_code: null,
+      preferred_locale: 'en-US',
+      features: [],
+      max_members: 500_000,
+      max_video_channel_users: 25,
+      application_id: null,
+      roles: [
+        {
+          id: guild.id,
+          name: '@everyone',
+          permissions: MEMBER_PERMISSIONS,
+          position: 0,
+          color: 0,
+          hoist: false,
+          managed: false,
+          mentionable: false,
+          icon: null,
+          unicode_emoji: null,
+          flags: 0,
+        },
+      ],
+      emojis: [],
+      stickers: [],
+      channels: [...this.channels.values()]
+        .filter((c) => c.guildId === guild.id)
+        .map((c) => this.channelJson(c)),
+      threads: [],
+      members: [
+        {
+          user: this.userJson(this.botUser),
+          roles: [],
+          joined_at: joinedAt,
+          deaf: false,
+          mute: false,
+          flags: 0,
+        },
+      ],
+      member_count: guild.members.size + 1,
+      voice_states: [],
+      presences: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+      large: false,
+      unavailable: false,
+      joined_at: joinedAt,
+      lazy: true,
+    };
+  }
+
   channelJson(channel: Channel): Record<string, unknown> {
     const list = this.#channelMessages.get(channel.id) ?? [];
     return {
