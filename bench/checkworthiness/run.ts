@@ -89,6 +89,46 @@ function evalShipped(csvPath: string): number {
   return 0;
 }
 
+/** Wall-clock and CPU milliseconds of `fn` (CPU time is less distorted by other processes on a busy machine). */
+function timed(fn: () => void): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+}
+
+/**
+ * Scoring time of the shipped ranker on a ~700-sentence transcript (about 10,000 words), the analyser's deep-depth
+ * case: the first call in a fresh ranker (cold JIT) and the median of later calls, with the time spent in
+ * wink-nlp analysis shown separately.
+ */
+function scoringSpeed(docs: readonly Ct19Document[]): void {
+  const rows = docs.flatMap((d) => d.rows).slice(0, 700);
+  const sentences = rows.map((r) => ({ text: r.text, speaker: r.speaker }));
+  const words = rows.reduce((a, r) => a + r.text.split(/\s+/).length, 0);
+  let ranker: ReturnType<typeof loadCheckworthinessRanker> | undefined;
+  const load = timed(() => (ranker = loadCheckworthinessRanker()));
+  if (ranker === undefined) return;
+  const r = ranker;
+  const cold = timed(() => r.score(sentences));
+  const warm: { wall: number; cpu: number }[] = [];
+  const analyseOnly: { wall: number; cpu: number }[] = [];
+  const analyser = new SentenceAnalyser();
+  for (let i = 0; i < 5; i++) {
+    warm.push(timed(() => r.score(sentences)));
+    analyseOnly.push(timed(() => sentences.forEach((s) => analyser.analyse(s.text))));
+  }
+  const median = (xs: { wall: number; cpu: number }[], k: 'wall' | 'cpu'): string =>
+    ([...xs.map((x) => x[k])].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0).toFixed(0);
+  console.log(
+    `scoring ${sentences.length} sentences (${words} words), wall/CPU ms: load ${load.wall.toFixed(0)}/${load.cpu.toFixed(0)}, ` +
+      `first call ${cold.wall.toFixed(0)}/${cold.cpu.toFixed(0)}, then median ${median(warm, 'wall')}/${median(warm, 'cpu')} ` +
+      `(wink-nlp analysis alone ${median(analyseOnly, 'wall')}/${median(analyseOnly, 'cpu')})`,
+  );
+}
+
 function crossValidate(csvPath: string): number {
   const started = performance.now();
   const { docs } = loadDocuments(csvPath);
@@ -114,6 +154,7 @@ function crossValidate(csvPath: string): number {
     const pos = doc?.labels.filter((l) => l === 1).length ?? 0;
     console.log(`AP ${f3(d.ap)}  P@10 ${f3(d.p10)}  ${d.id}  (${pos}/${doc?.labels.length ?? 0})`);
   }
+  scoringSpeed(docs);
   console.log(
     `time: features ${((featurised - started) / 1000).toFixed(1)} s, 19-fold training ${((done - featurised) / 1000).toFixed(1)} s`,
   );
@@ -125,13 +166,17 @@ function main(argv: readonly string[]): number {
   if (evalAt >= 0) {
     const file = argv[evalAt + 1];
     if (file === undefined) {
-      console.error('usage: run.js [--csv training.csv] | --eval file.csv');
+      console.error('usage: run.js [--csv training.csv] [--speed] | --eval file.csv');
       return 2;
     }
     return evalShipped(path.resolve(file));
   }
   const csvAt = argv.indexOf('--csv');
   const csv = csvAt >= 0 ? argv[csvAt + 1] : undefined;
+  if (argv.includes('--speed')) {
+    scoringSpeed(loadDocuments(csv === undefined ? defaultTrainingCsvPath() : path.resolve(csv)).docs);
+    return 0;
+  }
   return crossValidate(csv === undefined ? defaultTrainingCsvPath() : path.resolve(csv));
 }
 

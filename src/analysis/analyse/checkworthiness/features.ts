@@ -19,7 +19,7 @@ import {
 import type { SentenceAnalysis } from './nlp.js';
 
 /** Bumped whenever the meaning of a feature changes: a model trained on another version is refused. */
-export const FEATURE_SET_VERSION = 1;
+export const FEATURE_SET_VERSION = 2;
 
 /** Named features, each at a fixed index ahead of the hashed space. */
 export const DENSE_FEATURE_NAMES = [
@@ -89,6 +89,12 @@ export const DENSE_FEATURE_NAMES = [
   'spk_top',
   'spk_moderator_like',
   'spk_nonspeech',
+  'mod_has_number',
+  'mod_lex_quantity',
+  'mod_lex_policy',
+  'mod_lex_record',
+  'mod_ent_count',
+  'mod_len_log',
   'turn_first',
   'turn_last',
   'turn_single',
@@ -506,6 +512,17 @@ export function extractFeatures(
       set('spk_top', st.top ? 1 : 0);
       set('spk_moderator_like', st.moderatorLike ? 1 : 0);
       set('spk_nonspeech', st.nonSpeech);
+      // A moderator quoting a figure in a question is not making a claim: the content cues get a separate,
+      // role-specific weight.
+      if (st.moderatorLike) {
+        const get = (name: DenseFeatureName): number => d[DENSE_INDEX.get(name) as number] as number;
+        set('mod_has_number', get('has_number'));
+        set('mod_lex_quantity', get('lex_quantity'));
+        set('mod_lex_policy', get('lex_policy'));
+        set('mod_lex_record', get('lex_record'));
+        set('mod_ent_count', get('ent_count'));
+        set('mod_len_log', get('len_log'));
+      }
     }
     const ts = turnStart[i] as number;
     const te = turnEnd[i] as number;

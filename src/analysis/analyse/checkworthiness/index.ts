@@ -84,10 +84,27 @@ export function loadCheckworthinessRanker(modelPath?: string): CheckworthinessRa
   if (m.weights.length !== featureDimension(config)) {
     throw new PermanentError('checkworthiness.model_invalid', `model ${m.version} has a wrong weight count`);
   }
-  return new LinearCheckworthinessRanker(
+  const ranker = new LinearCheckworthinessRanker(
     m.version,
     decodeWeights(m.weights.data, m.weights.length),
     config,
     new SentenceAnalyser(),
   );
+  // A few passes over a small transcript compile the hot paths, so the first real call is not paying for it.
+  for (let i = 0; i < 4; i++) ranker.score(WARM_UP);
+  return ranker;
 }
+
+const WARM_UP: readonly ClaimCandidate[] = [
+  { text: 'Good evening, and welcome to the debate.', speaker: 'HOST' },
+  { text: 'Senator, what would you do about the deficit?', speaker: 'HOST' },
+  { text: 'Well, thank you.', speaker: 'SENATOR' },
+  { text: 'The deficit rose by $400 billion, or 20 percent, since 2016.', speaker: 'SENATOR' },
+  { text: 'My opponent voted against that bill three times -- he never supported it!', speaker: 'SENATOR' },
+  { text: "I think we're going to do great things, believe me.", speaker: 'SENATOR' },
+  { text: '(APPLAUSE)', speaker: null },
+  {
+    text: 'Unemployment is the lowest it has been in 50 years, according to the Labor Department.',
+    speaker: 'GOVERNOR',
+  },
+];
