@@ -172,7 +172,9 @@ export class ControlApi {
     const spec: FaultSpec = { route, kind: kind as FaultKind };
     const method = optStr(body, 'method');
     if (method !== undefined) spec.method = method;
-    for (const k of ['ms', 'status', 'times', 'probability', 'retryAfterS'] as const) {
+    const message = optStr(body, 'message');
+    if (message !== undefined) spec.message = message;
+    for (const k of ['ms', 'status', 'times', 'probability', 'retryAfterS', 'code'] as const) {
       const v = optNum(body, k);
       if (v !== undefined) spec[k] = v;
     }

@@ -495,6 +495,12 @@ export class DiscordEmulator {
     return full;
   }
 
+  #faultResponse(f: FaultSpec): ApiResponse {
+    const status = f.status ?? 500;
+    if (f.code === undefined) return DiscordErrors.internal(status);
+    return { status, body: { message: f.message ?? `${status}: injected fault`, code: f.code } };
+  }
+
   #countError(status: number, code: number | undefined, scope?: string): void {
     const key = code !== undefined ? String(code) : String(status);
     this.#stats.errorsByCode[key] = (this.#stats.errorsByCode[key] ?? 0) + 1;
@@ -718,7 +724,7 @@ export class DiscordEmulator {
       return;
     }
     if (fault?.kind === 'error_5xx') {
-      finish(DiscordErrors.internal(fault.status ?? 500), peekHeaders(), { requestBody, fault: 'error_5xx' });
+      finish(this.#faultResponse(fault), peekHeaders(), { requestBody, fault: 'error_5xx' });
       return;
     }
     if (fault?.kind === 'rate_limit') {
@@ -765,7 +771,7 @@ export class DiscordEmulator {
       finish(result, decision.headers, {
         requestBody,
         fault: 'applied_5xx',
-        statusOverride: DiscordErrors.internal(fault.status ?? 500),
+        statusOverride: this.#faultResponse(fault),
       });
       return;
     }

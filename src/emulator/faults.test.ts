@@ -73,6 +73,32 @@ describe('faults', () => {
     ]);
   });
 
+  it('a fault can answer a Discord error body: the spurious 10062 after a reply that was applied', async () => {
+    const i = await emu.fireSlashCommand({
+      guildId: ids.guild,
+      channelId: ids.channel,
+      userId: ids.user,
+      name: 'x',
+    });
+    emu.injectFault({
+      route: '/interactions/:interaction_id/:token/callback',
+      kind: 'applied_5xx',
+      status: 404,
+      code: 10062,
+      message: 'Unknown interaction',
+      times: 1,
+    });
+    const res = await callApi(emu.apiBase, {
+      method: 'POST',
+      path: `/interactions/${i.interactionId}/${i.token}/callback`,
+      body: { type: 4, data: { content: 'it worked' } },
+    });
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ message: 'Unknown interaction', code: 10062 });
+    expect(emu.interaction(i.interactionId)?.state).toBe('replied');
+    expect(emu.messages(ids.channel).map((m) => m.content)).toEqual(['it worked']);
+  });
+
   it('reset destroys the connection and applies nothing', async () => {
     emu.injectFault({ route: '/channels/:channel_id/messages', kind: 'reset', times: 1 });
     await expect(post('a')).rejects.toThrow();

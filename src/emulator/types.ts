@@ -111,6 +111,13 @@ export interface FaultSpec {
   times?: number;
   probability?: number;
   retryAfterS?: number;
+  /**
+   * With error_5xx / applied_5xx: answer a Discord error body `{message, code}` instead of a plain 5xx, e.g.
+   * `{kind:'applied_5xx', status:404, code:10062}` for the spurious "Unknown interaction" after a reply that worked,
+   * or `{kind:'error_5xx', status:404, code:10015}` for an HTTP-mode followup that 404s right after a defer.
+   */
+  code?: number;
+  message?: string;
 }
 
 export interface SlashCommandOption {
