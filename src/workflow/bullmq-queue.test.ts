@@ -101,13 +101,19 @@ describe.skipIf(!redis.available)('BullmqQueue (Redis specifics)', () => {
     for (const id of ids) await a.enqueue(id, { priority: 1, guildId: id === ids[3] ? 'other' : 'busy' });
     let busyNow = 0;
     let busyMax = 0;
+    let otherDone = false;
     let otherRanWhileBusy = false;
     const handler = (owner: string) => async (job: { workflowId: string }) => {
-      const busy = job.workflowId !== ids[3];
-      if (busy) busyMax = Math.max(busyMax, ++busyNow);
-      else otherRanWhileBusy = busyNow > 0;
-      await new Promise((r) => setTimeout(r, 150));
-      if (busy) busyNow--;
+      if (job.workflowId === ids[3]) {
+        otherRanWhileBusy = busyNow > 0;
+        otherDone = true;
+      } else {
+        busyMax = Math.max(busyMax, ++busyNow);
+        // The busy guild holds its one slot until the other guild has run: a full guild must not block others.
+        await waitFor('the other guild to run', () => otherDone, 10_000);
+        await new Promise((r) => setTimeout(r, 50));
+        busyNow--;
+      }
       return finish(owner)(job.workflowId);
     };
     await a.start(handler('a'), { concurrency: 2 });
