@@ -2,7 +2,13 @@
 import { PermanentError, toAppError, type AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Stage, StageContext, StageOutcome } from '../core/stage.js';
-import type { StoredError, StoredReport, WorkflowRecord, WorkflowRequest } from '../store/store.js';
+import type {
+  StoredError,
+  StoredReport,
+  WorkflowProgress,
+  WorkflowRecord,
+  WorkflowRequest,
+} from '../store/store.js';
 import type { DeliveryResult } from './notifier.js';
 import type { JobOutcome, QueueJob } from './queue.js';
 import {
@@ -39,6 +45,8 @@ interface RunState {
   /** Aborted by the queue (via the job signal) or by `cancel()` in this process. */
   readonly controller: AbortController;
   attempts: number;
+  /** The row as last read; progress views are built from it instead of re-reading the store. */
+  record: WorkflowRecord;
 }
 
 export class WorkflowEngine {
@@ -261,7 +269,13 @@ export class WorkflowEngine {
     const onJobAbort = (): void => controller.abort(job.signal.reason);
     if (job.signal.aborted) onJobAbort();
     else job.signal.addEventListener('abort', onJobAbort, { once: true });
-    const run: RunState = { id: rec.id, request: rec.request, controller, attempts: rec.attempts };
+    const run: RunState = {
+      id: rec.id,
+      request: rec.request,
+      controller,
+      attempts: rec.attempts,
+      record: rec,
+    };
     this.#running.set(rec.id, run);
     try {
       return await this.#execute(run, rec);
@@ -339,6 +353,7 @@ export class WorkflowEngine {
         return this.#finishCancelled(run);
       }
       run.attempts = now.attempts;
+      run.record = now;
     }
     return this.#deliver(run, outputs[last.name]);
   }
@@ -383,14 +398,11 @@ export class WorkflowEngine {
     return outcome;
   }
 
-  async #writeProgress(
-    run: RunState,
-    progress: { stage: string; percent: number; message: string; updatedAt: number },
-  ): Promise<void> {
+  async #writeProgress(run: RunState, progress: WorkflowProgress): Promise<void> {
     try {
       await this.#o.store.updateProgress(run.id, this.#o.owner, progress);
-      const rec = await this.#o.store.getWorkflow(run.id);
-      if (rec !== null) await this.#o.notifier.progress(rec);
+      run.record = { ...run.record, progress, updatedAt: progress.updatedAt };
+      await this.#o.notifier.progress(run.record);
     } catch (e: unknown) {
       this.#o.logger.warn({ err: toAppError(e), workflowId: run.id }, 'progress update failed');
     }

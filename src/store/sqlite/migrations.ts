@@ -99,4 +99,12 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX interaction_claims_at ON interaction_claims (claimed_at);
     `,
   },
+  {
+    version: 2,
+    name: 'claim order indexes: walk queued rows oldest first, find expired leases directly',
+    sql: `
+      CREATE INDEX workflows_queue_order ON workflows (status, created_at);
+      CREATE INDEX workflows_lease_expiry ON workflows (status, lease_expires_at);
+    `,
+  },
 ];

@@ -114,9 +114,10 @@ export function toFtsQuery(text: string): string | null {
   return terms.map((t) => `"${t}"`).join(' ');
 }
 
-// A running workflow whose lease expired belongs to a dead worker: it is claimable again.
-const CLAIMABLE = `((w.status = 'queued' AND w.run_after <= @now)
-  OR (w.status = 'running' AND w.lease_expires_at <= @now))`;
+// A live lease of the same guild counts against its limit; a dead worker's expired lease does not.
+const GUILD_HAS_ROOM = `(@limit IS NULL OR w.guild_id IS NULL OR (
+  SELECT COUNT(*) FROM workflows r
+  WHERE r.guild_id = w.guild_id AND r.status = 'running' AND r.lease_expires_at > @now) < @limit)`;
 
 export class SqliteWorkflowStore implements WorkflowStore {
   readonly #db: Db;
@@ -252,17 +253,29 @@ export class SqliteWorkflowStore implements WorkflowStore {
   async claimNext(options: ClaimOptions): Promise<WorkflowRecord | null> {
     const limit = options.perGuildLimit ?? null;
     const tx = this.#db.transaction(() => {
-      // Live leases of the same guild count against its limit; a dead worker's expired lease does not.
-      const row = this.#stmt(
-        `SELECT w.id FROM workflows w
-         WHERE ${CLAIMABLE}
-           AND (@limit IS NULL OR w.guild_id IS NULL OR (
-             SELECT COUNT(*) FROM workflows r
-             WHERE r.guild_id = w.guild_id AND r.status = 'running' AND r.lease_expires_at > @now) < @limit)
-         ORDER BY w.created_at, w.rowid
-         LIMIT 1`,
-      ).get({ now: options.now, limit }) as { id: string } | undefined;
-      return row === undefined ? null : this.#lease(row.id, options);
+      // Two index walks instead of one OR: queued rows in creation order stop at the first that fits, and
+      // expired leases (a dead worker's rows) are few. The older of the two candidates wins.
+      const params = { now: options.now, limit };
+      const queued = this.#stmt(
+        `SELECT w.id, w.created_at, w.rowid AS seq FROM workflows w INDEXED BY workflows_queue_order
+         WHERE w.status = 'queued' AND w.run_after <= @now AND ${GUILD_HAS_ROOM}
+         ORDER BY w.created_at, w.rowid LIMIT 1`,
+      ).get(params) as { id: string; created_at: number; seq: number } | undefined;
+      const expired = this.#stmt(
+        `SELECT w.id, w.created_at, w.rowid AS seq FROM workflows w INDEXED BY workflows_lease_expiry
+         WHERE w.status = 'running' AND w.lease_expires_at <= @now AND ${GUILD_HAS_ROOM}
+         ORDER BY w.created_at, w.rowid LIMIT 1`,
+      ).get(params) as { id: string; created_at: number; seq: number } | undefined;
+      const pick =
+        queued === undefined
+          ? expired
+          : expired === undefined
+            ? queued
+            : expired.created_at < queued.created_at ||
+                (expired.created_at === queued.created_at && expired.seq < queued.seq)
+              ? expired
+              : queued;
+      return pick === undefined ? null : this.#lease(pick.id, options);
     });
     return tx.immediate();
   }
