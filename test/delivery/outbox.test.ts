@@ -179,12 +179,13 @@ describe('DeliveryOutbox', () => {
   it('delivers every part exactly once through a webhook despite 5% 5xx and bursts of 429', async () => {
     const w = await world();
     w.warp();
+    w.emu.injectFault({ method: 'POST', route: /^\/webhooks\//, kind: 'error_5xx', times: 1 });
     w.emu.injectFault({ method: 'POST', route: /^\/webhooks\//, kind: 'error_5xx', probability: 0.05 });
     w.emu.injectFault({
       method: 'POST',
       route: /^\/webhooks\//,
       kind: 'rate_limit',
-      probability: 0.1,
+      times: 3,
       retryAfterS: 2,
     });
     const outbox = w.outbox();
@@ -206,6 +207,11 @@ describe('DeliveryOutbox', () => {
     expect(counts.size).toBe(parts);
     expect(duplicates).toBe(0);
     expect(w.emu.stats().errorsByCode['50035'] ?? 0).toBe(0);
+    const timeline = w.emu.timeline();
+    expect(timeline.filter((e) => e.status === 429 && e.fault === 'rate_limit').length).toBe(3);
+    expect(timeline.filter((e) => e.status >= 500).length).toBeGreaterThanOrEqual(1);
+    // The emulator's real limits (≈5 / 2 s per webhook, ≈30 / 60 s per channel) were never hit: pacing works.
+    expect(timeline.filter((e) => e.status === 429 && e.fault === undefined)).toEqual([]);
   });
 
   it('reconciles "applied but answered 5xx" through the channel history instead of sending twice', async () => {
