@@ -7,7 +7,11 @@ import { toAppError } from '../../core/errors.js';
 import type { Depth } from '../../core/stage.js';
 import type { AcquiredContent, TranscriptSegment } from '../acquire/types.js';
 import type { Span } from '../report.js';
-import { loadCheckworthinessRanker, type CheckworthinessRanker } from './checkworthiness/index.js';
+import {
+  loadCheckworthinessRanker,
+  type CheckworthinessRanker,
+  type SentenceAnalysis,
+} from './checkworthiness/index.js';
 import { contentTerms, EnglishParser, parseGeneric, wordCount, type ParsedDocument } from './document.js';
 import { findEntities } from './entities.js';
 import { extractPhrases, selectPhrases, type Phrase } from './keyphrases.js';
@@ -276,7 +280,11 @@ export class Analyser {
     engines['checkworthiness'] = ranker.version;
     let scores: number[];
     try {
-      scores = ranker.score(doc.sentences.map((s) => ({ text: sentenceText(s.index), speaker: s.speaker })));
+      // The ranker takes this parse instead of running wink over every sentence a second time.
+      scores = ranker.score(
+        doc.sentences.map((s) => ({ text: sentenceText(s.index), speaker: s.speaker })),
+        sentenceAnalyses(doc),
+      );
     } catch (e: unknown) {
       return missing(`The check-worthiness ranker failed: ${toAppError(e).message}`);
     }
@@ -305,6 +313,31 @@ export class Analyser {
     }
     return this.#ranker;
   }
+}
+
+/** The ranker's per-sentence view (parallel token arrays plus wink entity types), cut from the whole-text parse. */
+function sentenceAnalyses(doc: ParsedDocument): SentenceAnalysis[] {
+  const entitiesBySentence = new Map<number, string[]>();
+  let si = 0;
+  for (const e of doc.entities) {
+    while (si < doc.sentences.length - 1 && doc.sentences[si]!.tokenEnd <= e.token) si++;
+    const s = doc.sentences[si];
+    if (!s || e.token < s.tokenStart || e.token >= s.tokenEnd) continue;
+    const list = entitiesBySentence.get(si) ?? [];
+    list.push(e.type);
+    entitiesBySentence.set(si, list);
+  }
+  return doc.sentences.map((s) => {
+    const toks = doc.tokens.slice(s.tokenStart, s.tokenEnd);
+    return {
+      tokens: toks.map((t) => t.normal),
+      lemmas: toks.map((t) => t.lemma),
+      pos: toks.map((t) => t.pos),
+      types: toks.map((t) => t.type),
+      negated: toks.map((t) => t.negated),
+      entities: entitiesBySentence.get(s.index) ?? [],
+    };
+  });
 }
 
 type SpanMaker = (r: { start: number; end: number }) => Span;

@@ -17,6 +17,8 @@ export interface Token {
   /** A word (not punctuation, space, emoji, number-like symbol). */
   readonly word: boolean;
   readonly negated: boolean;
+  /** wink's token type (word, number, punctuation, …); 'word' or 'other' without wink. */
+  readonly type: string;
 }
 
 export interface Sentence {
@@ -41,6 +43,8 @@ export interface ParsedDocument {
   readonly sentences: readonly Sentence[];
   /** Whole-document sentiment in [-1, 1] (English only, else 0). */
   readonly sentiment: number;
+  /** wink's entities (DATE, CARDINAL, MONEY, …) by first token index; empty without the English model. */
+  readonly entities: readonly { readonly token: number; readonly type: string }[];
 }
 
 export interface ParseOptions {
@@ -81,6 +85,7 @@ export class EnglishParser {
       stop: stops[i] === true,
       word: types[i] === 'word',
       negated: negs[i] === true,
+      type: types[i] ?? 'word',
     }));
     const spans = doc.sentences().out(its.span) as unknown as [number, number][];
     const sentiments = doc.sentences().out(its.sentiment) as unknown as number[];
@@ -95,7 +100,10 @@ export class EnglishParser {
       t.includes('\n');
     const split = splitAtBreaks(raw, values, breaks);
     const docSentiment = Number(doc.out(its.sentiment)) || 0;
-    return finish(text, tokens, split, options.segments, true, docSentiment);
+    const entitySpans = doc.entities().out(its.span) as unknown as [number, number][];
+    const entityTypes = doc.entities().out(its.type) as string[];
+    const entities = entitySpans.map(([a], i) => ({ token: a, type: entityTypes[i] ?? 'UNKNOWN' }));
+    return { ...finish(text, tokens, split, options.segments, true, docSentiment), entities };
   }
 }
 
@@ -127,6 +135,7 @@ export function parseGeneric(text: string, language: string | null, options: Par
           stop: false,
           word: w.isWordLike === true,
           negated: false,
+          type: w.isWordLike === true ? 'word' : 'other',
         });
       }
       if (tokens.length > tokenStart) raw.push({ tokenStart, tokenEnd: tokens.length, sentiment: 0 });
@@ -259,7 +268,7 @@ function finish(
       endTime,
     });
   }
-  return { text, english, tokens, sentences, sentiment: Math.max(-1, Math.min(1, sentiment)) };
+  return { text, english, tokens, sentences, sentiment: Math.max(-1, Math.min(1, sentiment)), entities: [] };
 }
 
 const CONTENT_POS = new Set(['NOUN', 'PROPN', 'ADJ', 'VERB', 'NUM']);
