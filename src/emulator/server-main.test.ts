@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi } from './rest-client.js';
+import { optionsFrom } from './server-main.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const entry = path.join(repoRoot, 'dist', 'src', 'emulator', 'server-main.js');
@@ -129,5 +130,21 @@ describe('server-main in its own process', () => {
     const bad = await control<{ error: string }>('POST', 'channels', {});
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/guildId/);
+  });
+});
+
+describe('optionsFrom', () => {
+  it('reads flags over env and refuses unknown or malformed ones', () => {
+    expect(optionsFrom(['--port', '0', '--heartbeat-ms', '250', '--no-rate-limits'], {})).toEqual({
+      port: 0,
+      heartbeatIntervalMs: 250,
+      rateLimits: { enabled: false },
+    });
+    expect(optionsFrom([], { PORT: '4000', EMULATOR_RATE_LIMITS: 'off' })).toEqual({
+      port: 4000,
+      rateLimits: { enabled: false },
+    });
+    expect(() => optionsFrom(['--port', '-1'], {})).toThrow(/--port/);
+    expect(() => optionsFrom(['--verbose'], {})).toThrow(/unknown argument/);
   });
 });

@@ -1,9 +1,13 @@
-// Starts the emulator as its own process (env: PORT, EMULATOR_HEARTBEAT_MS, EMULATOR_RATE_LIMITS=off) and prints
-// one JSON line with its addresses and credentials, so a test can spawn it and drive it over HTTP.
+// Starts the emulator as its own process and prints one JSON line with its addresses and credentials, so a test
+// can spawn it and drive it over HTTP. Options come from flags or env (PORT, EMULATOR_HEARTBEAT_MS,
+// EMULATOR_RATE_LIMITS=off); `run` is also what a CLI subcommand can delegate to.
+import { pathToFileURL } from 'node:url';
 import { DiscordEmulator } from './emulator.js';
 import type { EmulatorOptions } from './types.js';
 
-function positiveInt(name: string, raw: string | undefined): number | undefined {
+const USAGE = 'usage: emulator [--port N] [--heartbeat-ms N] [--no-rate-limits]';
+
+function nonNegativeInt(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0)
@@ -11,25 +15,53 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
   return n;
 }
 
-async function main(): Promise<void> {
+export function optionsFrom(args: readonly string[], env: NodeJS.ProcessEnv): EmulatorOptions {
+  let port = nonNegativeInt('PORT', env['PORT']);
+  let heartbeat = nonNegativeInt('EMULATOR_HEARTBEAT_MS', env['EMULATOR_HEARTBEAT_MS']);
+  let rateLimits = env['EMULATOR_RATE_LIMITS'] !== 'off';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--port') port = nonNegativeInt('--port', args[++i]);
+    else if (arg === '--heartbeat-ms') heartbeat = nonNegativeInt('--heartbeat-ms', args[++i]);
+    else if (arg === '--no-rate-limits') rateLimits = false;
+    else throw new Error(`unknown argument ${String(arg)}; ${USAGE}`);
+  }
   const options: EmulatorOptions = {};
-  const port = positiveInt('PORT', process.env['PORT']);
   if (port !== undefined) options.port = port;
-  const heartbeat = positiveInt('EMULATOR_HEARTBEAT_MS', process.env['EMULATOR_HEARTBEAT_MS']);
-  if (heartbeat !== undefined) options.heartbeatIntervalMs = heartbeat;
-  if (process.env['EMULATOR_RATE_LIMITS'] === 'off') options.rateLimits = { enabled: false };
+  if (heartbeat !== undefined && heartbeat > 0) options.heartbeatIntervalMs = heartbeat;
+  if (!rateLimits) options.rateLimits = { enabled: false };
+  return options;
+}
+
+/** Runs until SIGTERM/SIGINT; resolves with the exit code. */
+export async function run(args: readonly string[]): Promise<number> {
+  let options: EmulatorOptions;
+  try {
+    options = optionsFrom(args, process.env);
+  } catch (e: unknown) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
   const emu = await DiscordEmulator.start(options);
   process.stdout.write(
     `${JSON.stringify({ baseUrl: emu.baseUrl, apiBase: emu.apiBase, application: emu.application })}\n`,
   );
-  const stop = (): void => {
-    void emu.close().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await emu.close();
+  return 0;
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`emulator failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-});
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  run(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`emulator failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
