@@ -85,7 +85,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   };
 
   try {
-    const queue: WorkQueue =
+    const bullmq =
       plan.queue === 'bullmq'
         ? new BullmqQueue({
             redisUrl: requireKey(config.redisUrl, 'REDIS_URL', 'for the BullMQ queue'),
@@ -97,14 +97,19 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
             guildLimit: config.guildConcurrency,
             priorityFor: (w) => DEPTH_PRIORITY[w.request.depth],
           })
-        : new EmbeddedQueue({
-            store,
-            clock,
-            logger,
-            owner,
-            leaseMs: config.leaseMs,
-            perGuildLimit: config.guildConcurrency,
-          });
+        : null;
+    // BullMQ holds Redis connections that only close() releases; it runs after the engine has stopped.
+    if (bullmq !== null) stoppers.push(() => bullmq.close({ graceMs: 0 }));
+    const queue: WorkQueue =
+      bullmq ??
+      new EmbeddedQueue({
+        store,
+        clock,
+        logger,
+        owner,
+        leaseMs: config.leaseMs,
+        perGuildLimit: config.guildConcurrency,
+      });
 
     const analysis = new AnalysisPool({ size: Math.min(2, config.concurrency) });
     stoppers.push(() => analysis.close());

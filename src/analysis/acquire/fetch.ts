@@ -3,6 +3,7 @@ import type { LookupFunction } from 'node:net';
 import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request } from 'undici';
+import { setTimeout as realDelay } from 'node:timers/promises';
 import type { Clock } from '../../core/clock.js';
 import { AppError, toAppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -167,7 +168,9 @@ export async function guardedFetch(
   options.signal.addEventListener('abort', onCallerAbort, { once: true });
   let deadlineHit = false;
   const timerCancel = new AbortController();
-  options.clock.sleep(options.timeouts.totalMs, timerCancel.signal).then(
+  // I/O deadlines are durations of real time, not business time: a test or demo that jumps the business clock
+  // (to cross Discord's 15-minute token lifetime) must not time out a fetch in flight.
+  realDelay(options.timeouts.totalMs, undefined, { signal: timerCancel.signal }).then(
     () => {
       deadlineHit = true;
       controller.abort(permanent('acquire.timeout', 'Total deadline passed'));

@@ -1,5 +1,6 @@
 // Runs an external binary (yt-dlp, ffmpeg) with a deadline, an abort signal and bounded output capture.
 import { spawn } from 'node:child_process';
+import { setTimeout as realDelay } from 'node:timers/promises';
 import type { Clock } from '../../core/clock.js';
 import { toAppError } from '../../core/errors.js';
 
@@ -61,7 +62,8 @@ export function runProcess(
     };
     const onAbort = (): void => kill({ kind: 'aborted', reason: options.signal.reason });
     options.signal.addEventListener('abort', onAbort, { once: true });
-    options.clock.sleep(options.timeoutMs, timer.signal).then(
+    // A child process's time limit is real elapsed time, whatever the business clock does.
+    realDelay(options.timeoutMs, undefined, { signal: timer.signal }).then(
       () => kill({ kind: 'timeout', stderr: errText }),
       () => undefined,
     );

@@ -1,0 +1,2 @@
+// `autointel emulator`: runs the local Discord emulator as a server (prints its addresses as one JSON line).
+export { run } from '../emulator/server-main.js';
