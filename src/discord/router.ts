@@ -216,14 +216,17 @@ export class InteractionRouter {
     });
     const ctx: HandlerContext = { interaction: i, info, responder };
     const label =
-      plan.kind === 'reply' ? 'invalid' : outcome.kind === 'acknowledged' ? 'deferred' : outcome.kind;
-    this.#metrics.interaction(plan.command, outcome.kind === 'acknowledged' ? label : outcome.kind);
+      outcome.kind !== 'acknowledged' ? outcome.kind : plan.kind === 'reply' ? 'invalid' : 'deferred';
+    this.#metrics.interaction(plan.command, label);
     try {
       if (plan.kind === 'reply') {
         // A type-4 answer that may not have landed is confirmed through PATCH @original (or handed over).
         if (outcome.kind !== 'acknowledged') await this.#show(ctx, plan.message);
         return;
       }
+      // Yield to pending I/O first: interactions that arrived meanwhile get their initial responses (3 s window)
+      // before this one's follow-up work (no deadline of its own) is started.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       // Even when the token is gone (10062) the request runs: the user asked for it, and is told elsewhere.
       await plan.run(ctx);
     } catch (e: unknown) {
