@@ -23,7 +23,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   results: { module: 'results', summary: 'print a stored report: results <workflow-id> [--format md|json]' },
   'register-commands': { module: 'register-commands', summary: 'register the slash commands [--guild ID]' },
   doctor: { module: 'doctor', summary: 'check a deployment and print what is wrong' },
-  emulator: { module: 'emulator', summary: 'run the local Discord emulator as a server' },
+  emulator: {
+    module: 'emulator',
+    summary: 'run the local Discord emulator as a server [--port N] [--no-rate-limits]',
+  },
 };
 
 function usage(): string {
