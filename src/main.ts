@@ -89,6 +89,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       plan.queue === 'bullmq'
         ? new BullmqQueue({
             redisUrl: requireKey(config.redisUrl, 'REDIS_URL', 'for the BullMQ queue'),
+            prefix: config.queuePrefix,
             store,
             owner,
             leaseMs: config.leaseMs,
@@ -161,6 +162,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       freshnessMs: config.freshnessMs,
       retentionMs: config.retentionMs,
       concurrency: config.concurrency,
+      // A front end's cancel must reach the worker running the stage, on whatever machine that is.
+      ...(bullmq === null ? {} : { broadcastCancel: (id: string) => bullmq.cancel(id) }),
     });
 
     let httpUrl: string | null = null;

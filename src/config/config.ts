@@ -43,6 +43,10 @@ const schema = z.object({
   REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//.test(v), {
     message: 'must be a redis:// or rediss:// URL',
   }),
+  AUTOINTEL_QUEUE_PREFIX: z
+    .string()
+    .default('autointel')
+    .refine((v) => /^[A-Za-z0-9_.-]{1,64}$/.test(v), { message: 'must be 1-64 of A-Z a-z 0-9 _ . -' }),
   AUTOINTEL_LEASE_SECONDS: int(5, 3600).default(30),
   AUTOINTEL_CONCURRENCY: int(1, 256).default(2),
   AUTOINTEL_GUILD_CONCURRENCY: int(1, 256).default(2),
@@ -72,6 +76,8 @@ export interface Config {
   readonly ffmpegPath: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** Redis key prefix of the BullMQ queue: deployments (or test runs) sharing one Redis keep theirs apart. */
+  readonly queuePrefix: string;
   readonly leaseMs: number;
   readonly concurrency: number;
   readonly guildConcurrency: number;
@@ -113,6 +119,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
     ffmpegPath: e.FFMPEG_PATH,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    queuePrefix: e.AUTOINTEL_QUEUE_PREFIX,
     leaseMs: e.AUTOINTEL_LEASE_SECONDS * 1000,
     concurrency: e.AUTOINTEL_CONCURRENCY,
     guildConcurrency: e.AUTOINTEL_GUILD_CONCURRENCY,

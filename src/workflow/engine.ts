@@ -189,7 +189,14 @@ export class WorkflowEngine {
     if (before.status === 'queued' && after.status === 'cancelled') {
       this.#track(this.#tellOutcome(this.#cancelledView(after), this.#life.signal));
     } else if (after.status === 'running') {
-      this.#running.get(id)?.controller.abort(abortReason('workflow.cancel_requested'));
+      const local = this.#running.get(id);
+      if (local !== undefined) local.controller.abort(abortReason('workflow.cancel_requested'));
+      else if (this.#o.broadcastCancel !== undefined) {
+        // The flag is durable already; a lost broadcast only delays the stop until the worker's next heartbeat.
+        await this.#o.broadcastCancel(id).catch((e: unknown) => {
+          logger.warn({ workflowId: id, err: toAppError(e) }, 'cancel broadcast failed');
+        });
+      }
     }
     return after;
   }

@@ -62,6 +62,11 @@ export interface WorkflowEngineOptions {
   readonly progressIntervalMs?: number;
   /** Source of backoff jitter in [0, 1). */
   readonly random?: () => number;
+  /**
+   * Tells the other machines that a running workflow was cancelled (BullMQ's Redis cancel channel), so the
+   * worker running its stage aborts at once instead of at its next heartbeat. Unset: local abort only.
+   */
+  readonly broadcastCancel?: (workflowId: string) => Promise<void>;
 }
 
 export const DefaultWorkflowEngineOptions = {
