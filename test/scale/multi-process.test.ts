@@ -156,6 +156,8 @@ interface KillRecord {
   readonly worker: string;
   readonly pid: number;
   readonly killedAt: number;
+  /** Workflows waiting in the queue at the kill: a stalled job goes back behind them (same depth priority). */
+  readonly queuedAtKill: number;
   /** Workflows the killed worker held a lease on, and when another worker took each over. */
   readonly held: { id: string; resumedAfterMs: number | null; by: string | null }[];
 }
@@ -293,7 +295,16 @@ describe.skipIf(skipReason !== null)('scale-out: 2 front ends + 3 workers as pro
     const resumeWatch: Promise<void>[] = [];
     for (let k = 0; k < KILLS; k++) {
       await sleep(2_000 + Math.floor(Math.random() * 4_000));
-      const running = (await rows()).filter((r) => r.status === 'running' && r.lease_owner !== null);
+      // A random moment, then the first instant a worker holds a lease (for up to 5 s), so the kill orphans work.
+      let running: Row[] = [];
+      let queued = 0;
+      for (let tries = 0; tries < 50; tries++) {
+        const now = await rows();
+        queued = now.filter((r) => r.status === 'queued').length;
+        running = now.filter((r) => r.status === 'running' && r.lease_owner !== null);
+        if (running.some((r) => workers.some((w) => r.lease_owner?.includes(`:${w.child.pid}:`)))) break;
+        await sleep(100);
+      }
       const busy = workers
         .map((w, i) => ({ w, i }))
         .filter(({ w }) => running.some((r) => r.lease_owner?.includes(`:${w.child.pid}:`)));
@@ -309,6 +320,7 @@ describe.skipIf(skipReason !== null)('scale-out: 2 front ends + 3 workers as pro
         worker: w.name,
         pid,
         killedAt: Date.now(),
+        queuedAtKill: queued,
         held: heldIds.map((id) => ({ id, resumedAfterMs: null, by: null })),
       };
       kills.push(record);
@@ -409,7 +421,7 @@ describe.skipIf(skipReason !== null)('scale-out: 2 front ends + 3 workers as pro
     console.log(`scale-out run: ${JSON.stringify(summary)}`);
     for (const k of kills) {
       console.log(
-        `kill -9 ${k.worker} (pid ${k.pid}) held ${k.held.length} workflow(s); kill→resume ms: ${
+        `kill -9 ${k.worker} (pid ${k.pid}) with ${k.queuedAtKill} queued, held ${k.held.length} workflow(s); kill→resume ms: ${
           k.held.map((h) => h.resumedAfterMs).join(', ') || 'none held'
         }`,
       );

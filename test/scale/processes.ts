@@ -1,6 +1,5 @@
 // Helpers for multi-process scale-out e2e suites: spawn `autointel worker` / `autointel bot --no-worker` as OS
-// processes from dist/, wait for a log line, kill -9 one, and stop them all. No suite runs here yet: the
-// whole-bot e2e (2 front ends + 3 workers, 300 requests, 5 × kill -9) is built on these once main.ts is wired.
+// processes from dist/, wait for a log line, kill -9 one, and stop them all (multi-process.test.ts uses them).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
