@@ -6,12 +6,25 @@
 // no-ops, so the figure is the orchestration overhead per workflow (claim, checkpoints, report, heartbeats, job
 // bookkeeping); delivery goes to a notifier that confirms at once, so Discord is not part of the figure.
 //
-// Usage: node dist/bench/scale/run.js [--workflows N] [--concurrency C]
+// The real-analysis rows run standard-depth analyses of small local article pages (fetched over HTTP by the real
+// acquirer, analysed in one shared AnalysisPool) through the engine with 1 and 2 worker instances, against the same
+// pipeline's stages called directly with the same number of jobs at once, in the same run: the ratio is what the
+// orchestration costs when the stages do real work.
+//
+// Usage: node dist/bench/scale/run.js [--workflows N] [--concurrency C] [--real-workflows R]
 // Env: AUTOINTEL_TEST_DATABASE_URL, AUTOINTEL_TEST_REDIS_URL (defaults: local servers).
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { createAcquirer } from '../../src/analysis/acquire/index.js';
+import { AnalysisPool } from '../../src/analysis/analyse/pool.js';
+import { createAnalysisPipeline } from '../../src/analysis/pipeline.js';
 import { SystemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Pipeline, Stage } from '../../src/core/stage.js';
@@ -34,7 +47,9 @@ function arg(name: string, fallback: number): number {
 
 const N = arg('workflows', 200);
 const CONCURRENCY = arg('concurrency', 4);
+const REAL_N = arg('real-workflows', 60);
 const WORKER_COUNTS = [1, 2, 4];
+const REAL_WORKER_COUNTS = [1, 2];
 const clock = new SystemClock();
 const logger = createLogger({ level: 'silent' });
 
@@ -94,11 +109,16 @@ const notifier: WorkflowNotifier = {
   deliverOutcome: () => Promise.resolve({ kind: 'delivered' }),
 };
 
-function engineFor(store: PostgresWorkflowStore, queue: BullmqQueue, owner: string): WorkflowEngine {
+function engineFor(
+  store: PostgresWorkflowStore,
+  queue: BullmqQueue,
+  owner: string,
+  stages: Pipeline = pipeline,
+): WorkflowEngine {
   return new WorkflowEngine({
     store,
     queue,
-    pipeline,
+    pipeline: stages,
     notifier,
     clock,
     logger,
@@ -113,8 +133,10 @@ function engineFor(store: PostgresWorkflowStore, queue: BullmqQueue, owner: stri
   });
 }
 
-/** N no-op workflows through the real engine, queue and store. Returns workflows/s. */
-async function autointel(workers: number): Promise<number> {
+/** N workflows (no-op stages unless `real` is given) through the real engine, queue and store. Returns workflows/s. */
+async function autointel(workers: number, real?: RealSetup): Promise<number> {
+  const count = real === undefined ? N : REAL_N;
+  const stages = real?.pipeline ?? pipeline;
   const schema = `autointel_bench_${randomBytes(4).toString('hex')}`;
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const stores: PostgresWorkflowStore[] = [];
@@ -126,9 +148,9 @@ async function autointel(workers: number): Promise<number> {
   const base = openStore();
   await base.migrate();
   const front = new BullmqQueue({ redisUrl: REDIS, prefix, store: base, owner: 'front', leaseMs: 30_000 });
-  const frontEngine = engineFor(base, front, 'front');
+  const frontEngine = engineFor(base, front, 'front', stages);
   const request = (i: number): WorkflowRequest => ({
-    url: `https://example.com/${i}`,
+    url: real === undefined ? `https://example.com/${i}` : real.url(i),
     depth: 'standard',
     requesterId: `u${i % 10}`,
     guildId: `g${i % 5}`,
@@ -137,7 +159,7 @@ async function autointel(workers: number): Promise<number> {
     origin: 'cli',
     delivery: {},
   });
-  for (let i = 0; i < N; i++) await frontEngine.start(request(i));
+  for (let i = 0; i < count; i++) await frontEngine.start(request(i));
 
   const instances = Array.from({ length: workers }, (_, i) => {
     const store = openStore();
@@ -150,7 +172,7 @@ async function autointel(workers: number): Promise<number> {
       leaseMs: 30_000,
       reconcileIntervalMs: 0,
     });
-    return { queue, engine: engineFor(store, queue, owner) };
+    return { queue, engine: engineFor(store, queue, owner, stages) };
   });
   const started = performance.now();
   await Promise.all(instances.map((w) => w.queue.start(w.engine.runClaimed, { concurrency: CONCURRENCY })));
@@ -160,7 +182,7 @@ async function autointel(workers: number): Promise<number> {
     const r = await counter.query<{ n: string }>(
       `SELECT count(*) AS n FROM ${schema}.workflows WHERE status IN ('completed', 'failed', 'cancelled')`,
     );
-    return Number(r.rows[0]?.n ?? 0) >= N;
+    return Number(r.rows[0]?.n ?? 0) >= count;
   });
   const seconds = (performance.now() - started) / 1000;
   const failed = await counter.query<{ n: string }>(
@@ -173,7 +195,106 @@ async function autointel(workers: number): Promise<number> {
   await counter.query(`DROP SCHEMA ${schema} CASCADE`);
   await counter.end();
   await dropPrefix(prefix);
-  return N / seconds;
+  return count / seconds;
+}
+
+interface RealSetup {
+  readonly pipeline: Pipeline;
+  readonly url: (i: number) => string;
+}
+
+/** Small, distinct article pages on 127.0.0.1 (the same shape the scale-out e2e suite serves). */
+function startPageServer(): Promise<{ server: Server; base: string }> {
+  const topics = ['harbour', 'railway', 'library', 'reservoir', 'school', 'bridge', 'clinic', 'market'];
+  const server = createServer((req, res) => {
+    const n = Number(/^\/page\/(\d+)$/.exec(req.url ?? '')?.[1] ?? Number.NaN);
+    if (!Number.isInteger(n)) {
+      res.writeHead(404).end();
+      return;
+    }
+    const topic = topics[n % topics.length] ?? 'harbour';
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(
+      `<!doctype html><html lang="en"><head><title>Report ${n}</title></head><body><article>` +
+        `<h1>Council report ${n}: the ${topic} plan</h1>` +
+        `<p>The city council approved ${n + 12} million euros for the ${topic} on Tuesday, Mayor Ana Ruiz said.</p>` +
+        `<p>According to the council, ${(n % 40) + 10} percent of residents use the ${topic} every week.</p>` +
+        `<p>Critics argue the ${topic} budget rose by ${(n % 9) + 2} percent since 2021 while services fell.</p>` +
+        `<p>Work starts in ${2026 + (n % 3)} and the council expects it to take ${(n % 5) + 2} years.</p>` +
+        `</article></body></html>`,
+    );
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+    ),
+  );
+}
+
+/** The floor: the same stages called directly, CONCURRENCY at a time, outputs passed on as JSON like checkpoints. */
+async function pipelineAlone(real: RealSetup, offset: number): Promise<number> {
+  const controller = new AbortController();
+  let next = 0;
+  const one = async (): Promise<void> => {
+    for (let i = next++; i < REAL_N; i = next++) {
+      const outputs: Record<string, unknown> = {};
+      for (const stage of real.pipeline.stagesFor('standard')) {
+        const outcome = await stage.run(
+          { workflowId: `floor-${i}`, url: real.url(offset + i), depth: 'standard', outputs },
+          { signal: controller.signal, clock, logger, progress: () => undefined },
+        );
+        if (outcome.kind === 'failed') throw outcome.error;
+        outputs[stage.name] = JSON.parse(JSON.stringify(outcome.output)) as unknown;
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, one));
+  return REAL_N / ((performance.now() - started) / 1000);
+}
+
+async function realRows(): Promise<string[]> {
+  const pages = await startPageServer();
+  const workDir = mkdtempSync(join(tmpdir(), 'autointel-bench-'));
+  const analysis = new AnalysisPool({ size: 2 });
+  const base: RealSetup = {
+    pipeline: createAnalysisPipeline({
+      acquirer: createAcquirer({
+        clock,
+        logger,
+        allowPrivateNetworks: true,
+        maxBytes: 1024 * 1024,
+        ytDlpPath: 'yt-dlp',
+        ffmpegPath: 'ffmpeg',
+        workDir,
+        allowLocalFiles: false,
+      }),
+      analysis,
+      transcription: null,
+    }),
+    url: (i) => `${pages.base}/page/${i}`,
+  };
+  const rows: string[] = [];
+  try {
+    // Warm-up: the pool's threads load their models before anything is timed.
+    await pipelineAlone({ ...base, url: (i) => base.url(100_000 + i) }, 0);
+    let offset = 0;
+    for (const workers of REAL_WORKER_COUNTS) {
+      offset += REAL_N;
+      const floor = await pipelineAlone(base, offset);
+      offset += REAL_N;
+      const shifted = offset;
+      const ours = await autointel(workers, { ...base, url: (i) => base.url(shifted + i) });
+      rows.push(
+        `${String(workers).padStart(7)}  ${floor.toFixed(1).padStart(19)}  ${ours.toFixed(1).padStart(18)}  ${(ours / floor).toFixed(3).padStart(9)}`,
+      );
+    }
+  } finally {
+    await analysis.close();
+    await new Promise<void>((r) => pages.server.close(() => r()));
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  return rows;
 }
 
 async function main(): Promise<void> {
@@ -189,6 +310,11 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(`workers  bare BullMQ jobs/s  autointel wf/s      ratio\n${rows.join('\n')}\n`);
+  process.stdout.write(
+    `\nreal analysis: ${REAL_N} standard-depth workflows of small local pages, ${CONCURRENCY} jobs at once, one AnalysisPool of 2 threads\n\n`,
+  );
+  const real = await realRows();
+  process.stdout.write(`workers  pipeline alone wf/s  autointel wf/s      ratio\n${real.join('\n')}\n`);
 }
 
 main().catch((e: unknown) => {
