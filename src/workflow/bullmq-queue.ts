@@ -29,6 +29,7 @@ import { PermanentError, RetryLaterError, toAppError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import type { WorkflowRecord, WorkflowStore } from '../store/store.js';
 import type { EnqueueOptions, JobHandler, JobOutcome, WorkQueue } from './queue.js';
+import { keepLease } from './lease.js';
 import { abortReason, DEPTH_PRIORITY } from './types.js';
 
 export interface BullmqQueueOptions {
@@ -365,42 +366,28 @@ export class BullmqQueue implements WorkQueue {
   }
 
   /** Renews the store lease (and the guild slot) until the job ends; aborts it when the lease is lost or cancelled. */
-  async #heartbeat(
+  #heartbeat(
     workflowId: string,
     guildId: string | null,
     job: AbortController,
     stop: AbortSignal,
   ): Promise<void> {
     const o = this.#o;
-    const every = o.heartbeatMs ?? Math.max(1, Math.floor(o.leaseMs / 3));
-    while (!stop.aborted) {
-      try {
-        await this.#clock.sleep(every, stop);
-      } catch {
-        return;
-      }
-      if (this.#abandoned) return;
-      try {
-        if (guildId !== null) await this.#acquireGuild(guildId, workflowId, Number.MAX_SAFE_INTEGER);
-        const beat = await o.store.heartbeat(workflowId, {
-          owner: o.owner,
-          now: this.#clock.now(),
-          leaseMs: o.leaseMs,
-        });
-        if (!beat.held) {
-          this.#logger.warn({ workflowId }, 'lease lost; stopping the job');
-          job.abort(abortReason('queue.lease_lost'));
-          return;
-        }
-        // Keep heartbeating after a cancel: the engine still needs the lease to record the cancellation.
-        if (beat.cancelRequested && !job.signal.aborted) job.abort(abortReason('workflow.cancel_requested'));
-      } catch (e: unknown) {
-        this.#logger.warn(
-          { err: toAppError(e, 'queue.heartbeat_failed'), workflowId },
-          'heartbeat failed; will retry',
-        );
-      }
-    }
+    return keepLease(workflowId, job, stop, {
+      store: o.store,
+      clock: this.#clock,
+      logger: this.#logger,
+      owner: o.owner,
+      leaseMs: o.leaseMs,
+      everyMs: o.heartbeatMs ?? Math.max(1, Math.floor(o.leaseMs / 3)),
+      abandoned: () => this.#abandoned,
+      ...(guildId === null
+        ? {}
+        : {
+            beforeBeat: () =>
+              this.#acquireGuild(guildId, workflowId, Number.MAX_SAFE_INTEGER).then(() => undefined),
+          }),
+    });
   }
 
   /** Aborts the workflow's running stage on whichever worker runs it (best effort; the store flag is the record). */

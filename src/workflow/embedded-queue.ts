@@ -4,6 +4,7 @@ import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { WorkflowStore } from '../store/store.js';
 import type { EnqueueOptions, JobHandler, WorkQueue } from './queue.js';
+import { keepLease } from './lease.js';
 import { abortReason } from './types.js';
 
 export interface EmbeddedQueueOptions {
@@ -204,32 +205,14 @@ export class EmbeddedQueue implements WorkQueue {
   }
 
   /** Renews the lease until the job ends; aborts the job when the lease is lost or a cancel is seen. */
-  async #heartbeat(workflowId: string, job: AbortController, stop: AbortSignal): Promise<void> {
-    while (!stop.aborted) {
-      try {
-        await this.#clock.sleep(this.#heartbeatMs, stop);
-      } catch {
-        return;
-      }
-      try {
-        const beat = await this.#store.heartbeat(workflowId, {
-          owner: this.#owner,
-          now: this.#clock.now(),
-          leaseMs: this.#leaseMs,
-        });
-        if (!beat.held) {
-          this.#logger.warn({ workflowId }, 'lease lost; stopping the job');
-          job.abort(abortReason('queue.lease_lost'));
-          return;
-        }
-        // Keep heartbeating after a cancel: the engine still needs the lease to record the cancellation.
-        if (beat.cancelRequested && !job.signal.aborted) job.abort(abortReason('workflow.cancel_requested'));
-      } catch (e: unknown) {
-        this.#logger.warn(
-          { err: toAppError(e, 'queue.heartbeat_failed'), workflowId },
-          'heartbeat failed; will retry',
-        );
-      }
-    }
+  #heartbeat(workflowId: string, job: AbortController, stop: AbortSignal): Promise<void> {
+    return keepLease(workflowId, job, stop, {
+      store: this.#store,
+      clock: this.#clock,
+      logger: this.#logger,
+      owner: this.#owner,
+      leaseMs: this.#leaseMs,
+      everyMs: this.#heartbeatMs,
+    });
   }
 }
