@@ -13,7 +13,7 @@ import { GuardProxy } from './guard-proxy.js';
 import { detectLanguage, toIso6391 } from './language.js';
 import { runProcess, type RunResult } from './process.js';
 import { parseSubtitles } from './subtitles.js';
-import type { TranscriptSegment } from './types.js';
+import type { AcquiredContent } from './types.js';
 
 /** Said plainly whenever media has neither captions nor a transcript. */
 export const NO_TRANSCRIPT_NOTE =
@@ -21,22 +21,11 @@ export const NO_TRANSCRIPT_NOTE =
 export const DESCRIPTION_ONLY_NOTE =
   "The text is the media's title and description from its page, not a transcript of what is said.";
 
-export interface MediaContent {
-  readonly finalUrl: string;
-  readonly title: string | null;
-  readonly byline: string | null;
-  readonly siteName: string | null;
-  readonly publishedTime: string | null;
-  readonly language: string | null;
-  readonly text: string;
-  readonly segments: readonly TranscriptSegment[] | null;
-  readonly media: {
-    readonly durationSec: number | null;
-    readonly captions: 'manual' | 'automatic' | 'none';
-    readonly audioPath: string | null;
-  };
-  readonly notes: readonly string[];
-}
+/** What the media path produces: the content fields of AcquiredContent, with media facts always present. */
+export type MediaContent = Pick<
+  AcquiredContent,
+  'finalUrl' | 'title' | 'byline' | 'siteName' | 'publishedTime' | 'language' | 'text' | 'segments' | 'notes'
+> & { readonly media: NonNullable<AcquiredContent['media']> };
 
 export interface MediaOptions {
   readonly ytDlpPath: string;
