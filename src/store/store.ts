@@ -229,8 +229,19 @@ export interface WorkflowStore {
   setGuildWebhook(guildId: string, webhookSealed: string, now: number): Promise<void>;
   getGuildWebhook(guildId: string): Promise<string | null>;
 
-  /** First caller wins: true for the one process that may answer this interaction. */
-  claimInteraction(interactionId: string, owner: string, now: number): Promise<boolean>;
+  /**
+   * First caller wins: true for the one process that may answer this interaction. `intake` (sealed: it holds the
+   * interaction token) is what the interaction asked for, stored in the same write so that a crash between the
+   * acknowledgement and the workflow's creation cannot lose the request (see `listOpenIntakes`).
+   */
+  claimInteraction(interactionId: string, owner: string, now: number, intake?: string): Promise<boolean>;
+  /** The intake was handled: its workflow exists, or its refusal reached the user. */
+  completeIntake(interactionId: string): Promise<void>;
+  /** Intakes claimed at or before `before` and never completed, oldest first. */
+  listOpenIntakes(options: {
+    readonly before: number;
+    readonly limit: number;
+  }): Promise<{ readonly interactionId: string; readonly intake: string; readonly claimedAt: number }[]>;
 
   /** Deletes finished workflows (and their reports, checkpoints, parts) older than `before`. */
   purgeFinishedBefore(before: number): Promise<number>;

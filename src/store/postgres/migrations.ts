@@ -109,6 +109,15 @@ CREATE TABLE interaction_claims (
 CREATE INDEX interaction_claims_at_idx ON interaction_claims (claimed_at);
 `,
   },
+  {
+    version: 2,
+    name: 'interaction intake: the request stored with its claim, so a crash after the acknowledgement loses nothing',
+    sql: `
+ALTER TABLE interaction_claims ADD COLUMN intake TEXT;
+ALTER TABLE interaction_claims ADD COLUMN intake_done BOOLEAN NOT NULL DEFAULT false;
+CREATE INDEX interaction_claims_open_idx ON interaction_claims (claimed_at) WHERE intake IS NOT NULL AND NOT intake_done;
+`,
+  },
 ];
 
 /** The schema version this code expects; a database ahead of it was migrated by a newer release. */

@@ -704,13 +704,40 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return r.rows[0]?.webhook_sealed ?? null;
   }
 
-  async claimInteraction(interactionId: string, owner: string, now: number): Promise<boolean> {
+  async claimInteraction(
+    interactionId: string,
+    owner: string,
+    now: number,
+    intake?: string,
+  ): Promise<boolean> {
     const r = await this.#query(
-      `INSERT INTO interaction_claims (interaction_id, owner, claimed_at) VALUES ($1, $2, $3)
+      `INSERT INTO interaction_claims (interaction_id, owner, claimed_at, intake) VALUES ($1, $2, $3, $4)
        ON CONFLICT (interaction_id) DO NOTHING`,
-      [interactionId, owner, now],
+      [interactionId, owner, now, intake ?? null],
     );
     return r.rowCount === 1;
+  }
+
+  async completeIntake(interactionId: string): Promise<void> {
+    await this.#query('UPDATE interaction_claims SET intake_done = true WHERE interaction_id = $1', [
+      interactionId,
+    ]);
+  }
+
+  async listOpenIntakes(options: {
+    readonly before: number;
+    readonly limit: number;
+  }): Promise<{ interactionId: string; intake: string; claimedAt: number }[]> {
+    const r = await this.#query<{ interaction_id: string; intake: string; claimed_at: string }>(
+      `SELECT interaction_id, intake, claimed_at FROM interaction_claims
+       WHERE intake IS NOT NULL AND NOT intake_done AND claimed_at <= $1 ORDER BY claimed_at LIMIT $2`,
+      [options.before, options.limit],
+    );
+    return r.rows.map((row) => ({
+      interactionId: row.interaction_id,
+      intake: row.intake,
+      claimedAt: Number(row.claimed_at),
+    }));
   }
 
   async purgeFinishedBefore(before: number): Promise<number> {

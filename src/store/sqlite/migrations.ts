@@ -107,4 +107,13 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX workflows_lease_expiry ON workflows (status, lease_expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'interaction intake: the request stored with its claim, so a crash after the acknowledgement loses nothing',
+    sql: `
+      ALTER TABLE interaction_claims ADD COLUMN intake TEXT;
+      ALTER TABLE interaction_claims ADD COLUMN intake_done INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX interaction_claims_open ON interaction_claims (intake_done, claimed_at) WHERE intake IS NOT NULL;
+    `,
+  },
 ];

@@ -602,11 +602,31 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return row?.webhook_sealed ?? null;
   }
 
-  async claimInteraction(interactionId: string, owner: string, now: number): Promise<boolean> {
+  async claimInteraction(
+    interactionId: string,
+    owner: string,
+    now: number,
+    intake?: string,
+  ): Promise<boolean> {
     const info = this.#stmt(
-      'INSERT INTO interaction_claims (interaction_id, owner, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    ).run(interactionId, owner, now);
+      'INSERT INTO interaction_claims (interaction_id, owner, claimed_at, intake) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(interactionId, owner, now, intake ?? null);
     return info.changes === 1;
+  }
+
+  async completeIntake(interactionId: string): Promise<void> {
+    this.#stmt('UPDATE interaction_claims SET intake_done = 1 WHERE interaction_id = ?').run(interactionId);
+  }
+
+  async listOpenIntakes(options: {
+    readonly before: number;
+    readonly limit: number;
+  }): Promise<{ interactionId: string; intake: string; claimedAt: number }[]> {
+    const rows = this.#stmt(
+      `SELECT interaction_id, intake, claimed_at FROM interaction_claims
+       WHERE intake IS NOT NULL AND intake_done = 0 AND claimed_at <= ? ORDER BY claimed_at LIMIT ?`,
+    ).all(options.before, options.limit) as { interaction_id: string; intake: string; claimed_at: number }[];
+    return rows.map((r) => ({ interactionId: r.interaction_id, intake: r.intake, claimedAt: r.claimed_at }));
   }
 
   async purgeFinishedBefore(before: number): Promise<number> {
