@@ -2,7 +2,7 @@
 // PostgreSQL + Redis take 300 /autointel requests through 5 × kill -9 of a worker; every report is delivered exactly
 // once, and a cancel handled by a front end stops a stage running on a worker.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,8 @@ const skipReason = !pgCheck.available
       : null;
 if (skipReason !== null) console.warn(`multi-process scale-out suite skipped: ${skipReason}`);
 
+const STARTED = /autointel started/;
+const isStarted = (p: SpawnedProcess): boolean => p.lines.some((l) => STARTED.test(l));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(
@@ -187,7 +189,7 @@ describe.skipIf(skipReason !== null)('scale-out: 2 front ends + 3 workers as pro
 
   const startWorker = async (i: number): Promise<SpawnedProcess> => {
     const w = spawnAutointel({ name: `worker-${i}`, args: ['worker'], env });
-    await w.waitForLine(/autointel started/, 60_000);
+    await w.waitForLine(STARTED, 60_000);
     return w;
   };
 
@@ -249,6 +251,14 @@ describe.skipIf(skipReason !== null)('scale-out: 2 front ends + 3 workers as pro
 
   afterAll(async () => {
     await stopAll([...fronts, ...workers, ...retired], 5_000);
+    // AUTOINTEL_SCALE_LOG_DIR keeps every process's log lines, to follow one workflow across machines.
+    const logDir = process.env['AUTOINTEL_SCALE_LOG_DIR'];
+    if (logDir !== undefined) {
+      mkdirSync(logDir, { recursive: true });
+      for (const p of [...fronts, ...workers, ...retired]) {
+        writeFileSync(join(logDir, `${p.name}-${p.child.pid}.log`), `${p.lines.join('\n')}\n`);
+      }
+    }
     if (balancer !== undefined) await closeServer(balancer.server);
     if (pages !== undefined) await closeServer(pages.server);
     await db?.end();
@@ -288,32 +298,39 @@ describe.skipIf(skipReason !== null)('scale-out: 2 front ends + 3 workers as pro
         }
       };
       await Promise.all(Array.from({ length: FIRE_PARALLELISM }, fireOne));
+      return Date.now() - started;
     })();
 
     // kill -9 a worker that holds leases, at random moments while the requests are being worked on.
     const kills: KillRecord[] = [];
     const resumeWatch: Promise<void>[] = [];
+    const restarts: Promise<string>[] = [];
     for (let k = 0; k < KILLS; k++) {
-      await sleep(2_000 + Math.floor(Math.random() * 4_000));
-      // A random moment, then the first instant a worker holds a lease (for up to 5 s), so the kill orphans work.
+      await sleep(1_000 + Math.floor(Math.random() * 3_000));
+      // A random worker at a random moment, at the first instant it holds a lease (within 5 s): the kill orphans work.
+      // Only a worker that finished starting: a restarted one comes back while the next kill is being chosen.
+      const ready = await until(
+        () => {
+          const r = workers.map((w, i) => ({ w, i })).filter(({ w }) => isStarted(w));
+          return r.length > 0 ? r : undefined;
+        },
+        'a started worker',
+        60_000,
+      );
+      const chosen = ready[Math.floor(Math.random() * ready.length)];
+      if (chosen === undefined) throw new Error('no worker to kill');
+      const { w, i } = chosen;
+      const pid = w.child.pid ?? -1;
       let running: Row[] = [];
       let queued = 0;
       for (let tries = 0; tries < 50; tries++) {
         const now = await rows();
         queued = now.filter((r) => r.status === 'queued').length;
-        running = now.filter((r) => r.status === 'running' && r.lease_owner !== null);
-        if (running.some((r) => workers.some((w) => r.lease_owner?.includes(`:${w.child.pid}:`)))) break;
+        running = now.filter((r) => r.status === 'running' && r.lease_owner?.includes(`:${pid}:`) === true);
+        if (running.length > 0) break;
         await sleep(100);
       }
-      const busy = workers
-        .map((w, i) => ({ w, i }))
-        .filter(({ w }) => running.some((r) => r.lease_owner?.includes(`:${w.child.pid}:`)));
-      const pick = busy.length > 0 ? busy : workers.map((w, i) => ({ w, i }));
-      const chosen = pick[Math.floor(Math.random() * pick.length)];
-      if (chosen === undefined) throw new Error('no worker to kill');
-      const { w, i } = chosen;
-      const pid = w.child.pid ?? -1;
-      const owner = running.find((r) => r.lease_owner?.includes(`:${pid}:`))?.lease_owner ?? null;
+      const owner = running[0]?.lease_owner ?? null;
       const heldIds = running.filter((r) => r.lease_owner === owner && owner !== null).map((r) => r.id);
       await w.kill9();
       const record: KillRecord = {
@@ -349,9 +366,11 @@ describe.skipIf(skipReason !== null)('scale-out: 2 front ends + 3 workers as pro
           }
         })(),
       );
-      workers[i] = await startWorker(i);
+      const replacement = spawnAutointel({ name: `worker-${i}`, args: ['worker'], env });
+      workers[i] = replacement;
+      restarts.push(replacement.waitForLine(STARTED, 60_000));
     }
-    await firing;
+    const firedMs = await firing;
     expect(badAcks).toEqual([]);
     expect(interactionIds).toHaveLength(REQUESTS);
 
@@ -371,6 +390,7 @@ describe.skipIf(skipReason !== null)('scale-out: 2 front ends + 3 workers as pro
       RUN_BOUND_MS,
     );
     await Promise.all(resumeWatch);
+    await Promise.all(restarts);
     const elapsedMs = Date.now() - started;
 
     // Exactly one workflow per interaction, every one completed and delivered.
@@ -416,6 +436,7 @@ describe.skipIf(skipReason !== null)('scale-out: 2 front ends + 3 workers as pro
       lost: lost.length,
       resumedAfterAttemptsAbove1: all.filter((r) => r.attempts > 1).length,
       balancer: balancer.counts,
+      allAcknowledgedSeconds: Math.round(firedMs / 100) / 10,
       runSeconds: Math.round(elapsedMs / 100) / 10,
     };
     console.log(`scale-out run: ${JSON.stringify(summary)}`);
