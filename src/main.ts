@@ -14,6 +14,7 @@ import { DeliveryOutbox } from './delivery/outbox.js';
 import { DefaultPacing, RateLimiter } from './delivery/ratelimit.js';
 import { loadOrCreateSecretKey } from './delivery/secret-key.js';
 import { EngineAppServices } from './discord/engine-services.js';
+import type { InteractionClaim } from './discord/ports.js';
 import { createGatewayFrontEnd, type FrontEnd } from './discord/gateway.js';
 import { createHttpFrontEnd } from './discord/http-endpoint.js';
 import { PromFrontEndMetrics } from './discord/metrics.js';
@@ -53,6 +54,27 @@ export interface RunningApp {
   /** The HTTP server's URL (health, metrics, and the interactions endpoint in http mode), when one runs. */
   readonly httpUrl: string | null;
   stop(): Promise<void>;
+}
+
+/** Starts acknowledged-but-unstarted requests left by dead processes: now, then every 15 s. */
+async function recoverIntakesForever(
+  services: EngineAppServices,
+  clock: Clock,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      await services.recoverIntakes();
+    } catch (e: unknown) {
+      logger.error({ err: e }, 'intake recovery pass failed');
+    }
+    try {
+      await clock.sleep(15_000, signal);
+    } catch {
+      return;
+    }
+  }
 }
 
 function requireKey(value: string | undefined, key: string, why: string): string {
@@ -180,8 +202,15 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         botToken: config.discordToken,
         allowApiBaseWebhooks: emulatedApi,
       });
-      const claim = (interactionId: string): Promise<boolean> =>
-        store.claimInteraction(interactionId, owner, clock.now());
+      // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed
+      // (it holds the interaction token), so a crash right after the acknowledgement cannot lose the request.
+      const claim: InteractionClaim = (interactionId, intake) =>
+        store.claimInteraction(
+          interactionId,
+          owner,
+          clock.now(),
+          intake === undefined ? undefined : secretBox.seal(JSON.stringify(intake)),
+        );
       let frontEnd: FrontEnd;
       if (config.mode === 'http') {
         const http = createHttpFrontEnd({
@@ -194,6 +223,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           services,
           host: config.host,
           port: config.port,
+          claim,
         });
         frontEnd = http;
         await http.start();
@@ -225,6 +255,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         stoppers.push(() => server.stop());
       }
       stoppers.push(() => frontEnd.stop());
+      const recovery = new AbortController();
+      const recovering = recoverIntakesForever(services, clock, logger, recovery.signal);
+      stoppers.push(async () => {
+        recovery.abort();
+        await recovering;
+      });
     }
 
     if (options.worker) await engine.resumeAll();

@@ -13,6 +13,7 @@ import { renderOutcome, renderProgressCard, renderReport, renderStatus } from '.
 import { canReachUser, resolveTargets, type Target, type TargetDeps } from '../delivery/targets.js';
 import { EPHEMERAL, type DiscordMessage } from './message.js';
 import type {
+  AnalysisIntake,
   AppServices,
   CancelOutcome,
   ConfigOutcome,
@@ -98,7 +99,45 @@ export class EngineAppServices implements AppServices {
     };
   }
 
-  async startAnalysis(req: Parameters<AppServices['startAnalysis']>[0]): Promise<StartOutcome> {
+  async startAnalysis(req: AnalysisIntake): Promise<StartOutcome> {
+    const outcome = await this.#start(req);
+    // The request is now either a durable workflow or a refusal the router tells the user: the intake is done.
+    await this.#o.store.completeIntake(req.interaction.id);
+    return outcome;
+  }
+
+  /**
+   * Starts every /autointel request that was acknowledged but never reached the engine (the process died in
+   * between). Requests younger than `graceMs` are left to the process still handling them. Returns how many.
+   */
+  async recoverIntakes(graceMs = 10_000): Promise<number> {
+    const open = await this.#o.store.listOpenIntakes({ before: this.#o.clock.now() - graceMs, limit: 100 });
+    let recovered = 0;
+    for (const row of open) {
+      try {
+        const intake = JSON.parse(this.#o.secretBox.open(row.intake)) as AnalysisIntake;
+        const outcome = await this.startAnalysis(intake);
+        recovered += 1;
+        this.#o.logger.warn(
+          { interactionId: row.interactionId, outcome: outcome.kind },
+          'recovered an acknowledged request that had not started',
+        );
+        if (outcome.kind === 'refused') {
+          await this.interactionUnreachable(intake.interaction, {
+            content: `I could not start the analysis you asked for: ${outcome.reason}`,
+          });
+        }
+      } catch (e: unknown) {
+        this.#o.logger.error(
+          { err: toAppError(e), interactionId: row.interactionId },
+          'intake recovery failed',
+        );
+      }
+    }
+    return recovered;
+  }
+
+  async #start(req: AnalysisIntake): Promise<StartOutcome> {
     const info = req.interaction;
     const delivery = this.#ref(info);
     if (!(await canReachUser(delivery, this.#targets))) return { kind: 'refused', reason: NO_TARGET_REASON };

@@ -13,7 +13,7 @@ import {
 } from '../http/server.js';
 import type { FrontEnd } from './gateway.js';
 import { PromFrontEndMetrics, noopMetrics, type FrontEndMetrics } from './metrics.js';
-import type { AppServices } from './ports.js';
+import type { AppServices, InteractionClaim } from './ports.js';
 import { InteractionRouter, type InteractionRouterOptions } from './router.js';
 import { UndiciTransport, type DiscordTransport } from './transport.js';
 
@@ -132,7 +132,7 @@ export function createInteractionsHandler(options: InteractionsHandlerOptions): 
       sendJson(res, 400, { error: 'body is not JSON' });
       return;
     }
-    const answer = options.router.handleHttpInteraction(payload, receivedAt);
+    const answer = await options.router.handleHttpInteractionDurably(payload, receivedAt);
     let reported = false;
     const report = (delivered: boolean): void => {
       if (reported) return;
@@ -162,6 +162,8 @@ export interface HttpFrontEndOptions {
   readonly checks?: Readonly<Record<string, HealthCheck>>;
   readonly maxBodyBytes?: number;
   readonly responder?: InteractionRouterOptions['responder'];
+  /** Records each /autointel request durably before it is answered (WorkflowStore.claimInteraction). */
+  readonly claim?: InteractionClaim;
 }
 
 export interface HttpFrontEnd extends FrontEnd {
@@ -194,6 +196,7 @@ export function createHttpFrontEnd(options: HttpFrontEndOptions): HttpFrontEnd {
     apiBase: options.apiBase,
     metrics,
     ...(options.responder === undefined ? {} : { responder: options.responder }),
+    ...(options.claim === undefined ? {} : { claim: options.claim }),
   });
   const http = createHttpServer({
     host: options.host,

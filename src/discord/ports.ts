@@ -65,8 +65,16 @@ export interface AppServices {
   interactionUnreachable(info: InteractionInfo, message: DiscordMessage): Promise<void>;
 }
 
+/** What `/autointel` asked for, recorded durably with the claim before the acknowledgement is sent. */
+export interface AnalysisIntake {
+  readonly url: string;
+  readonly depth: Depth;
+  readonly interaction: InteractionInfo;
+}
+
 /**
  * The duplicate-process guard: resolves true for exactly one caller per interaction id (first wins). Backed by
- * `WorkflowStore.claimInteraction` so two bot processes on one token never both answer.
+ * `WorkflowStore.claimInteraction` so two bot processes on one token never both answer. With an `intake`, the
+ * request is stored in the same write, so a crash after the acknowledgement cannot lose it (see recoverIntakes).
  */
-export type InteractionClaim = (interactionId: string) => Promise<boolean>;
+export type InteractionClaim = (interactionId: string, intake?: AnalysisIntake) => Promise<boolean>;

@@ -8,7 +8,14 @@ import { COMMAND_NAMES, isCommandName } from './commands.js';
 import { InteractionType, parseInteraction, stringOption, type ParsedInteraction } from './interaction.js';
 import { EPHEMERAL, textMessage, type DiscordMessage } from './message.js';
 import { noopMetrics, type FrontEndMetrics } from './metrics.js';
-import type { AppServices, InteractionClaim, InteractionInfo, StartOutcome, ViewOutcome } from './ports.js';
+import type {
+  AnalysisIntake,
+  AppServices,
+  InteractionClaim,
+  InteractionInfo,
+  StartOutcome,
+  ViewOutcome,
+} from './ports.js';
 import { InteractionResponder, type InteractionResponderOptions, type Responder } from './responder.js';
 import {
   InteractionSession,
@@ -40,6 +47,8 @@ export type Plan =
       readonly command: string;
       readonly ephemeral: boolean;
       readonly run: (ctx: HandlerContext) => Promise<void>;
+      /** For /autointel: the request, stored with the claim before the acknowledgement goes out. */
+      readonly intake?: { readonly url: string; readonly depth: Depth };
     };
 
 /** HTTP endpoint mode: the answer to write, and what to call once it was written (or failed to be). */
@@ -156,7 +165,7 @@ export class InteractionRouter {
     if (this.#claim !== undefined) {
       let won = true;
       try {
-        won = await this.#claim(i.id);
+        won = await this.#claim(i.id, this.#intakeOf(i, plan, receivedAt));
       } catch (e: unknown) {
         // Answering risks a 40060 if another process also answers, which the session treats as acknowledged;
         // staying silent would risk nobody answering at all.
@@ -173,6 +182,46 @@ export class InteractionRouter {
     const session = this.#newSession(i, receivedAt);
     const outcome = await session.acknowledge(initialOf(plan));
     await this.#afterAck(i, session, plan, outcome);
+  }
+
+  /**
+   * HTTP endpoint mode with a durable claim: records an /autointel request before the inline answer is written, so a
+   * crash after the answer cannot lose it. Discord delivers each interaction to one endpoint, so the claim's
+   * first-wins result is not needed here; a failed write is logged and the request answered anyway.
+   */
+  async handleHttpInteractionDurably(raw: unknown, receivedAt: number): Promise<InlineAnswer> {
+    if (this.#claim !== undefined) {
+      const { interaction: i, plan } = this.plan(raw);
+      if (i !== null && plan.kind === 'defer' && plan.intake !== undefined) {
+        try {
+          await this.#claim(i.id, this.#intakeOf(i, plan, receivedAt));
+        } catch (e: unknown) {
+          this.#logger.error(
+            { err: toAppError(e), interactionId: i.id },
+            'intake not recorded; answering anyway',
+          );
+        }
+      }
+    }
+    return this.handleHttpInteraction(raw, receivedAt);
+  }
+
+  #intakeOf(i: ParsedInteraction, plan: Plan, receivedAt: number): AnalysisIntake | undefined {
+    if (plan.kind !== 'defer' || plan.intake === undefined) return undefined;
+    return { ...plan.intake, interaction: this.#infoOf(i, interactionCreatedAt(i.id, receivedAt)) };
+  }
+
+  #infoOf(i: ParsedInteraction, createdAt: number): InteractionInfo {
+    return {
+      id: i.id,
+      applicationId: i.applicationId,
+      token: i.token,
+      createdAt,
+      guildId: i.guildId,
+      channelId: i.channelId,
+      userId: i.userId,
+      isAdmin: i.isAdmin,
+    };
   }
 
   #newSession(i: ParsedInteraction, receivedAt: number): InteractionSession {
@@ -198,16 +247,7 @@ export class InteractionRouter {
     plan: Extract<Plan, { kind: 'reply' | 'defer' }>,
     outcome: AckOutcome,
   ): Promise<void> {
-    const info: InteractionInfo = {
-      id: i.id,
-      applicationId: i.applicationId,
-      token: i.token,
-      createdAt: session.identity.createdAt,
-      guildId: i.guildId,
-      channelId: i.channelId,
-      userId: i.userId,
-      isAdmin: i.isAdmin,
-    };
+    const info = this.#infoOf(i, session.identity.createdAt);
     const responder = new InteractionResponder({
       ...this.#responderOptions,
       session,
@@ -292,6 +332,7 @@ export class InteractionRouter {
           command: name,
           ephemeral: false,
           run: (ctx) => this.#analyze(ctx, url.value, depth.value),
+          intake: { url: url.value, depth: depth.value },
         };
       }
       case COMMAND_NAMES.retrieve:

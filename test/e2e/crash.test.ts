@@ -201,13 +201,17 @@ describe('crash test: kill -9 the bot while 100 analyses run and deliver', () =>
             TERMINAL.includes(w.status) &&
             (w.delivery_state === 'delivered' || w.delivery_state === 'failed'),
         );
-        return r.length > 0 && settled ? r : null;
+        // Requests acknowledged just before a kill are recovered from their intake by the restarted bot.
+        const ids = new Set(r.map((w) => w.interaction_id));
+        const allStarted = ackedIds.every((id) => ids.has(id));
+        return r.length > 0 && settled && allStarted ? r : null;
       },
       240_000,
       describeState,
     );
     const byInteraction = new Map(rows.map((r) => [r.interaction_id, r]));
-    // Acknowledged, then the process died before the handler created the workflow (see the report for this gap).
+    // Acknowledged, then the process died before the handler created the workflow: the intake recorded with the
+    // claim must have brought each of these back; any left here was lost.
     const notStarted = ackedIds
       .filter((id) => !byInteraction.has(id))
       .map((id) => {
@@ -242,7 +246,10 @@ describe('crash test: kill -9 the bot while 100 analyses run and deliver', () =>
       fired: fired.length,
       acknowledged: ackedIds.length,
       unacknowledged: fired.length - ackedIds.length,
-      acknowledgedThenKilledBeforeStart: notStarted.map((n) => n.msBeforeKill),
+      lost: notStarted.length,
+      recoveredFromIntake: [...allLines, ...(bot?.lines ?? [])].filter((l) =>
+        l.includes('recovered an acknowledged request'),
+      ).length,
       workflows: rows.length,
       completedAndDelivered: rows.length - notOk.length,
       kills,
@@ -259,10 +266,7 @@ describe('crash test: kill -9 the bot while 100 analyses run and deliver', () =>
     expect(kills).toBeGreaterThanOrEqual(5);
     expect(ackedIds.length, 'at least 100 acknowledged requests').toBeGreaterThanOrEqual(REQUESTS);
     expect(notOk, `workflows not completed+delivered: ${JSON.stringify(notOk.slice(0, 5))}`).toEqual([]);
-    expect(
-      notStarted.filter((n) => n.msBeforeKill === null || n.msBeforeKill < 0),
-      'an acknowledged request without a workflow, not explained by a kill right after its acknowledgement',
-    ).toEqual([]);
+    expect(notStarted, 'acknowledged requests that never got a workflow (lost)').toEqual([]);
     expect(duplicates, 'report parts posted twice').toBe(0);
     expect(missing, 'report parts never posted').toBe(0);
     expect(injected5xx, 'the fault injection really hit the bot').toBeGreaterThan(0);
