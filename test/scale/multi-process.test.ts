@@ -440,10 +440,27 @@ describe.skipIf(skipReason !== null)('scale-out: 2 front ends + 3 workers as pro
       runSeconds: Math.round(elapsedMs / 100) / 10,
     };
     console.log(`scale-out run: ${JSON.stringify(summary)}`);
+    // When a surviving worker's stalled check handed each orphaned job back (its own log line), to split the wait.
+    const stalledAt = new Map<string, number[]>();
+    for (const p of [...workers, ...retired]) {
+      for (const line of p.lines) {
+        if (!line.includes('stalled job moved back to wait')) continue;
+        const entry = JSON.parse(line) as { workflowId?: unknown; time?: unknown };
+        if (typeof entry.workflowId === 'string' && typeof entry.time === 'number') {
+          stalledAt.set(entry.workflowId, [...(stalledAt.get(entry.workflowId) ?? []), entry.time]);
+        }
+      }
+    }
     for (const k of kills) {
+      const detail = k.held.map((h) => {
+        // A workflow can be orphaned by two kills: take the first hand-back after this one.
+        const stalled = (stalledAt.get(h.id) ?? []).filter((t) => t >= k.killedAt).sort((a, b) => a - b)[0];
+        const seen = stalled === undefined ? '?' : String(stalled - k.killedAt);
+        return `${h.resumedAfterMs} (stalled-check after ${seen})`;
+      });
       console.log(
         `kill -9 ${k.worker} (pid ${k.pid}) with ${k.queuedAtKill} queued, held ${k.held.length} workflow(s); kill→resume ms: ${
-          k.held.map((h) => h.resumedAfterMs).join(', ') || 'none held'
+          detail.join(', ') || 'none held'
         }`,
       );
     }
