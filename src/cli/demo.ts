@@ -139,12 +139,12 @@ export async function run(args: readonly string[]): Promise<number> {
       const w = await app.engine.get(workflowId);
       return w !== null && ['completed', 'failed', 'cancelled'].includes(w.status) ? w : null;
     });
-    out(
-      `${at(finished.finishedAt ?? clock.now())}  workflow ${finished.status}${finished.lastError ? `: ${finished.lastError.message}` : ''}`,
-    );
 
     const fromWebhook = emu.messages(channel.id).filter((m) => m.webhookId === webhook.id);
     describeDelivery(out, at, fromWebhook);
+    out(
+      `${at(finished.finishedAt ?? clock.now())}  workflow ${finished.status}${finished.lastError ? `: ${finished.lastError.message}` : ''}`,
+    );
 
     const retrieve = await emu.fireSlashCommand({
       guildId: guild.id,
@@ -181,17 +181,19 @@ function describeDelivery(
   at: (t: number) => string,
   msgs: EmulatedMessage[],
 ): void {
-  const card = msgs.find((m) => m.embeds.some((e) => JSON.stringify(e).includes('%')) && m.editedAt !== null);
-  if (card !== undefined)
-    out(
-      `${at(card.createdAt)}  progress card posted through the webhook, last edited at ${at(card.editedAt ?? card.createdAt).trim()}`,
-    );
-  const parts = msgs.filter((m) => m.embeds.length > 0 || m.attachments.length > 0);
-  for (const m of parts) {
-    const title = String((m.embeds[0] as { title?: unknown } | undefined)?.title ?? m.content.slice(0, 60));
+  const title = (m: EmulatedMessage): string =>
+    String((m.embeds[0] as { title?: unknown } | undefined)?.title ?? m.content.slice(0, 60));
+  // The progress card is the webhook message edited in place; the report parts are posted once each.
+  for (const m of msgs) {
+    if (m.editedAt !== null) {
+      out(
+        `${at(m.createdAt)}  progress card moved to a webhook message, edited in place until ${at(m.editedAt).trim()}: "${title(m)}"`,
+      );
+      continue;
+    }
     const files = m.attachments.map((a) => `${a.filename} (${a.size} B)`).join(', ');
     out(
-      `${at(m.createdAt)}  webhook message: ${m.embeds.length} embed(s) "${title}"${files ? `, attached ${files}` : ''}`,
+      `${at(m.createdAt)}  report through the webhook: ${m.embeds.length} embed(s) "${title(m)}"${files ? `, attached ${files}` : ''}`,
     );
   }
 }
