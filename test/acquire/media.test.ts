@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_TRANSCRIPT_NOTE } from '../../src/analysis/acquire/index.js';
+import { checkMediaBinaries } from '../support/services.js';
 import { signal, startServer, testAcquirer, type TestServer } from './helpers.js';
 
 const VTT =
@@ -12,7 +13,10 @@ const VTT =
 const page = (body: string): string =>
   `<!doctype html><html lang="en"><head><title>Clip page</title></head><body><h1>Clip</h1>${body}</body></html>`;
 
-describe('media through yt-dlp', () => {
+const binaries = checkMediaBinaries();
+if (!binaries.available) process.stdout.write(`skipping the yt-dlp suite: ${binaries.reason}\n`);
+
+describe.skipIf(!binaries.available)('media through yt-dlp', () => {
   let server: TestServer;
   let dir: string;
   let clip: Buffer;

@@ -1,4 +1,5 @@
 // Finds the PostgreSQL and Redis servers the scale-out suites need; skips with instructions, or fails under CI.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -107,3 +108,26 @@ export async function createTestSchema(url = postgresTestUrl()): Promise<TestSch
 
 /** A key prefix unique to one test, so BullMQ queues of concurrent test files never meet. */
 export const uniqueRedisPrefix = (): string => `autointel-test-${randomBytes(6).toString('hex')}`;
+
+function probeBinary(command: string, versionFlag: string): string | null {
+  const r = spawnSync(command, [versionFlag], { stdio: 'ignore', timeout: 10_000 });
+  if (r.error !== undefined) return r.error.message;
+  return r.status === 0 ? null : `exited with ${String(r.status)}`;
+}
+
+/** yt-dlp and ffmpeg for the media suites: skipped with instructions where they are missing, a failure under CI. */
+export function checkMediaBinaries(): ServiceCheck {
+  const missing = (
+    [
+      ['yt-dlp', '--version'],
+      ['ffmpeg', '-version'],
+    ] as const
+  )
+    .filter(([b, flag]) => probeBinary(b, flag) !== null)
+    .map(([b]) => b);
+  return settle(
+    missing.join(' and ') || 'yt-dlp and ffmpeg',
+    missing.length === 0 ? null : 'not found on PATH',
+    'To run the media tests install them (Debian: `apt-get install yt-dlp ffmpeg`).',
+  );
+}
