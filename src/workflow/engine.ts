@@ -352,15 +352,14 @@ export class WorkflowEngine {
       outputs[stage.name] = output;
       doneWeight += weight;
       if (signal.aborted) return this.#onAbort(run);
-      // Cancellation and lease are checked at every checkpoint, not only at heartbeats.
-      const now = await store.getWorkflow(run.id);
-      if (now === null || now.status !== 'running' || now.leaseOwner !== owner) return FINISHED;
-      if (now.cancelRequested) {
+      // Cancellation and lease are checked at every checkpoint, not only at the queue's heartbeats: one renewal
+      // answers both (attempts cannot change while this worker holds the lease).
+      const beat = await store.heartbeat(run.id, { owner, now: clock.now(), leaseMs: this.#o.leaseMs });
+      if (!beat.held) return FINISHED;
+      if (beat.cancelRequested) {
         run.controller.abort(abortReason('workflow.cancel_requested'));
         return this.#finishCancelled(run);
       }
-      run.attempts = now.attempts;
-      run.record = now;
     }
     return this.#deliver(run, outputs[last.name]);
   }
