@@ -1,7 +1,6 @@
 // Long debate transcripts built from the CLEF CT19 check-worthiness file, for the analysis tests and benchmark.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { AcquiredContent, TranscriptSegment } from '../../src/analysis/acquire/types.js';
 import { parseCsv } from '../../src/analysis/analyse/checkworthiness/csv.js';
 
@@ -13,10 +12,6 @@ export interface Ct19Transcript {
   readonly content: AcquiredContent;
   /** The CSV's check-worthiness label per segment, in order. */
   readonly labels: readonly (0 | 1)[];
-}
-
-export function ct19CsvPath(repoRoot: string): string {
-  return path.resolve(repoRoot, '..', 'shared', 'corpus', 'checkworthiness', 'CT19-T1-Training.csv');
 }
 
 /** One transcript per debate/speech: rows grouped by file_name, speaker and text kept in order, one line each. */

@@ -1,18 +1,16 @@
 // Analysis throughput: words/s and peak RSS per depth on CT19 debate transcripts, against a bare wink-nlp pass.
 // Usage: node dist/bench/analysis/run.js [--transcripts N]   (each measurement runs in its own child process)
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
 import { Analyser } from '../../src/analysis/analyse/analyser.js';
 import type { AcquiredContent } from '../../src/analysis/acquire/types.js';
 import { DEPTHS, isDepth } from '../../src/core/stage.js';
-import { ct19CsvPath, loadCt19Transcripts, truncateTranscript } from './ct19.js';
+import { defaultTrainingCsvPath } from '../../src/analysis/analyse/checkworthiness/paths.js';
+import { loadCt19Transcripts, truncateTranscript } from './ct19.js';
 
 const here = fileURLToPath(import.meta.url);
-// dist/bench/analysis/run.js → repository root three levels up from dist/bench/analysis.
-const repoRoot = path.resolve(path.dirname(here), '..', '..', '..');
 const TARGET_WORDS = 10_000;
 const TARGET_MS = 1_500;
 
@@ -28,7 +26,7 @@ interface Measurement {
 const countWords = (text: string): number => text.split(/\s+/).filter((w) => w !== '').length;
 
 function inputs(limit: number): { full: AcquiredContent[]; tenK: AcquiredContent } {
-  const all = loadCt19Transcripts(ct19CsvPath(repoRoot)).map((t) => t.content);
+  const all = loadCt19Transcripts(defaultTrainingCsvPath()).map((t) => t.content);
   const full = all.slice(0, limit);
   const longest = [...all].sort((a, b) => b.text.length - a.text.length)[0]!;
   return { full, tenK: truncateTranscript(longest, TARGET_WORDS) };

@@ -1,32 +1,18 @@
 // `autointel demo`: the whole journey on this machine — local Discord emulator, the real bot (discord.js gateway
 // client, engine, delivery) and a page server — printed as a timeline a person can read.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { AdjustableClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
+import { packageRoot } from '../core/paths.js';
 import { DiscordEmulator, type EmulatedMessage, type TimelineEntry } from '../emulator/index.js';
 import { startApp } from '../main.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const ERROR_CODES = [10062, 40060, 10015, 50027, 50035, 50006];
-
-/** The repository root, from src/cli (vitest) or dist/src/cli (compiled). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i += 1) {
-    try {
-      readFileSync(join(dir, 'package.json'));
-      return dir;
-    } catch {
-      dir = dirname(dir);
-    }
-  }
-  throw new Error('demo: cannot find the package root');
-}
 
 function servePage(file: string): Promise<{ server: Server; url: string }> {
   const body = readFileSync(file);
@@ -89,7 +75,6 @@ export async function run(args: readonly string[]): Promise<number> {
     AUTOINTEL_ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: 'info',
   });
-  const { createWriteStream } = await import('node:fs');
   const logger = createLogger({ level: 'info', destination: createWriteStream(logFile) });
 
   out('autointel demo — a local Discord emulator, the real bot, and an example article');

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ct19CsvPath, loadCt19Transcripts } from '../../bench/analysis/ct19.js';
+import { loadCt19Transcripts } from '../../bench/analysis/ct19.js';
+import { defaultTrainingCsvPath } from '../../src/analysis/analyse/checkworthiness/paths.js';
 import { createAcquirer } from '../../src/analysis/acquire/index.js';
 import type { AcquiredContent } from '../../src/analysis/acquire/types.js';
 import { InProcessAnalysisRunner } from '../../src/analysis/analyse/pool.js';
@@ -147,7 +148,7 @@ describe.skipIf(!articles.includes('wikipedia'))('corpus article at comprehensiv
   });
 });
 
-const csv = ct19CsvPath(repoRoot);
+const csv = defaultTrainingCsvPath();
 describe.skipIf(!existsSync(csv))('debate transcript from CT19 at deep depth', () => {
   it('keeps speakers and times on claims and quotes, with spans that hold their text', async () => {
     const [debate] = loadCt19Transcripts(csv);
