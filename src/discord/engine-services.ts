@@ -70,6 +70,9 @@ function toRendered(m: DiscordMessage): RenderedMessage {
   };
 }
 
+/** Why a view or cancel was not allowed: the same answer for every command that names a workflow. */
+type Refusal = Extract<ViewOutcome, { kind: 'not_found' | 'forbidden' }>;
+
 export class EngineAppServices implements AppServices {
   readonly #o: EngineAppServicesOptions;
   readonly #targets: TargetDeps;
@@ -159,7 +162,7 @@ export class EngineAppServices implements AppServices {
   async #authorised(
     req: ViewRequest,
     strict: boolean,
-  ): Promise<{ ok: true; workflow: WorkflowRecord } | { ok: false; outcome: ViewOutcome }> {
+  ): Promise<{ ok: true; workflow: WorkflowRecord } | { ok: false; outcome: Refusal }> {
     const workflow = await this.#o.engine.get(req.workflowId);
     const notFound = {
       kind: 'not_found',
@@ -216,10 +219,7 @@ export class EngineAppServices implements AppServices {
 
   async cancel(req: ViewRequest): Promise<CancelOutcome> {
     const a = await this.#authorised(req, true);
-    if (!a.ok) {
-      const o = a.outcome;
-      return o.kind === 'messages' ? { kind: 'not_found', reason: 'Not found.' } : o;
-    }
+    if (!a.ok) return a.outcome;
     const wf = a.workflow;
     if (wf.status === 'completed' || wf.status === 'failed' || wf.status === 'cancelled') {
       return { kind: 'already_finished', workflowId: wf.id, status: wf.status };
