@@ -27,7 +27,7 @@ import { AnalysisPool } from '../../src/analysis/analyse/pool.js';
 import { createAnalysisPipeline } from '../../src/analysis/pipeline.js';
 import { SystemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
-import type { Pipeline, Stage } from '../../src/core/stage.js';
+import { memoryPartials, type Pipeline, type Stage } from '../../src/core/stage.js';
 import { PostgresWorkflowStore } from '../../src/store/postgres/postgres-store.js';
 import type { WorkflowRequest } from '../../src/store/store.js';
 import { BullmqQueue } from '../../src/workflow/bullmq-queue.js';
@@ -241,7 +241,13 @@ async function pipelineAlone(real: RealSetup, offset: number): Promise<number> {
       for (const stage of real.pipeline.stagesFor('standard')) {
         const outcome = await stage.run(
           { workflowId: `floor-${i}`, url: real.url(offset + i), depth: 'standard', outputs },
-          { signal: controller.signal, clock, logger, progress: () => undefined },
+          {
+            signal: controller.signal,
+            clock,
+            logger,
+            progress: () => undefined,
+            partials: memoryPartials(stage.name, outputs),
+          },
         );
         if (outcome.kind === 'failed') throw outcome.error;
         outputs[stage.name] = JSON.parse(JSON.stringify(outcome.output)) as unknown;

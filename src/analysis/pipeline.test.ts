@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
 import { ok } from '../core/result.js';
-import type { Depth, StageContext } from '../core/stage.js';
+import { memoryPartials, type Depth, type StageContext } from '../core/stage.js';
 import type { AcquiredContent } from './acquire/types.js';
 import { InProcessAnalysisRunner } from './analyse/pool.js';
 import type { ReportIndex } from './analyse/types.js';
@@ -42,6 +42,7 @@ const ctx = (): StageContext => ({
   clock: new AdjustableClock(),
   logger: createLogger({ level: 'silent' }),
   progress: () => {},
+  partials: memoryPartials('test', {}),
 });
 
 /** Runs each stage from JSON-round-tripped outputs, as a resumed workflow would see them. */

@@ -13,7 +13,14 @@ import { SystemClock } from '../core/clock.js';
 import { toAppError, type AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { createLogger } from '../core/logger.js';
-import { DEPTHS, isDepth, type Depth, type Pipeline, type StageContext } from '../core/stage.js';
+import {
+  DEPTHS,
+  isDepth,
+  memoryPartials,
+  type Depth,
+  type Pipeline,
+  type StageContext,
+} from '../core/stage.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 
 const USAGE = `Usage: autointel analyze <url|file> [--depth ${DEPTHS.join('|')}] [--format md|json|text] [--out file]
@@ -200,7 +207,13 @@ export async function runPipeline(
     report(0);
     const outcome = await stage.run(
       { workflowId, url, depth, outputs },
-      { signal: ctx.signal, clock: ctx.clock, logger: ctx.logger, progress: report },
+      {
+        signal: ctx.signal,
+        clock: ctx.clock,
+        logger: ctx.logger,
+        progress: report,
+        partials: memoryPartials(stage.name, outputs),
+      },
     );
     if (outcome.kind === 'failed') return { ok: false, error: outcome.error };
     outputs[stage.name] = outcome.output;

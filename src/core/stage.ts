@@ -23,7 +23,23 @@ export interface StageContext {
   readonly logger: Logger;
   /** Progress within this stage, `fraction` in [0, 1]; the engine maps it onto the workflow's percent. */
   progress(fraction: number, message?: string): void;
+  /**
+   * Durable partial results inside one stage (a transcribed chunk, one map step of a long model call): a run that
+   * resumes after a crash finds what an earlier run of this stage saved and skips that work.
+   */
+  readonly partials: StagePartials;
 }
+
+/** A stage's own checkpoints below the stage level, keyed within the stage. Values must be JSON. */
+export interface StagePartials {
+  /** What an earlier run of this stage saved under `key`, or undefined. */
+  load(key: string): unknown;
+  /** Stores `value` under `key` before resolving; saving the same key again replaces it. */
+  save(key: string, value: unknown): Promise<void>;
+}
+
+/** The checkpoint name a stage's partial result is stored under (never equal to a stage name). */
+export const partialKey = (stage: string, key: string): string => `${stage}#${key}`;
 
 export type StageOutcome =
   /** `output` must be a JSON value: it is stored as the stage's checkpoint. */
@@ -41,4 +57,15 @@ export interface Stage {
 /** Builds the ordered stages for a depth. The last stage's output is the report (see analysis/report.ts). */
 export interface Pipeline {
   stagesFor(depth: Depth): readonly Stage[];
+}
+
+/** Partials kept in `outputs` under their checkpoint names (the CLI's in-process runs; tests). */
+export function memoryPartials(stage: string, outputs: Record<string, unknown>): StagePartials {
+  return {
+    load: (key) => outputs[partialKey(stage, key)],
+    save: (key, value) => {
+      outputs[partialKey(stage, key)] = JSON.parse(JSON.stringify(value ?? null)) as unknown;
+      return Promise.resolve();
+    },
+  };
 }

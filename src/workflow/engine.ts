@@ -1,7 +1,7 @@
 // The durable workflow engine: accepts requests, runs a claimed workflow's stages with checkpoints, and settles it.
 import { PermanentError, toAppError, type AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import type { Stage, StageContext, StageOutcome } from '../core/stage.js';
+import { partialKey, type Stage, type StageContext, type StageOutcome } from '../core/stage.js';
 import type {
   StoredError,
   StoredReport,
@@ -367,7 +367,7 @@ export class WorkflowEngine {
   async #runStage(
     run: RunState,
     stage: Stage,
-    outputs: Readonly<Record<string, unknown>>,
+    outputs: Record<string, unknown>,
     share: { readonly doneWeight: number; readonly weight: number; readonly totalWeight: number },
   ): Promise<StageOutcome> {
     const { clock, logger } = this.#o;
@@ -389,6 +389,16 @@ export class WorkflowEngine {
       clock,
       logger: logger.child({ workflowId: run.id, stage: stage.name }),
       progress: (fraction, message) => report(fraction, message ?? stage.name, false),
+      partials: {
+        load: (key) => outputs[partialKey(stage.name, key)],
+        save: async (key, value) => {
+          const name = partialKey(stage.name, key);
+          const stored: unknown = JSON.parse(JSON.stringify(value ?? null));
+          await this.#o.store.saveCheckpoint(run.id, name, stored, clock.now());
+          // A later load in this same run sees it, as a resumed run would.
+          outputs[name] = stored;
+        },
+      },
     };
     report(0, `Running ${stage.name}`, true);
     let outcome: StageOutcome;

@@ -210,6 +210,43 @@ describe('WorkflowEngine', () => {
     expect(h.notifier.reportsFor(id)).toBe(1);
   });
 
+  it("a stage's partial results survive a retry: the next run loads what the failed run saved", async () => {
+    const seenOnEachRun: unknown[][] = [];
+    let runs = 0;
+    const chunked = stage('transcribe', log, async (_input, ctx) => {
+      runs++;
+      seenOnEachRun.push([ctx.partials.load('chunk:0'), ctx.partials.load('chunk:1')]);
+      if (ctx.partials.load('chunk:0') === undefined) await ctx.partials.save('chunk:0', { words: 'one' });
+      if (runs === 1) {
+        return {
+          kind: 'failed',
+          error: new RetryLaterError('stt.unavailable', 'engine down', { userMessage: 'Try later.' }),
+        };
+      }
+      await ctx.partials.save('chunk:1', { words: 'two' });
+      return {
+        kind: 'completed',
+        output: { chunks: [ctx.partials.load('chunk:0'), ctx.partials.load('chunk:1')] },
+      };
+    });
+    const h = await build([chunked, stage('report', log, reporting)]);
+    const out = await h.engine.start(req());
+    const id = out.kind === 'started' ? out.workflow.id : '';
+    await waitFor(
+      async () => (await statusOf(db.store, id)) === 'queued' && runs === 1,
+      'first run released',
+    );
+    clock.advance(1000);
+    await waitFor(async () => (await statusOf(db.store, id)) === 'completed', 'completion');
+    expect(seenOnEachRun).toEqual([
+      [undefined, undefined],
+      [{ words: 'one' }, undefined],
+    ]);
+    const checkpoints = await db.store.getCheckpoints(id);
+    expect(checkpoints['transcribe']).toEqual({ chunks: [{ words: 'one' }, { words: 'two' }] });
+    expect(checkpoints['transcribe#chunk:1']).toEqual({ words: 'two' });
+  });
+
   it('honours a retryAfterMs longer than the backoff', async () => {
     const h = await build([stage('acquire', log, flaky(1, 5000)), stage('report', log, reporting)]);
     const out = await h.engine.start(req());
