@@ -24,6 +24,7 @@ import type { WorkflowStore } from './store/store.js';
 import { BullmqQueue } from './workflow/bullmq-queue.js';
 import { EmbeddedQueue } from './workflow/embedded-queue.js';
 import { WorkflowEngine } from './workflow/engine.js';
+import { createTranscription } from './analysis/transcribe/engines.js';
 import type { WorkQueue } from './workflow/queue.js';
 import type { Depth } from './core/stage.js';
 
@@ -136,6 +137,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
 
     const analysis = new AnalysisPool({ size: Math.min(2, config.concurrency) });
     stoppers.push(() => analysis.close());
+    const transcription = createTranscription(config, {
+      clock,
+      logger,
+      workDir: join(config.dataDir, 'audio'),
+    });
+    stoppers.push(() => transcription.close());
     const pipeline = createAnalysisPipeline({
       acquirer: createAcquirer({
         clock,
@@ -148,7 +155,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         allowLocalFiles: false,
       }),
       analysis,
-      transcription: null,
+      transcription: transcription.engine,
       reportIndex: { search: (q, o) => store.searchReports(q, o) },
       llmConfigured: config.llmBaseUrl !== undefined,
     });

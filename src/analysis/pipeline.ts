@@ -91,7 +91,9 @@ async function transcribeStage(
   try {
     const r = await transcribe(acquired.value.content, deps.transcription ?? null, {
       signal: ctx.signal,
-      progress: (f) => ctx.progress(f, 'transcribing'),
+      progress: (f, m) => ctx.progress(f, m ?? 'transcribing'),
+      // Each transcribed chunk is checkpointed here: a resumed run starts at the next unfinished chunk.
+      partials: ctx.partials,
     });
     if (!r.ok) return { kind: 'failed', error: r.error };
     const o = r.value;

@@ -1,4 +1,5 @@
 // `autointel analyze <url|file>`: runs the whole analysis pipeline in this process and prints or writes the report.
+import { createTranscription } from '../analysis/transcribe/engines.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,6 +120,7 @@ export async function run(args: readonly string[]): Promise<number> {
   });
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'autointel-analyze-'));
   const analysis = new AnalysisPool({ size: 1 });
+  const transcription = createTranscription(config, { clock, logger, workDir });
   const controller = new AbortController();
   const onSigint = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
@@ -137,7 +139,7 @@ export async function run(args: readonly string[]): Promise<number> {
     const pipeline = createAnalysisPipeline({
       acquirer,
       analysis,
-      transcription: null,
+      transcription: transcription.engine,
       reportIndex: null,
       llmConfigured: config.llmBaseUrl !== undefined,
     });
@@ -169,6 +171,7 @@ export async function run(args: readonly string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     await analysis.close();
+    await transcription.close();
     await rm(workDir, { recursive: true, force: true });
   }
 }

@@ -44,7 +44,12 @@ const schema = z.object({
   AUTOINTEL_STT: z
     .string()
     .default('captions,whisper-cpp,openai')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
     .refine((list) => list.every((n) => (STT_ENGINE_NAMES as readonly string[]).includes(n)), {
       message: `must be a comma-separated list of ${STT_ENGINE_NAMES.join(', ')}`,
     })

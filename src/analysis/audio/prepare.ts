@@ -1,6 +1,6 @@
 // Turns a media file into bounded speech chunks: ffmpeg to 16 kHz mono PCM on disk, Silero VAD, cuts in silences;
 // each chunk becomes a small WAV only when an engine is about to read it.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AppError } from '../../core/errors.js';
@@ -8,7 +8,8 @@ import { err, ok, type Result } from '../../core/result.js';
 import { planChunks, type AudioChunk } from './chunker.js';
 import { decodeToPcm } from './ffmpeg.js';
 import { writeWavSlice } from './pcm.js';
-import { SileroVad, VAD_WINDOW_SEC } from './vad.js';
+import type { SileroVad } from './vad.js';
+import { VAD_WINDOW_SEC } from './vad.js';
 
 export interface PreparedAudio {
   readonly durationSec: number;
@@ -47,7 +48,9 @@ export class VadAudioPreparer implements AudioPreparer {
   }
 
   async prepare(audioPath: string, options: PrepareOptions): Promise<Result<PreparedAudio, AppError>> {
-    const dir = await mkdtemp(path.join(this.#options.workDir ?? tmpdir(), 'autointel-audio-'));
+    const base = this.#options.workDir ?? tmpdir();
+    await mkdir(base, { recursive: true });
+    const dir = await mkdtemp(path.join(base, 'autointel-audio-'));
     const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });
     try {
       const decoded = await decodeToPcm(

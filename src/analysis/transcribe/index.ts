@@ -67,7 +67,9 @@ export async function transcribe(
   const engineName = result.value.engine ?? engine.name;
   if (text === '') {
     // Silence or music: say so instead of delivering an empty transcript as if it were one.
-    const notes = content.notes.includes(NO_TRANSCRIPT_NOTE) ? content.notes : [...content.notes, NO_TRANSCRIPT_NOTE];
+    const notes = content.notes.includes(NO_TRANSCRIPT_NOTE)
+      ? content.notes
+      : [...content.notes, NO_TRANSCRIPT_NOTE];
     return ok({ kind: 'unchanged', notes: [...notes, `${engineName} found no speech in the audio.`] });
   }
   return ok({

@@ -6,7 +6,8 @@ export class Limiter {
   readonly #waiting: (() => void)[] = [];
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`Limiter size must be a positive integer, received ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`Limiter size must be a positive integer, received ${size}`);
     this.size = size;
   }
 

@@ -52,7 +52,11 @@ export function stitch(chunks: readonly ChunkTranscript[]): TranscribedSegment[]
     for (const s of segs) {
       const last = out[out.length - 1];
       // Keep the timeline monotonic even when an engine's times wobble at a chunk's edge.
-      out.push(last !== undefined && s.start < last.end ? { ...s, start: last.end, end: Math.max(s.end, last.end) } : s);
+      out.push(
+        last !== undefined && s.start < last.end
+          ? { ...s, start: last.end, end: Math.max(s.end, last.end) }
+          : s,
+      );
     }
   }
   return out;
