@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCt19Csv } from '../../src/analysis/analyse/checkworthiness/csv.js';
-import type { EmulatedMessage } from '../../src/emulator/index.js';
+import type { EmulatedMessage } from '@autointel/discord-emulator';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus');
