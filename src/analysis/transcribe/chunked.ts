@@ -1,5 +1,6 @@
 // Long recordings in chunks: cut at silences, chunks transcribed in parallel (bounded per process) by the first
 // engine in the configured order that succeeds, each chunk checkpointed so a resumed run skips finished ones.
+import { setMaxListeners } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { AppError, toAppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -144,6 +145,8 @@ export class ChunkedTranscriber implements TranscriptionEngine {
   ): Promise<AppError | null> {
     const stop = new AbortController();
     const signal = AbortSignal.any([ctx.signal, stop.signal]);
+    // Every waiting chunk listens for the abort: a long recording has hundreds, all expected.
+    setMaxListeners(pending.length + 16, signal);
     let failure: AppError | null = null;
     await Promise.all(
       pending.map((chunk) =>

@@ -136,7 +136,7 @@ export class OpenAiTranscriptionEngine implements TranscriptionEngine {
       const res = await this.#o.fetch(this.#url, { method: 'POST', body: form, headers, signal: both });
       const body = await res.text();
       if (res.ok) return this.#parse(body);
-      const detail = `HTTP ${res.status}${serverMessage(body)}`;
+      const detail = this.#scrub(`HTTP ${res.status}${serverMessage(body)}`);
       if (res.status === 429) {
         const after = retryAfterMs(res.headers.get('retry-after'), this.#o.clock.now()) ?? backoff;
         const error = new RetryLaterError('stt.rate_limited', `rate limited: ${detail}`, {
@@ -179,6 +179,12 @@ export class OpenAiTranscriptionEngine implements TranscriptionEngine {
       timeout.abort();
       await timer;
     }
+  }
+
+  /** Servers echo a bad key back ("Incorrect API key provided: sk-…"): it never reaches an error or a log. */
+  #scrub(text: string): string {
+    const key = this.#o.apiKey;
+    return key === undefined || key.length < 4 ? text : text.split(key).join('[redacted]');
   }
 
   #parse(body: string): Attempt {
