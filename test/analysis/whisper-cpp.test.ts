@@ -42,7 +42,7 @@ describe.skipIf(!ready)('whisper.cpp engine on the loader-test model', () => {
   // chunks is all this suite affords.
   it(
     'loads the model in a child process and transcribes JFK in silence-cut chunks, checkpointing each, with times inside each chunk',
-    { timeout: 300_000 },
+    { timeout: 600_000 },
     async () => {
       const outputs: Record<string, unknown> = {};
       const t = new ChunkedTranscriber({
