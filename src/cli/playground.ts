@@ -244,7 +244,7 @@ export async function startPlayground(
         return send(res, 200, type, a.content);
       }
       if (req.method === 'POST' && path === '/api/command') {
-        let text = '';
+        let text: string;
         try {
           text = String((JSON.parse(await readBody(req)) as { text?: unknown }).text ?? '');
         } catch {
