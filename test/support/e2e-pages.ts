@@ -7,7 +7,6 @@ import { readCt19Csv } from '../../src/analysis/analyse/checkworthiness/csv.js';
 import type { EmulatedMessage } from '@autointel/discord-emulator';
 import { fixturesDir } from './corpus.js';
 
-
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
