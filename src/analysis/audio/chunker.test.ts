@@ -5,7 +5,8 @@ const W = 0.1;
 /** Probabilities from a description: `speech(sec)` and `silence(sec)` runs in order. */
 function probs(...runs: [kind: 'speech' | 'silence', sec: number][]): Float32Array {
   const out: number[] = [];
-  for (const [kind, sec] of runs) for (let i = 0; i < Math.round(sec / W); i++) out.push(kind === 'speech' ? 0.9 : 0.05);
+  for (const [kind, sec] of runs)
+    for (let i = 0; i < Math.round(sec / W); i++) out.push(kind === 'speech' ? 0.9 : 0.05);
   return Float32Array.from(out);
 }
 
