@@ -130,7 +130,7 @@ async function longRecording(hours: number, workDir: string): Promise<void> {
     '1',
     unit,
   ]);
-  const long = path.join(workDir, 'long.m4a');
+  const long = path.join(workDir, 'long.wav');
   const t0 = performance.now();
   execFileSync('ffmpeg', [
     '-nostdin',
@@ -143,10 +143,8 @@ async function longRecording(hours: number, workDir: string): Promise<void> {
     unit,
     '-t',
     String(hours * 3600),
-    '-c:a',
-    'aac',
-    '-b:a',
-    '32k',
+    '-c',
+    'copy',
     long,
   ]);
   const made = (performance.now() - t0) / 1000;
@@ -168,7 +166,7 @@ async function longRecording(hours: number, workDir: string): Promise<void> {
   const secs = (performance.now() - t1) / 1000;
   const covered = r.value.segments.reduce((n, s) => n + (s.end - s.start), 0);
   console.log(
-    `long recording: ${hours} h (${made.toFixed(0)} s to generate, AAC) → ${progress.at(-1) ?? '?'} chunks, ` +
+    `long recording: ${hours} h (${made.toFixed(0)} s to generate, WAV) → ${progress.at(-1) ?? '?'} chunks, ` +
       `${(covered / 3600).toFixed(2)} h of speech chunks, ${secs.toFixed(0)} s (RTF ${(secs / (hours * 3600)).toFixed(4)}), ` +
       `peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB (maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB)`,
   );

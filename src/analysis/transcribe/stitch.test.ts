@@ -35,4 +35,12 @@ describe('stitch', () => {
     ]);
     expect(out).toHaveLength(2);
   });
+
+  it('keeps a phrase that opens a chunk when the previous chunk fell silent long before the cut', () => {
+    const out = stitch([
+      { start: 0, end: 30, segments: [seg(2, 6, 'thank you very much')] },
+      { start: 30, end: 60, segments: [seg(0, 2, 'thank you very much')] },
+    ]);
+    expect(out).toHaveLength(2);
+  });
 });

@@ -37,7 +37,12 @@ export function stitch(chunks: readonly ChunkTranscript[]): TranscribedSegment[]
     const segs = toAbsolute(chunk);
     const prev = out[out.length - 1];
     const first = segs[0];
-    if (prev !== undefined && first !== undefined && first.start - chunk.start <= SEAM_SECONDS) {
+    const nearSeam =
+      prev !== undefined &&
+      first !== undefined &&
+      first.start - chunk.start <= SEAM_SECONDS &&
+      chunk.start - prev.end <= SEAM_SECONDS;
+    if (nearSeam && prev !== undefined && first !== undefined) {
       const tail = prev.text.split(/\s+/).slice(-SEAM_WORDS).map(norm);
       const head = first.text.split(/\s+/);
       const k = longestOverlap(tail, head.slice(0, SEAM_WORDS).map(norm));
