@@ -12,6 +12,7 @@ import { decodeBody, looksBinary } from './charset.js';
 import { permanent } from './errors.js';
 import { DEFAULT_TIMEOUTS, guardedFetch, type Timeouts } from './fetch.js';
 import { SsrfGuard, type Resolver } from './guard.js';
+import { extractPdfText, isPdfBytes } from './pdf.js';
 import { extractArticle } from './html.js';
 import { detectLanguage } from './language.js';
 import {
@@ -29,7 +30,7 @@ import type { AcquiredContent, ContentKind } from './types.js';
 export { checkSourceSyntax, type CheckedSource, type SourceSyntaxOptions } from './source.js';
 export { ACQUIRE_ERROR_CODES, type AcquireErrorCode } from './errors.js';
 export { NO_TRANSCRIPT_NOTE, DESCRIPTION_ONLY_NOTE } from './media.js';
-export type { AcquiredContent, TranscriptSegment, ContentKind } from './types.js';
+export type { AcquiredContent, TranscriptSegment, ContentKind, PageRange } from './types.js';
 
 export interface AcquireOptions {
   clock: Clock;
@@ -58,6 +59,8 @@ export interface AcquireOptions {
   maxMediaBytes?: number;
   /** Deadline for each yt-dlp run. Default 15 minutes. */
   mediaTimeoutMs?: number;
+  /** Deadline for reading a PDF's text (its worker is terminated past it). Default 60 s. */
+  pdfTimeoutMs?: number;
 }
 
 export interface AcquireContext {
@@ -86,12 +89,15 @@ const SUBTITLE_TYPES = /^(text\/vtt|text\/srt|text\/x-srt|application\/x-subrip)
 const MARKDOWN_TYPES = /^text\/(x-)?markdown\b/i;
 const SNIFF_TYPES = /^(application\/octet-stream|binary\/octet-stream|application\/unknown)\b/i;
 
-type BodyKind = 'html' | 'markdown' | 'text' | 'subtitles' | 'media' | 'sniff' | 'unsupported';
+const PDF_TYPES = /^(application\/(x-)?pdf|application\/acrobat)\b/i;
+
+type BodyKind = 'html' | 'markdown' | 'text' | 'subtitles' | 'media' | 'pdf' | 'sniff' | 'unsupported';
 
 function kindOf(contentType: string | null, name: string): BodyKind {
   const ext = extname(name).toLowerCase();
   if (contentType === null || contentType.trim() === '' || SNIFF_TYPES.test(contentType)) {
     if (MEDIA_EXTENSIONS.has(ext)) return 'media';
+    if (ext === '.pdf') return 'pdf';
     if (ext === '.vtt' || ext === '.srt') return 'subtitles';
     if (isMarkdownName(name)) return 'markdown';
     if (ext === '.html' || ext === '.htm' || ext === '.xhtml') return 'html';
@@ -99,6 +105,7 @@ function kindOf(contentType: string | null, name: string): BodyKind {
     return 'sniff';
   }
   if (MEDIA_TYPES.test(contentType)) return 'media';
+  if (PDF_TYPES.test(contentType)) return 'pdf';
   if (HTML_TYPES.test(contentType)) return 'html';
   if (SUBTITLE_TYPES.test(contentType)) return 'subtitles';
   if (MARKDOWN_TYPES.test(contentType)) return 'markdown';
@@ -122,6 +129,7 @@ function validate(options: AcquireOptions): void {
   positive('maxBytes', options.maxBytes);
   positive('maxMediaBytes', options.maxMediaBytes);
   positive('mediaTimeoutMs', options.mediaTimeoutMs);
+  positive('pdfTimeoutMs', options.pdfTimeoutMs);
   for (const [k, v] of Object.entries(options.timeouts ?? {})) positive(`timeouts.${k}`, v);
   if (
     options.maxRedirects !== undefined &&
@@ -210,6 +218,11 @@ class DefaultAcquirer implements Acquirer {
     if (!fetched.ok) return fetched;
     const { finalUrl, contentType, body, contentLanguage } = fetched.value;
     const kind = kindOf(contentType, finalUrl.pathname);
+    if (body !== null && (kind === 'pdf' || (kind === 'sniff' && isPdfBytes(body)))) {
+      progress(0.5, 'Reading the PDF');
+      const doc = await this.#pdf(body, signal);
+      return doc.ok ? ok({ finalUrl: finalUrl.href, fields: doc.value }) : doc;
+    }
     if (body === null) {
       if (kind === 'media') return this.#media(finalUrl, signal, progress);
       return err(
@@ -344,6 +357,28 @@ class DefaultAcquirer implements Acquirer {
     }
   }
 
+  async #pdf(bytes: Buffer, signal: AbortSignal): Promise<Result<ContentFields, AppError>> {
+    const doc = await extractPdfText(bytes, {
+      signal,
+      maxChars: this.#o.maxBytes,
+      ...(this.#o.pdfTimeoutMs === undefined ? {} : { timeoutMs: this.#o.pdfTimeoutMs }),
+    });
+    if (!doc.ok) return doc;
+    return ok({
+      kind: 'document',
+      title: doc.value.title,
+      byline: null,
+      siteName: null,
+      publishedTime: null,
+      language: detectLanguage(doc.value.text),
+      text: doc.value.text,
+      segments: null,
+      pages: doc.value.pages,
+      media: null,
+      notes: doc.value.notes,
+    });
+  }
+
   async #media(
     url: URL,
     signal: AbortSignal,
@@ -390,6 +425,12 @@ class DefaultAcquirer implements Acquirer {
       );
     progress(0.2, 'Reading file');
     const bytes = await readFile(path, { signal });
+    const fileKind = kindOf(null, path);
+    if (fileKind === 'pdf' || (fileKind === 'sniff' && isPdfBytes(bytes))) {
+      progress(0.5, 'Reading the PDF');
+      const doc = await this.#pdf(bytes, signal);
+      return doc.ok ? ok({ finalUrl, fields: doc.value }) : doc;
+    }
     progress(0.5, 'Extracting text');
     const r = this.#fromBytes(bytes, kindOf(null, path), null, path, null);
     if (!r.ok) return r;
