@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createAcquirer } from './analysis/acquire/index.js';
 import { AnalysisPool } from './analysis/analyse/pool.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
+import type { TranscriptionEngine } from './analysis/transcribe/index.js';
 import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -136,6 +137,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
 
     const analysis = new AnalysisPool({ size: Math.min(2, config.concurrency) });
     stoppers.push(() => analysis.close());
+    // No speech-to-text engine is wired in yet; audio is downloaded only when one is, since nothing else uses it.
+    const transcription: TranscriptionEngine | null = null;
     const pipeline = createAnalysisPipeline({
       acquirer: createAcquirer({
         clock,
@@ -146,9 +149,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         ffmpegPath: config.ffmpegPath,
         workDir: join(config.dataDir, 'media'),
         allowLocalFiles: false,
+        maxMediaBytes: config.maxMediaBytes,
+        maxMediaSeconds: config.maxMediaSeconds,
+        ...(config.ytDlpCookies === undefined ? {} : { ytDlpCookies: config.ytDlpCookies }),
+        needsAudio: transcription !== null,
       }),
       analysis,
-      transcription: null,
+      transcription,
       reportIndex: { search: (q, o) => store.searchReports(q, o) },
       llmConfigured: config.llmBaseUrl !== undefined,
     });

@@ -22,6 +22,7 @@ export const ACQUIRE_ERROR_CODES = [
   'acquire.file_not_found',
   'acquire.ytdlp_missing',
   'acquire.ytdlp_failed',
+  'acquire.ffmpeg_missing',
   'acquire.pdf_failed',
   'acquire.no_text_layer',
   'acquire.live_stream',
@@ -55,6 +56,8 @@ const USER_MESSAGES: Record<AcquireErrorCode, string> = {
   'acquire.ytdlp_missing':
     'Media links need yt-dlp, which is not installed: install it (`apt-get install yt-dlp`, or set YTDLP_PATH to a current yt-dlp build; the Debian build is too old for YouTube).',
   'acquire.ytdlp_failed': 'The media at that link could not be read.',
+  'acquire.ffmpeg_missing':
+    'Media files need ffmpeg, which is not installed: install it (`apt-get install ffmpeg`) or set FFMPEG_PATH.',
   'acquire.pdf_failed': 'The PDF could not be read.',
   'acquire.no_text_layer':
     'The PDF has no text layer (it is probably scanned images) and no text recognition (OCR) is available.',
