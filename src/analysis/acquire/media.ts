@@ -572,6 +572,9 @@ export async function fetchDirectMedia(
       'copy',
       '-fs',
       String(o.maxMediaBytes),
+      // A banner duration can be an estimate: never copy more than the limit allows.
+      '-t',
+      String(o.maxDurationSec + 1),
       '-y',
       audioPath,
     ]);
@@ -583,7 +586,17 @@ export async function fetchDirectMedia(
     // -fs stops writing at the cap without an error: a file that reached it is cut short, so it is refused.
     if (size >= o.maxMediaBytes - 64 * 1024) return err(tooBig(o.maxMediaBytes));
     if (size === 0) return err(failed(copy));
-    return ok({ durationSec: info.durationSec, title: info.title, audioPath });
+    // The banner's duration over HTTP can be an estimate (Ogg without seeking); the local copy's is exact, and a
+    // copy ffmpeg cannot read back (a stream cut short, a server that broke off) is a failure, not audio.
+    const exact = await probeDuration(o.ffmpegPath, audioPath, { clock: o.clock, signal: o.signal });
+    if (exact === null)
+      return err(
+        permanent('acquire.ytdlp_failed', 'The copied audio track is unreadable', {
+          userMessage: 'The media at that link could not be read completely.',
+        }),
+      );
+    if (exact > o.maxDurationSec) return err(tooLong(exact, o.maxDurationSec));
+    return ok({ durationSec: exact, title: info.title, audioPath });
   } finally {
     await proxy.close();
   }
