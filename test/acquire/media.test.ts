@@ -1,6 +1,6 @@
 // yt-dlp against local pages: captions first, audio when there are none, and every connection through the guard.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +144,8 @@ describe.skipIf(!binaries.available)('media through yt-dlp', () => {
     const audio = c.media?.audioPath ?? '';
     expect(existsSync(audio)).toBe(true);
     expect(statSync(audio).size).toBeGreaterThan(1000);
+    // Only the audio is left in the acquisition's directory: yt-dlp's metadata is gone.
+    expect(readdirSync(join(audio, '..', '..'))).toEqual(['audio']);
     // Only real text: yt-dlp's title for the page, nothing that reads like a transcript.
     expect(c.text).not.toMatch(/hello from the test/i);
     expect(c.text.length).toBeLessThan(200);

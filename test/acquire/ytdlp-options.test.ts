@@ -1,6 +1,6 @@
 // yt-dlp as users run it, against a fake yt-dlp that records its arguments and environment: the child sees no
 // secrets, works on a private copy of the cookies file, downloads audio only, and live/over-long media is refused.
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -112,9 +112,11 @@ describe('yt-dlp child process', () => {
     expect(download?.args).toContain('--max-filesize 1234567');
   });
 
-  it('downloads nothing when no speech-to-text engine is configured', async () => {
+  it('downloads nothing when no speech-to-text engine is configured, and leaves no files behind', async () => {
     info({ duration: 60 });
-    const r = await acquirer({ needsAudio: false }).acquire(VIDEO, { signal: signal() });
+    const workDir = mkdtempSync(join(tmpdir(), 'autointel-acquire-'));
+    const r = await acquirer({ needsAudio: false, workDir }).acquire(VIDEO, { signal: signal() });
+    expect(readdirSync(workDir)).toEqual([]);
     if (!r.ok) throw r.error;
     expect(runs().map((x) => x.args.includes('--dump-single-json'))).toEqual([true]);
     expect(r.value.media?.audioPath).toBeNull();
@@ -122,7 +124,7 @@ describe('yt-dlp child process', () => {
     expect(r.value.text).toContain('About rivers.');
   });
 
-  it('passes YTDLP_COOKIES as a private copy and leaves the original untouched', async () => {
+  it('passes YTDLP_COOKIES as a private copy, deleted afterwards, and leaves the original untouched', async () => {
     info({ duration: 60 });
     const cookies = join(dir, 'cookies.txt');
     writeFileSync(cookies, '# Netscape HTTP Cookie File\n');
@@ -132,7 +134,10 @@ describe('yt-dlp child process', () => {
     const m = / --cookies (\S+) /.exec(` ${args} `);
     expect(m?.[1]).toBeDefined();
     expect(m?.[1]).not.toBe(cookies);
-    expect(readFileSync(m![1]!, 'utf8')).toBe('# Netscape HTTP Cookie File\n');
+    expect(m![1]!).toContain('autointel-acquire-');
+    // The copy lived only as long as the acquisition; the operator's file is as it was.
+    expect(existsSync(m![1]!)).toBe(false);
+    expect(readFileSync(cookies, 'utf8')).toBe('# Netscape HTTP Cookie File\n');
   });
 
   it('says so when the cookies file cannot be read', async () => {

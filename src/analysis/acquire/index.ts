@@ -1,11 +1,10 @@
 // Acquisition: a URL or local file → AcquiredContent (article, text, subtitles or media), safely and within limits.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Clock } from '../../core/clock.js';
 import { toAppError, type AppError } from '../../core/errors.js';
-import { newId } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import { err, ok, type Result } from '../../core/result.js';
 import { decodeBody, looksBinary } from './charset.js';
@@ -35,11 +34,13 @@ import {
   type MediaContent,
 } from './media.js';
 import { checkSourceSyntax } from './source.js';
+import { acquisitionDir, releaseAudio } from './workspace.js';
 import { looksLikeSubtitles, parseSubtitles } from './subtitles.js';
 import { isMarkdownName, markdownToText, normalizePlainText } from './text.js';
 import type { AcquiredContent, ContentKind } from './types.js';
 
 export { checkSourceSyntax, type CheckedSource, type SourceSyntaxOptions } from './source.js';
+export { sweepWorkDir } from './workspace.js';
 export { ACQUIRE_ERROR_CODES, type AcquireErrorCode } from './errors.js';
 export { NO_TRANSCRIPT_NOTE, DESCRIPTION_ONLY_NOTE } from './media.js';
 export type { AcquiredContent, TranscriptSegment, ContentKind, PageRange } from './types.js';
@@ -91,11 +92,15 @@ export interface AcquireOptions {
 
 export interface AcquireContext {
   signal: AbortSignal;
+  /** The workflow acquiring: its downloads go to a directory named after it, so a sweep at start can tell them apart. */
+  workflowId?: string;
   progress?: (fraction: number, message: string) => void;
 }
 
 export interface Acquirer {
   acquire(source: string, ctx: AcquireContext): Promise<Result<AcquiredContent, AppError>>;
+  /** Deletes the downloaded audio of `content` (and its directory) once transcription no longer needs it. */
+  release(content: AcquiredContent): Promise<void>;
 }
 
 const DEFAULT_MAX_MEDIA_BYTES = 200 * 1024 * 1024;
@@ -216,6 +221,10 @@ class DefaultAcquirer implements Acquirer {
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   }
 
+  async release(content: AcquiredContent): Promise<void> {
+    await releaseAudio(this.#o.workDir, content.media?.audioPath ?? null);
+  }
+
   async acquire(source: string, ctx: AcquireContext): Promise<Result<AcquiredContent, AppError>> {
     const progress = ctx.progress ?? (() => undefined);
     try {
@@ -226,8 +235,8 @@ class DefaultAcquirer implements Acquirer {
       if (!checked.ok) return checked;
       const result =
         checked.value.kind === 'file'
-          ? await this.#fromFile(checked.value.normalized, ctx.signal, progress)
-          : await this.#fromUrl(new URL(checked.value.normalized), ctx.signal, progress);
+          ? await this.#fromFile(checked.value.normalized, ctx.signal, progress, ctx.workflowId)
+          : await this.#fromUrl(new URL(checked.value.normalized), ctx.signal, progress, ctx.workflowId);
       if (!result.ok) {
         this.#o.logger.info({ code: result.error.code }, 'acquisition refused or failed');
         return result;
@@ -250,11 +259,12 @@ class DefaultAcquirer implements Acquirer {
     url: URL,
     signal: AbortSignal,
     progress: (f: number, m: string) => void,
+    wf: string | undefined,
   ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
     if (MEDIA_HOSTS.test(url.hostname)) {
       const pre = await this.#guard.checkUrl(url);
       if (!pre.ok) return pre;
-      return this.#media(url, signal, progress);
+      return this.#media(url, signal, progress, wf);
     }
     progress(0.05, 'Fetching');
     const fetched = await guardedFetch(url, {
@@ -287,12 +297,13 @@ class DefaultAcquirer implements Acquirer {
         episodeWanted(url, this.#o.episode),
         signal,
         progress,
+        wf,
       );
     }
     if (body === null) {
       if (kind === 'media' && isStreamingManifest(contentType, finalUrl.pathname))
-        return this.#media(finalUrl, signal, progress);
-      if (kind === 'media') return this.#direct(finalUrl, signal, progress);
+        return this.#media(finalUrl, signal, progress, wf);
+      if (kind === 'media') return this.#direct(finalUrl, signal, progress, wf);
       return err(
         permanent('acquire.unsupported_content', `Refused content type ${contentType ?? 'none'}`, {
           context: { contentType },
@@ -308,7 +319,7 @@ class DefaultAcquirer implements Acquirer {
       // Characters, not words: CJK text has no spaces, and a short caption under a player is not an article.
       const playerPage = page.embeddedMedia.textTracks > 0 || page.fields.text.length < PLAYER_PAGE_MAX_CHARS;
       if (playerPage) {
-        const media = await this.#media(finalUrl, signal, progress);
+        const media = await this.#media(finalUrl, signal, progress, wf);
         if (media.ok || page.fields.text === '' || media.error.code === 'acquire.private_address')
           return media;
         if (signal.aborted) return media;
@@ -459,6 +470,7 @@ class DefaultAcquirer implements Acquirer {
     wanted: string | null,
     signal: AbortSignal,
     progress: (f: number, m: string) => void,
+    wf: string | undefined,
   ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
     const feed = parseFeed(decodeBody(bytes, { contentType, html: false }).text, feedUrl);
     if (!feed.ok) return feed;
@@ -517,7 +529,7 @@ class DefaultAcquirer implements Acquirer {
     let audioPath: string | null = null;
     if (ep.enclosure !== null && this.#o.needsAudio === true) {
       progress(0.4, 'Downloading the episode audio');
-      const m = await fetchDirectMedia(ep.enclosure.url, this.#directOptions(signal));
+      const m = await fetchDirectMedia(ep.enclosure.url, this.#directOptions(signal, wf));
       if (!m.ok) return m;
       durationSec = m.value.durationSec ?? durationSec;
       audioPath = m.value.audioPath;
@@ -546,9 +558,10 @@ class DefaultAcquirer implements Acquirer {
     url: URL,
     signal: AbortSignal,
     progress: (f: number, m: string) => void,
+    wf: string | undefined,
   ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
     progress(0.3, this.#o.needsAudio ? 'Downloading the audio track' : 'Reading media information');
-    const m = await fetchDirectMedia(url, this.#directOptions(signal));
+    const m = await fetchDirectMedia(url, this.#directOptions(signal, wf));
     if (!m.ok) return m;
     return ok({
       finalUrl: url.href,
@@ -567,10 +580,10 @@ class DefaultAcquirer implements Acquirer {
     });
   }
 
-  #directOptions(signal: AbortSignal): DirectMediaOptions {
+  #directOptions(signal: AbortSignal, wf: string | undefined): DirectMediaOptions {
     return {
       ffmpegPath: this.#o.ffmpegPath,
-      workDir: join(this.#o.workDir, newId()),
+      workDir: acquisitionDir(this.#o.workDir, wf),
       guard: this.#guard,
       logger: this.#o.logger,
       clock: this.#o.clock,
@@ -586,11 +599,12 @@ class DefaultAcquirer implements Acquirer {
     url: URL,
     signal: AbortSignal,
     progress: (f: number, m: string) => void,
+    wf: string | undefined,
   ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
     const media = new MediaAcquirer({
       ytDlpPath: this.#o.ytDlpPath,
       ffmpegPath: this.#o.ffmpegPath,
-      workDir: join(this.#o.workDir, newId()),
+      workDir: acquisitionDir(this.#o.workDir, wf),
       guard: this.#guard,
       logger: this.#o.logger,
       clock: this.#o.clock,
@@ -611,6 +625,7 @@ class DefaultAcquirer implements Acquirer {
     path: string,
     signal: AbortSignal,
     progress: (f: number, m: string) => void,
+    wf: string | undefined,
   ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
     const finalUrl = pathToFileURL(path).href;
     let info: Awaited<ReturnType<typeof stat>>;
@@ -650,7 +665,7 @@ class DefaultAcquirer implements Acquirer {
     }
     if (isFeedBody(fileKind, bytes)) {
       progress(0.3, 'Reading the podcast feed');
-      return this.#podcast(bytes, null, new URL(finalUrl), this.#o.episode ?? null, signal, progress);
+      return this.#podcast(bytes, null, new URL(finalUrl), this.#o.episode ?? null, signal, progress, wf);
     }
     progress(0.5, 'Extracting text');
     const r = this.#fromBytes(bytes, kindOf(null, path), null, path, null);

@@ -1,6 +1,6 @@
 // Media through yt-dlp: metadata, captions first, else audio kept for transcription — all traffic via the guard proxy.
-import { copyFile, chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { copyFile, chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import type { AppError } from '../../core/errors.js';
 import { toAppError } from '../../core/errors.js';
@@ -164,6 +164,7 @@ export class MediaAcquirer {
     const o = this.#o;
     await mkdir(o.workDir, { recursive: true });
     const proxy = await GuardProxy.start({ guard: o.guard, logger: o.logger });
+    let keep: string | null = null;
     try {
       const cookies = await this.#privateCookies();
       if (!cookies.ok) return cookies;
@@ -292,6 +293,7 @@ export class MediaAcquirer {
       }
       const text = [base.title, info.description?.trim()].filter((s): s is string => !!s).join('\n\n');
       if (text !== '') notes.push(DESCRIPTION_ONLY_NOTE);
+      keep = audioPath;
       o.progress(1, audioPath === null ? 'No transcript available' : 'Audio kept for transcription');
       return ok({
         ...base,
@@ -303,6 +305,8 @@ export class MediaAcquirer {
       });
     } finally {
       await proxy.close();
+      // Metadata, caption files and the cookies copy are read by now: only the audio for transcription stays.
+      await tidyWorkDir(o.workDir, keep);
     }
   }
 
@@ -387,6 +391,17 @@ export function tooBig(maxBytes: number): AppError {
     context: { maxBytes },
     userMessage: `The media's audio is larger than the ${mb} MB limit (AUTOINTEL_MAX_MEDIA_MB).`,
   });
+}
+
+/** Removes everything under an acquisition's directory but the kept audio — all of it when none is kept. */
+export async function tidyWorkDir(dir: string, keep: string | null): Promise<void> {
+  if (keep === null) {
+    await rm(dir, { recursive: true, force: true });
+    return;
+  }
+  const kept = relative(dir, keep).split(sep)[0];
+  for (const name of await readdir(dir).catch(() => [] as string[]))
+    if (name !== kept) await rm(join(dir, name), { recursive: true, force: true });
 }
 
 async function readSubtitleDir(dir: string): Promise<ReturnType<typeof parseSubtitles> | null> {
@@ -537,6 +552,7 @@ export async function fetchDirectMedia(
     const stderr = r.kind === 'exited' ? r.stderr.trim().split('\n').slice(-3).join(' | ') : '';
     return permanent('acquire.ytdlp_failed', 'ffmpeg could not read the media', { context: { stderr } });
   };
+  let keep: string | null = null;
   try {
     const probe = await run(input);
     // Without an output ffmpeg always exits 1; the banner is what matters.
@@ -596,8 +612,10 @@ export async function fetchDirectMedia(
         }),
       );
     if (exact > o.maxDurationSec) return err(tooLong(exact, o.maxDurationSec));
+    keep = audioPath;
     return ok({ durationSec: exact, title: info.title, audioPath });
   } finally {
     await proxy.close();
+    await tidyWorkDir(o.workDir, keep);
   }
 }
