@@ -121,6 +121,15 @@ describe('podcast feeds', () => {
         ]),
       ),
     );
+    r('/private-enclosure.rss', (_q, s) =>
+      s
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          rss(`http://127.0.0.1:${server.port + 1}`, [
+            { title: 'Hostile enclosure', date: 'Mon, 05 Feb 2024 10:00:00 GMT', enclosure: '/ep.ogg' },
+          ]),
+        ),
+    );
     if (media.available) {
       const dir = mkdtempSync(join(tmpdir(), 'autointel-podcast-'));
       const file = join(dir, 'ep.ogg');
@@ -217,6 +226,16 @@ describe('podcast feeds', () => {
       const audio = r.value.media?.audioPath ?? '';
       expect(existsSync(audio)).toBe(true);
       expect(r.value.media?.durationSec).toBeCloseTo(3, 0);
+    },
+  );
+
+  it.skipIf(!media.available)(
+    'refuses an enclosure on a private address (ffmpeg goes through the guard proxy)',
+    async () => {
+      const r = await acquirer({ needsAudio: true }).acquire(`${server.origin}/private-enclosure.rss`, {
+        signal: signal(),
+      });
+      expect(r.ok ? 'ok' : r.error.code).toBe('acquire.private_address');
     },
   );
 });
