@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createAcquirer } from './analysis/acquire/index.js';
+import { createAcquirer, sweepWorkDir } from './analysis/acquire/index.js';
 import { AnalysisPool } from './analysis/analyse/pool.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
 import type { Config } from './config/config.js';
@@ -149,6 +149,16 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
 
     const analysis = new AnalysisPool({ size: Math.min(2, config.concurrency) });
     stoppers.push(() => analysis.close());
+    const mediaDir = join(config.dataDir, 'media');
+    // Downloads of runs that ended (or died and were failed) are removed at start; a queued or running workflow —
+    // one that will be resumed — keeps its audio for the transcription stage still ahead of it.
+    await sweepWorkDir(mediaDir, {
+      logger,
+      isLive: async (id) => {
+        const w = await store.getWorkflow(id);
+        return w !== null && (w.status === 'queued' || w.status === 'running');
+      },
+    });
     const transcription = createTranscription(config, {
       clock,
       logger,
@@ -163,8 +173,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         maxBytes: config.maxContentBytes,
         ytDlpPath: config.ytDlpPath,
         ffmpegPath: config.ffmpegPath,
-        workDir: join(config.dataDir, 'media'),
+        workDir: mediaDir,
         allowLocalFiles: false,
+        maxMediaBytes: config.maxMediaBytes,
+        maxMediaSeconds: config.maxMediaSeconds,
+        ...(config.ytDlpCookies === undefined ? {} : { ytDlpCookies: config.ytDlpCookies }),
+        // Audio is downloaded only when an engine can transcribe it.
+        needsAudio: transcription.engine !== null,
       }),
       analysis,
       transcription: transcription.engine,
