@@ -160,7 +160,7 @@ describe('splitText', () => {
           {
             kind: 'google',
             status: 'not_configured',
-            detail: 'Google Fact Check Tools was not searched: AUTOINTEL_FACTCHECK_API_KEY is not set.',
+            detail: 'AUTOINTEL_FACTCHECK_API_KEY is not set, so the API was not searched.',
           },
         ],
       },

@@ -120,12 +120,12 @@ describe('runFactChecks', () => {
       {
         kind: 'google',
         status: 'not_configured',
-        detail: 'Google Fact Check Tools was not searched: AUTOINTEL_FACTCHECK_API_KEY is not set.',
+        detail: 'AUTOINTEL_FACTCHECK_API_KEY is not set, so the API was not searched.',
       },
       {
         kind: 'earlier-report',
         status: 'skipped',
-        detail: 'Earlier reports were not searched: no report index is available here.',
+        detail: 'No report index is available here.',
       },
     ]);
   });
@@ -169,7 +169,7 @@ describe('runFactChecks', () => {
     expect(r.sources[1]).toEqual({
       kind: 'google',
       status: 'searched',
-      detail: 'Google Fact Check Tools: 3 of 3 claims searched.',
+      detail: '3 of 3 claims searched.',
     });
   });
 
@@ -201,7 +201,7 @@ describe('runFactChecks', () => {
       kind: 'google',
       status: 'failed',
       detail:
-        'Google Fact Check Tools: 2 of 5 claims searched; the rest failed: The fact-check service refused more requests for now (quota). (HTTP 429 (quota exceeded) after 3 attempts, factcheck.rate_limited).',
+        '2 of 5 claims searched; the rest failed: The fact-check service refused more requests for now (quota). (HTTP 429 (quota exceeded) after 3 attempts, factcheck.rate_limited).',
     });
   });
 
@@ -301,7 +301,7 @@ describe('runFactChecks', () => {
     expect(r.sources[2]).toEqual({
       kind: 'earlier-report',
       status: 'failed',
-      detail: 'Earlier reports in this server could not be searched (factcheck.index_failed).',
+      detail: 'The report index failed (factcheck.index_failed).',
     });
   });
 });

@@ -201,7 +201,7 @@ async function googleItems(
       source: {
         kind: 'google',
         status: 'not_configured',
-        detail: 'Google Fact Check Tools was not searched: AUTOINTEL_FACTCHECK_API_KEY is not set.',
+        detail: 'AUTOINTEL_FACTCHECK_API_KEY is not set, so the API was not searched.',
       },
     };
   const items: FactCheck[] = [];
@@ -230,7 +230,7 @@ async function googleItems(
     searched++;
     items.push(...publishedItems(c, found));
   }
-  const what = `${search.name}: ${searched} of ${checked.length} claim${checked.length === 1 ? '' : 's'} searched`;
+  const what = `${searched} of ${checked.length} claim${checked.length === 1 ? '' : 's'} searched`;
   return {
     items,
     source:
@@ -284,11 +284,10 @@ async function earlierItems(
     items: [],
     source: { kind: 'earlier-report', status: 'skipped', detail },
   });
-  if (index === null || index.loadReport === undefined)
-    return skipped('Earlier reports were not searched: no report index is available here.');
+  if (index === null || index.loadReport === undefined) return skipped('No report index is available here.');
   if (req.guildId === null)
     return skipped(
-      'Earlier reports were not searched: they are searched only within the same server, and this request came from none.',
+      'Earlier reports are searched only within the same server, and this request came from none.',
     );
   const items: FactCheck[] = [];
   try {
@@ -330,7 +329,7 @@ async function earlierItems(
       source: {
         kind: 'earlier-report',
         status: 'failed',
-        detail: `Earlier reports in this server could not be searched (${error.code}).`,
+        detail: `The report index failed (${error.code}).`,
       },
     };
   }
@@ -339,7 +338,7 @@ async function earlierItems(
     source: {
       kind: 'earlier-report',
       status: 'searched',
-      detail: `Earlier reports in this server searched for ${checked.length} claim${checked.length === 1 ? '' : 's'}.`,
+      detail: `${checked.length} claim${checked.length === 1 ? '' : 's'} searched.`,
     },
   };
 }

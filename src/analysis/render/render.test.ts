@@ -133,11 +133,11 @@ const factChecked: Report = ReportSchema.parse({
       ],
       sources: [
         { kind: 'page', status: 'searched', detail: 'The page publishes 1 schema.org ClaimReview.' },
-        { kind: 'google', status: 'searched', detail: 'Google Fact Check Tools: 2 of 2 claims searched.' },
+        { kind: 'google', status: 'searched', detail: '2 of 2 claims searched.' },
         {
           kind: 'earlier-report',
           status: 'searched',
-          detail: 'Earlier reports in this server searched for 2 claims.',
+          detail: '2 claims searched.',
         },
       ],
     },
@@ -171,7 +171,7 @@ describe('fact checks', () => {
             {
               kind: 'google',
               status: 'not_configured',
-              detail: 'Google Fact Check Tools was not searched: AUTOINTEL_FACTCHECK_API_KEY is not set.',
+              detail: 'AUTOINTEL_FACTCHECK_API_KEY is not set, so the API was not searched.',
             },
           ],
         },
@@ -180,7 +180,7 @@ describe('fact checks', () => {
     const text = renderText(notConfigured);
     expect(text).toContain(
       'FACT CHECKS\n  - "Spending fell." [@18–32]\n      no published fact-check found\n  Searched:\n' +
-        '    - Google Fact Check Tools (not configured): Google Fact Check Tools was not searched: AUTOINTEL_FACTCHECK_API_KEY is not set.',
+        '    - Google Fact Check Tools (not configured): AUTOINTEL_FACTCHECK_API_KEY is not set, so the API was not searched.',
     );
     expect(renderText(factChecked)).toContain('rated “Half True” by Example *Checkers*');
   });
