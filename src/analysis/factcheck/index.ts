@@ -209,7 +209,7 @@ async function googleItems(
   let failure: AppError | null = null;
   for (const c of checked) {
     if (ctx.signal.aborted) break;
-    const key = `google:${hash(c.text)}`;
+    const key = `factcheck:google:${hash(c.text)}`;
     let found = ctx.partials?.load(key) as PublishedClaim[] | undefined;
     if (!Array.isArray(found)) {
       let r: Awaited<ReturnType<FactCheckSearch['search']>>;
