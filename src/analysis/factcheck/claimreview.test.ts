@@ -87,6 +87,30 @@ describe('extractClaimReviews', () => {
     ).toEqual([]);
   });
 
+  it('finds a ClaimReview nested under an article’s review, with language-tagged values and an author list', () => {
+    const html = `<script type="application/ld+json">${JSON.stringify({
+      '@context': 'https://schema.org',
+      '@type': 'NewsArticle',
+      headline: 'x',
+      review: {
+        '@type': 'http://schema.org/ClaimReview',
+        claimReviewed: { '@value': 'Le pont fermera cinq ans.', '@language': 'fr' },
+        author: [
+          { '@type': 'Organization', name: 'Desk Vérif' },
+          { '@type': 'Person', name: 'A. Writer' },
+        ],
+        reviewRating: { '@type': 'Rating', name: 'Faux' },
+      },
+    })}</script>`;
+    expect(extractClaimReviews(html)).toEqual([
+      expect.objectContaining({
+        claimReviewed: 'Le pont fermera cinq ans.',
+        rating: 'Faux',
+        publisher: 'Desk Vérif',
+      }),
+    ]);
+  });
+
   it('lists a review published twice (JSON-LD and microdata) once', () => {
     const html = `<script type="application/ld+json">{"@type":"ClaimReview","claimReviewed":"The river bridge will close for five years.","url":"https://checkdesk.example/bridge-closure/","reviewRating":{"alternateName":"False"}}</script>${fixture('microdata.html')}`;
     expect(extractClaimReviews(html)).toHaveLength(1);
