@@ -141,7 +141,7 @@ describe('runFactChecks', () => {
     const span = r.items[0]!.span!;
     expect(TEXT.slice(span.start, span.end)).toBe('the water levy rose by ten percent');
     expect(r.items[0]!.match).toBeNull();
-    expect(r.sources[1]).toMatchObject({ kind: 'google', status: 'skipped' });
+    expect(r.sources[1]).toMatchObject({ kind: 'google', status: 'not_configured' });
   });
 
   it('attaches Google results only where they match; a claim without one stays listed with no item', async () => {

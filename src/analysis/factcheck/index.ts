@@ -133,7 +133,11 @@ export async function runFactChecks(
 
   if (lookups) {
     if (checked.length === 0) {
-      sources.push({ kind: 'google', status: 'skipped', detail: 'No claims were found to look up.' });
+      sources.push(
+        deps.search === null
+          ? NOT_CONFIGURED
+          : { kind: 'google', status: 'skipped', detail: 'No claims were found to look up.' },
+      );
       sources.push({ kind: 'earlier-report', status: 'skipped', detail: 'No claims were found to look up.' });
     } else {
       ctx.progress?.(0.2, 'fact-checks');
@@ -156,6 +160,12 @@ export async function runFactChecks(
     sources,
   };
 }
+
+const NOT_CONFIGURED: SourceStatus = {
+  kind: 'google',
+  status: 'not_configured',
+  detail: 'AUTOINTEL_FACTCHECK_API_KEY is not set, so the API was not searched.',
+};
 
 type TokenizedClaim = { readonly text: string; readonly span: Span; readonly tokens: ClaimTokens };
 type SourceStatus = Extract<FactCheckSection, { sources: unknown }>['sources'][number];
@@ -195,15 +205,7 @@ async function googleItems(
   search: FactCheckSearch | null,
   ctx: FactCheckContext,
 ): Promise<{ items: FactCheck[]; source: SourceStatus }> {
-  if (search === null)
-    return {
-      items: [],
-      source: {
-        kind: 'google',
-        status: 'not_configured',
-        detail: 'AUTOINTEL_FACTCHECK_API_KEY is not set, so the API was not searched.',
-      },
-    };
+  if (search === null) return { items: [], source: NOT_CONFIGURED };
   const items: FactCheck[] = [];
   let searched = 0;
   let failure: AppError | null = null;
