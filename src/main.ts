@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createAcquirer, sweepWorkDir } from './analysis/acquire/index.js';
 import { AnalysisPool } from './analysis/analyse/pool.js';
+import { factCheckSearchFromConfig } from './analysis/factcheck/index.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
 import type { TranscriptionEngine } from './analysis/transcribe/index.js';
 import type { Config } from './config/config.js';
@@ -178,8 +179,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       }),
       analysis,
       transcription,
-      reportIndex: { search: (q, o) => store.searchReports(q, o) },
+      reportIndex: {
+        search: (q, o) => store.searchReports(q, o),
+        loadReport: async (id) => (await store.getReport(id))?.report ?? null,
+      },
       llmConfigured: config.llmBaseUrl !== undefined,
+      factCheckSearch: factCheckSearchFromConfig({ ...config, clock }),
     });
 
     const limiter = new RateLimiter({
