@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createAcquirer, sweepWorkDir } from './analysis/acquire/index.js';
 import { AnalysisPool } from './analysis/analyse/pool.js';
+import { factCheckSearchFromConfig } from './analysis/factcheck/index.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
 import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
@@ -183,8 +184,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       }),
       analysis,
       transcription: transcription.engine,
-      reportIndex: { search: (q, o) => store.searchReports(q, o) },
+      reportIndex: {
+        search: (q, o) => store.searchReports(q, o),
+        loadReport: async (id) => (await store.getReport(id))?.report ?? null,
+      },
       llmConfigured: config.llmBaseUrl !== undefined,
+      factCheckSearch: factCheckSearchFromConfig({ ...config, clock }),
     });
 
     const limiter = new RateLimiter({

@@ -93,6 +93,12 @@ const schema = z.object({
   AUTOINTEL_USER_QUOTA_PER_HOUR: int(0, 100_000).default(20),
   AUTOINTEL_FRESHNESS_MINUTES: int(0, 525_600).default(60),
   AUTOINTEL_RETENTION_DAYS: int(1, 3650).default(30),
+  AUTOINTEL_FACTCHECK_API_KEY: optionalString,
+  AUTOINTEL_FACTCHECK_BASE_URL: z
+    .string()
+    .default('https://factchecktools.googleapis.com')
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
+    .transform((v) => v.replace(/\/+$/, '')),
   AUTOINTEL_MAX_CONTENT_BYTES: int(1024, 2 ** 31).default(20 * 1024 * 1024),
   AUTOINTEL_LLM_BASE_URL: optionalString,
 });
@@ -149,6 +155,9 @@ export interface Config {
   readonly userQuotaPerHour: number;
   readonly freshnessMs: number;
   readonly retentionMs: number;
+  /** Google Fact Check Tools API key: a secret (redacted in logs, never stored); unset → no lookups. */
+  readonly factCheckApiKey: string | undefined;
+  readonly factCheckBaseUrl: string;
   readonly maxContentBytes: number;
   readonly llmBaseUrl: string | undefined;
 }
@@ -207,6 +216,8 @@ export function loadConfig(env: RawEnv = process.env): Config {
     userQuotaPerHour: e.AUTOINTEL_USER_QUOTA_PER_HOUR,
     freshnessMs: e.AUTOINTEL_FRESHNESS_MINUTES * 60_000,
     retentionMs: e.AUTOINTEL_RETENTION_DAYS * 86_400_000,
+    factCheckApiKey: e.AUTOINTEL_FACTCHECK_API_KEY,
+    factCheckBaseUrl: e.AUTOINTEL_FACTCHECK_BASE_URL,
     maxContentBytes: e.AUTOINTEL_MAX_CONTENT_BYTES,
     llmBaseUrl: e.AUTOINTEL_LLM_BASE_URL,
   });

@@ -5,6 +5,12 @@ import type { WorkflowProgress, WorkflowRecord } from '../store/store.js';
 import type { Embed, RenderedMessage } from './limits.js';
 import { LIMITS, embedSize, measure } from './limits.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
+import {
+  describeFactCheck,
+  factCheckGroups,
+  factCheckSourceLines,
+  NO_PUBLISHED_FACT_CHECK,
+} from '../analysis/render/factchecks.js';
 import { clip, escapePiece, joinCompact, sanitize, splitText, truncate } from './text.js';
 import type { ReportExtras } from './report-extras.js';
 
@@ -253,6 +259,22 @@ function listSection<T>(
   return b.embeds;
 }
 
+/** Each looked-up claim with the published fact-checks that match it (rated as published), then what was searched. */
+function factCheckEmbeds(section: Report['sections']['factChecks'], budget: number): Embed[] {
+  if (section === undefined || isMissing(section)) return [];
+  const b = new FieldEmbeds('Fact checks', budget, COLOR.brand);
+  const groups = factCheckGroups(section);
+  for (const g of groups.slice(0, SHOWN.factChecks)) {
+    const lines =
+      g.checks.length === 0 ? [NO_PUBLISHED_FACT_CHECK] : g.checks.map((f) => describeFactCheck(f));
+    addItem(b, `“${sanitize(g.claim)}”`, lines.map((l) => `• ${l}`).join('\n'), 900);
+  }
+  if (groups.length > SHOWN.factChecks)
+    b.add('More', `+${groups.length - SHOWN.factChecks} more in the attached report`);
+  addItem(b, 'Searched', factCheckSourceLines(section).join('\n'), 900);
+  return b.embeds;
+}
+
 const SIGNAL_LABEL = {
   hedge: 'Hedge',
   absolute: 'Absolute',
@@ -351,9 +373,7 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
           COLOR.brand,
         )
       : []),
-    ...listSection('Fact checks', s.factChecks, budget, SHOWN.factChecks, (b, f) => {
-      addItem(b, `${sanitize(f.verdict)} — ${sanitize(f.source)}`, f.claim, 600);
-    }),
+    ...factCheckEmbeds(s.factChecks, budget),
     ...listSection('Related analyses', s.crossReferences, budget, SHOWN.crossReferences, (b, x) => {
       addItem(b, sanitize(x.title) || x.url, `${x.matched}: ${x.text}`, 400);
     }),
