@@ -24,17 +24,11 @@ import type { WorkflowStore } from './store/store.js';
 import { BullmqQueue } from './workflow/bullmq-queue.js';
 import { EmbeddedQueue } from './workflow/embedded-queue.js';
 import { WorkflowEngine } from './workflow/engine.js';
+import { AnalysisIntakes } from './workflow/intake.js';
+import { FallbackNotices } from './workflow/notices.js';
 import type { WorkQueue } from './workflow/queue.js';
-import type { Depth } from './core/stage.js';
 
 const DISCORD_API = 'https://discord.com/api';
-/** Higher-priority (lower number) for quick depths, so a burst of comprehensive jobs cannot starve standard ones. */
-const DEPTH_PRIORITY: Readonly<Record<Depth, number>> = {
-  standard: 1,
-  deep: 2,
-  comprehensive: 3,
-  experimental: 4,
-};
 
 export interface AppOptions {
   /** `bot`: the Discord front end (plus a worker unless `worker` is false); `worker`: background worker only. */
@@ -58,14 +52,14 @@ export interface RunningApp {
 
 /** Starts acknowledged-but-unstarted requests left by dead processes: now, then every 15 s. */
 async function recoverIntakesForever(
-  services: EngineAppServices,
+  intakes: AnalysisIntakes,
   clock: Clock,
   logger: Logger,
   signal: AbortSignal,
 ): Promise<void> {
   while (!signal.aborted) {
     try {
-      await services.recoverIntakes();
+      await intakes.recover();
     } catch (e: unknown) {
       logger.error({ err: e }, 'intake recovery pass failed');
     }
@@ -118,7 +112,6 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
             clock,
             logger,
             guildLimit: config.guildConcurrency,
-            priorityFor: (w) => DEPTH_PRIORITY[w.request.depth],
           })
         : null;
     // BullMQ holds Redis connections that only close() releases; it runs after the engine has stopped.
@@ -191,26 +184,37 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     let httpUrl: string | null = null;
     if (options.role === 'bot') {
       const applicationId = requireKey(config.applicationId, 'DISCORD_APPLICATION_ID', 'to run the bot');
+      const targets = {
+        store,
+        secretBox,
+        clock,
+        defaultWebhook: config.discordWebhook,
+        botToken: config.discordToken,
+        allowApiBaseWebhooks: emulatedApi,
+      };
+      const notices = new FallbackNotices({ rest, targets, logger });
+      const intakes = new AnalysisIntakes({
+        store,
+        engine,
+        secretBox,
+        clock,
+        logger,
+        owner,
+        targets,
+        notices,
+      });
       const services = new EngineAppServices({
         engine,
         store,
         clock,
         logger,
         secretBox,
-        rest,
-        defaultWebhook: config.discordWebhook,
-        botToken: config.discordToken,
+        intakes,
+        notices,
         allowApiBaseWebhooks: emulatedApi,
       });
-      // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed
-      // (it holds the interaction token), so a crash right after the acknowledgement cannot lose the request.
-      const claim: InteractionClaim = (interactionId, intake) =>
-        store.claimInteraction(
-          interactionId,
-          owner,
-          clock.now(),
-          intake === undefined ? undefined : secretBox.seal(JSON.stringify(intake)),
-        );
+      // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed.
+      const claim: InteractionClaim = (interactionId, intake) => intakes.claim(interactionId, intake);
       let frontEnd: FrontEnd;
       if (config.mode === 'http') {
         const http = createHttpFrontEnd({
@@ -256,7 +260,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       }
       stoppers.push(() => frontEnd.stop());
       const recovery = new AbortController();
-      const recovering = recoverIntakesForever(services, clock, logger, recovery.signal);
+      const recovering = recoverIntakesForever(intakes, clock, logger, recovery.signal);
       stoppers.push(async () => {
         recovery.abort();
         await recovering;

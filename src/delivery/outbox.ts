@@ -19,7 +19,7 @@ import type { DiscordRestClient, RestResult } from './discord-rest.js';
 import type { RenderedMessage } from './limits.js';
 import { renderOutcome, renderProgressCard, renderProgressDone, renderReport } from './render.js';
 import type { Target, TargetDeps, TargetName } from './targets.js';
-import { interactionUsable, resolveTargets } from './targets.js';
+import { editOnTarget, interactionUsable, resolveTargets, sendToTarget } from './targets.js';
 
 export interface DeliveryOutboxOptions {
   readonly store: WorkflowStore;
@@ -151,17 +151,14 @@ export class DeliveryOutbox implements WorkflowNotifier {
       interactionUsable(ref, now) &&
       (card === null || card.target === 'interaction')
     ) {
-      const r = await this.#o.rest.editOriginal(interaction.applicationId, interaction.token, msg, signal);
+      const r = await editOnTarget(this.#o.rest, interaction, '@original', msg, signal);
       if (r.kind === 'ok') return save('interaction', '@original');
       if (r.kind !== 'rejected') return false;
     }
     if (card !== null && card.messageId !== null && card.target !== 'interaction') {
       const t = targets.find((x) => x.name === card.target);
       if (t !== undefined && t.name !== 'interaction') {
-        const r =
-          t.name === 'channel'
-            ? await this.#o.rest.editChannelMessage(t.channelId, card.messageId, t.botToken, msg, signal)
-            : await this.#o.rest.editWebhookMessage(t.hook, card.messageId, msg, signal);
+        const r = await editOnTarget(this.#o.rest, t, card.messageId, msg, signal);
         if (r.kind === 'ok') return save(card.target, card.messageId);
         if (r.kind !== 'rejected') return false;
       }
@@ -169,10 +166,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
     // Move (or first place) the card on a target that does not expire.
     for (const t of targets) {
       if (t.name === 'interaction') continue;
-      const r =
-        t.name === 'channel'
-          ? await this.#o.rest.createChannelMessage(t.channelId, t.botToken, msg, undefined, signal)
-          : await this.#o.rest.executeWebhook(t.hook, msg, signal);
+      const r = await sendToTarget(this.#o.rest, t, msg, { ...(signal === undefined ? {} : { signal }) });
       if (r.kind === 'ok') return save(t.name, r.messageId);
       if (r.kind !== 'rejected') return false;
     }
@@ -396,22 +390,9 @@ export class DeliveryOutbox implements WorkflowNotifier {
     partKey: string,
     signal: AbortSignal,
   ): Promise<RestResult> {
-    const rest = this.#o.rest;
-    switch (target.name) {
-      case 'interaction':
-        return rest.createFollowup(target.applicationId, target.token, payload, signal);
-      case 'webhook:guild':
-      case 'webhook:default':
-        return rest.executeWebhook(target.hook, payload, signal);
-      case 'channel': {
-        // Discord drops a second message with the same nonce (enforce_nonce): the part's stable identity.
-        const nonce = createHash('sha256')
-          .update(`${workflowId}/${partKey}`)
-          .digest('base64url')
-          .slice(0, 25);
-        return rest.createChannelMessage(target.channelId, target.botToken, payload, nonce, signal);
-      }
-    }
+    // A part's stable identity: on the channel route Discord drops a second message with the same nonce.
+    const nonce = createHash('sha256').update(`${workflowId}/${partKey}`).digest('base64url').slice(0, 25);
+    return sendToTarget(this.#o.rest, target, payload, { nonce, signal });
   }
 
   /**

@@ -1,16 +1,15 @@
 // AppServices backed by the workflow engine, the store and the delivery layer: what the slash commands really do.
 import type { Clock } from '../core/clock.js';
-import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { SecretBox } from '../core/secrets.js';
 import type { Report } from '../analysis/report.js';
-import type { DeliveryRef, WorkflowRecord, WorkflowStore } from '../store/store.js';
+import type { WorkflowRecord, WorkflowStore } from '../store/store.js';
 import type { WorkflowEngine } from '../workflow/engine.js';
-import type { DiscordRestClient, RestResult } from '../delivery/discord-rest.js';
 import { configureGuildWebhook } from '../delivery/guild-config.js';
 import type { Embed, RenderedMessage } from '../delivery/limits.js';
 import { renderOutcome, renderProgressCard, renderReport, renderStatus } from '../delivery/render.js';
-import { canReachUser, resolveTargets, type Target, type TargetDeps } from '../delivery/targets.js';
+import type { AnalysisIntakes } from '../workflow/intake.js';
+import type { FallbackNotices } from '../workflow/notices.js';
 import { EPHEMERAL, type DiscordMessage } from './message.js';
 import type {
   AnalysisIntake,
@@ -29,17 +28,13 @@ export interface EngineAppServicesOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly secretBox: SecretBox;
-  readonly rest: DiscordRestClient;
-  readonly defaultWebhook?: string | undefined;
-  readonly botToken?: string | undefined;
+  /** The intake use case: claim, start, recovery. */
+  readonly intakes: AnalysisIntakes;
+  /** Fallback notices when the interaction token cannot carry a message. */
+  readonly notices: FallbackNotices;
   /** Accept webhook URLs under this API base (an emulator); only when DISCORD_API_BASE is not Discord's. */
   readonly allowApiBaseWebhooks?: string | undefined;
 }
-
-const NO_TARGET_REASON =
-  'I cannot start this analysis: once the 15-minute interaction window closes I would have no way to deliver the ' +
-  'report here. Ask a server admin to set a delivery webhook with `/autointel_config webhook:<url>` (or the bot ' +
-  'operator to set DISCORD_WEBHOOK), or give the bot permission to post in this channel.';
 
 function toDiscordMessage(m: RenderedMessage, ephemeral: boolean): DiscordMessage {
   return {
@@ -75,87 +70,13 @@ type Refusal = Extract<ViewOutcome, { kind: 'not_found' | 'forbidden' }>;
 
 export class EngineAppServices implements AppServices {
   readonly #o: EngineAppServicesOptions;
-  readonly #targets: TargetDeps;
 
   constructor(options: EngineAppServicesOptions) {
     this.#o = options;
-    this.#targets = {
-      store: options.store,
-      secretBox: options.secretBox,
-      clock: options.clock,
-      defaultWebhook: options.defaultWebhook,
-      botToken: options.botToken,
-      allowApiBaseWebhooks: options.allowApiBaseWebhooks,
-    };
   }
 
-  #ref(info: InteractionInfo): DeliveryRef {
-    return {
-      interaction: {
-        id: info.id,
-        applicationId: info.applicationId,
-        tokenSealed: this.#o.secretBox.seal(info.token),
-        createdAt: info.createdAt,
-      },
-      ...(info.guildId === null ? {} : { guildId: info.guildId }),
-      ...(info.channelId === null ? {} : { channelId: info.channelId }),
-    };
-  }
-
-  async startAnalysis(req: AnalysisIntake): Promise<StartOutcome> {
-    const outcome = await this.#start(req);
-    // The request is now either a durable workflow or a refusal the router tells the user: the intake is done.
-    await this.#o.store.completeIntake(req.interaction.id);
-    return outcome;
-  }
-
-  /**
-   * Starts every /autointel request that was acknowledged but never reached the engine (the process died in
-   * between). Requests younger than `graceMs` are left to the process still handling them. Returns how many.
-   */
-  async recoverIntakes(graceMs = 10_000): Promise<number> {
-    const open = await this.#o.store.listOpenIntakes({ before: this.#o.clock.now() - graceMs, limit: 100 });
-    let recovered = 0;
-    for (const row of open) {
-      try {
-        const intake = JSON.parse(this.#o.secretBox.open(row.intake)) as AnalysisIntake;
-        const outcome = await this.startAnalysis(intake);
-        recovered += 1;
-        this.#o.logger.warn(
-          { interactionId: row.interactionId, outcome: outcome.kind },
-          'recovered an acknowledged request that had not started',
-        );
-        if (outcome.kind === 'refused') {
-          await this.interactionUnreachable(intake.interaction, {
-            content: `I could not start the analysis you asked for: ${outcome.reason}`,
-          });
-        }
-      } catch (e: unknown) {
-        this.#o.logger.error(
-          { err: toAppError(e), interactionId: row.interactionId },
-          'intake recovery failed',
-        );
-      }
-    }
-    return recovered;
-  }
-
-  async #start(req: AnalysisIntake): Promise<StartOutcome> {
-    const info = req.interaction;
-    const delivery = this.#ref(info);
-    if (!(await canReachUser(delivery, this.#targets))) return { kind: 'refused', reason: NO_TARGET_REASON };
-    const outcome = await this.#o.engine.start({
-      url: req.url,
-      depth: req.depth,
-      requesterId: info.userId,
-      guildId: info.guildId,
-      channelId: info.channelId,
-      interactionId: info.id,
-      origin: 'discord',
-      delivery,
-    });
-    if (outcome.kind === 'refused') return { kind: 'refused', reason: outcome.reason };
-    return { kind: outcome.kind, workflowId: outcome.workflow.id };
+  startAnalysis(req: AnalysisIntake): Promise<StartOutcome> {
+    return this.#o.intakes.start(req);
   }
 
   /** Same guild only (a DM workflow only for its requester); `strict` also demands requester or admin. */
@@ -251,36 +172,10 @@ export class EngineAppServices implements AppServices {
   }
 
   async interactionUnreachable(info: InteractionInfo, message: DiscordMessage): Promise<void> {
-    // The interaction itself is gone: try the guild webhook, the default webhook, then the channel.
-    const ref: DeliveryRef = {
-      ...(info.guildId === null ? {} : { guildId: info.guildId }),
-      ...(info.channelId === null ? {} : { channelId: info.channelId }),
-    };
-    const body = toRendered({
-      ...message,
-      content: `<@${info.userId}> ${message.content ?? ''}`.trim(),
-    });
-    for (const target of await resolveTargets(ref, this.#targets)) {
-      try {
-        const r = await this.#send(target, body, `n${info.id}`.slice(0, 25));
-        if (r.kind === 'ok') return;
-        this.#o.logger.warn({ target: target.name, result: r.kind }, 'fallback notice not delivered');
-      } catch (e: unknown) {
-        this.#o.logger.warn({ err: toAppError(e), target: target.name }, 'fallback notice failed');
-      }
-    }
-    this.#o.logger.error({ interactionId: info.id }, 'no target could carry the fallback notice');
-  }
-
-  #send(target: Target, body: RenderedMessage, nonce: string): Promise<RestResult> {
-    switch (target.name) {
-      case 'webhook:guild':
-      case 'webhook:default':
-        return this.#o.rest.executeWebhook(target.hook, body);
-      case 'channel':
-        return this.#o.rest.createChannelMessage(target.channelId, target.botToken, body, nonce);
-      case 'interaction':
-        return this.#o.rest.createFollowup(target.applicationId, target.token, body);
-    }
+    // The interaction itself is gone: the guild webhook, the default webhook, then the channel.
+    await this.#o.notices.tell(
+      { interactionId: info.id, userId: info.userId, guildId: info.guildId, channelId: info.channelId },
+      toRendered(message),
+    );
   }
 }

@@ -132,7 +132,7 @@ export function createInteractionsHandler(options: InteractionsHandlerOptions): 
       sendJson(res, 400, { error: 'body is not JSON' });
       return;
     }
-    const answer = await options.router.handleHttpInteractionDurably(payload, receivedAt);
+    const answer = await options.router.handleHttpInteraction(payload, receivedAt);
     let reported = false;
     const report = (delivered: boolean): void => {
       if (reported) return;
@@ -195,6 +195,7 @@ export function createHttpFrontEnd(options: HttpFrontEndOptions): HttpFrontEnd {
     transport,
     apiBase: options.apiBase,
     metrics,
+    mode: 'http',
     ...(options.responder === undefined ? {} : { responder: options.responder }),
     ...(options.claim === undefined ? {} : { claim: options.claim }),
   });

@@ -1,26 +1,11 @@
 // The application services the Discord handlers call; the composition root wires them to the workflow engine.
 import type { Depth } from '../core/stage.js';
+import type { AnalysisIntake, AnalysisStart, InteractionInfo } from '../workflow/intake.js';
 import type { DiscordMessage } from './message.js';
 
-/** Everything the application needs to know about an interaction. The token lives in memory only. */
-export interface InteractionInfo {
-  readonly id: string;
-  readonly applicationId: string;
-  /** Never log or store in clear (seal it with SecretBox before persisting). */
-  readonly token: string;
-  /** When the token started ageing (ms); it dies 15 min later. */
-  readonly createdAt: number;
-  readonly guildId: string | null;
-  readonly channelId: string | null;
-  readonly userId: string;
-  /** The member holds MANAGE_GUILD (or ADMINISTRATOR) in the guild. */
-  readonly isAdmin: boolean;
-}
-
-export type StartOutcome =
-  | { readonly kind: 'started' | 'existing' | 'cached'; readonly workflowId: string }
-  /** Not started: `reason` is shown to the user as is (quota reached, no delivery target…). */
-  | { readonly kind: 'refused'; readonly reason: string };
+export type { AnalysisIntake, InteractionInfo } from '../workflow/intake.js';
+/** What /autointel's start looks like to the front end (derived from the engine's one StartOutcome). */
+export type StartOutcome = AnalysisStart;
 
 export interface ViewRequest {
   readonly workflowId: string;
@@ -65,16 +50,9 @@ export interface AppServices {
   interactionUnreachable(info: InteractionInfo, message: DiscordMessage): Promise<void>;
 }
 
-/** What `/autointel` asked for, recorded durably with the claim before the acknowledgement is sent. */
-export interface AnalysisIntake {
-  readonly url: string;
-  readonly depth: Depth;
-  readonly interaction: InteractionInfo;
-}
-
 /**
  * The duplicate-process guard: resolves true for exactly one caller per interaction id (first wins). Backed by
  * `WorkflowStore.claimInteraction` so two bot processes on one token never both answer. With an `intake`, the
- * request is stored in the same write, so a crash after the acknowledgement cannot lose it (see recoverIntakes).
+ * request is stored in the same write, so a crash after the acknowledgement cannot lose it (see AnalysisIntakes.recover).
  */
 export type InteractionClaim = (interactionId: string, intake?: AnalysisIntake) => Promise<boolean>;

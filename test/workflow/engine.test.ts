@@ -1,6 +1,7 @@
 // The engine driven through real stages on SQLite with an adjustable clock: resume, retry, fail, cancel, limits.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../../src/core/clock.js';
+import { RetryLaterError } from '../../src/core/errors.js';
 import type { Stage } from '../../src/core/stage.js';
 import type { WorkflowStore } from '../../src/store/store.js';
 import { EmbeddedQueue } from '../../src/workflow/embedded-queue.js';
@@ -63,7 +64,7 @@ describe('WorkflowEngine', () => {
     const store = overrides.store ?? db.store;
     const owner = overrides.owner ?? 'worker-a';
     const { logger, lines } = memoryLogger();
-    const notifier = new RecordingNotifier();
+    const notifier = new RecordingNotifier({ store, clock });
     const limits = overrides.limits ?? { perUserPerHour: 0, perGuildConcurrent: 10 };
     const queue = new EmbeddedQueue({
       store,
