@@ -8,11 +8,14 @@ import { AdjustableClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import { SecretBox } from '../../src/core/secrets.js';
 import type { RenderedMessage } from '../../src/delivery/limits.js';
+import type { AppServices } from '../../src/discord/ports.js';
+import { InteractionRouter } from '../../src/discord/router.js';
 import { SqliteWorkflowStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { WorkflowRequest } from '../../src/store/store.js';
 import { AnalysisIntakes, type AnalysisIntake } from '../../src/workflow/intake.js';
 import type { NoticeRecipient, Notices } from '../../src/workflow/notices.js';
 import type { StartOutcome } from '../../src/workflow/types.js';
+import { FakeTransport, jsonOf } from '../discord/fake-transport.js';
 
 const T0 = 1_700_000_000_000;
 const logger = createLogger({ level: 'silent' });
@@ -193,5 +196,70 @@ describe('intake recovery', () => {
     expect(await failing.recover()).toMatchObject({ failed: 1, started: 0 });
     expect(await store.listDeadIntakes({ limit: 10 })).toEqual([]);
     expect((await intakes().recover()).started).toBe(1);
+  });
+});
+
+describe('a store that refuses writes', () => {
+  it('GIVEN a read-only store WHEN /autointel arrives THEN the bot refuses it with an ephemeral error and starts nothing', async () => {
+    const readOnly = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'claimInteraction')
+          return () =>
+            Promise.reject(
+              Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY' }),
+            );
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const useCase = new AnalysisIntakes({
+      store: readOnly,
+      engine,
+      secretBox: box,
+      clock,
+      logger,
+      owner: 'p',
+      targets: { store: readOnly, secretBox: box, clock, botToken: 'bot-token' },
+      notices,
+    });
+    const transport = new FakeTransport();
+    const services: AppServices = {
+      startAnalysis: (r) => useCase.start(r),
+      status: async () => ({ kind: 'not_found', reason: 'none' }),
+      retrieve: async () => ({ kind: 'not_found', reason: 'none' }),
+      cancel: async () => ({ kind: 'not_found', reason: 'none' }),
+      configureWebhook: async () => ({ kind: 'invalid', reason: 'none' }),
+      interactionUnreachable: async () => undefined,
+    };
+    const router = new InteractionRouter({
+      services,
+      clock,
+      logger,
+      transport,
+      claim: (id, i) => useCase.claim(id, i),
+    });
+    const id = (((BigInt(clock.now()) - 1_420_070_400_000n) << 22n) + 7n).toString();
+    await router.handleGatewayInteraction({
+      id,
+      application_id: '4242424242',
+      type: 2,
+      token: 'tok',
+      guild_id: '900',
+      channel_id: '901',
+      member: { user: { id: '902' }, permissions: '0' },
+      data: {
+        name: 'autointel',
+        type: 1,
+        options: [{ name: 'url', type: 3, value: 'https://example.com/a' }],
+      },
+    });
+    await router.idle();
+    expect(transport.requests).toHaveLength(1);
+    expect(transport.requests[0]?.path).toMatch(/\/callback$/);
+    expect(jsonOf(transport.requests[0])).toMatchObject({
+      type: 4,
+      data: { flags: 64, content: expect.stringContaining('could not record this request') },
+    });
+    expect(engine.started).toEqual([]);
   });
 });
