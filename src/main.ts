@@ -9,11 +9,12 @@ import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { SecretBox } from './core/secrets.js';
-import { DiscordRestClient } from './delivery/discord-rest.js';
+import { DiscordRestClient } from './discord-api/rest.js';
+import { UndiciTransport } from './discord-api/transport.js';
 import { DeliveryOutbox } from './delivery/outbox.js';
-import { DefaultPacing, RateLimiter } from './delivery/ratelimit.js';
+import { DefaultPacing, RateLimiter } from './discord-api/ratelimit.js';
 import { loadOrCreateSecretKey } from './delivery/secret-key.js';
-import { EngineAppServices } from './discord/engine-services.js';
+import { EngineAppServices } from './workflow/app-services.js';
 import type { InteractionClaim } from './discord/ports.js';
 import { createGatewayFrontEnd, type FrontEnd } from './discord/gateway.js';
 import { createHttpFrontEnd } from './discord/http-endpoint.js';
@@ -150,7 +151,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       clock,
       ...(options.pacing === undefined ? { pacing: DefaultPacing } : { pacing: options.pacing }),
     });
-    const rest = new DiscordRestClient({ apiBase: config.discordApiBase, logger, limiter });
+    // The one HTTP path to Discord for the whole process: the front end's callbacks and edits, delivery, notices.
+    const transport = new UndiciTransport({
+      apiBase: config.discordApiBase,
+      ...(config.discordToken === undefined ? {} : { botToken: config.discordToken }),
+    });
+    stoppers.push(() => transport.close());
+    const rest = new DiscordRestClient({ transport, logger, limiter });
     const outbox = new DeliveryOutbox({
       store,
       clock,
@@ -228,6 +235,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           host: config.host,
           port: config.port,
           claim,
+          transport,
         });
         frontEnd = http;
         await http.start();
@@ -252,6 +260,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           services,
           claim,
           metrics,
+          transport,
         });
         frontEnd = gateway;
         await gateway.start();

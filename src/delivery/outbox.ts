@@ -15,8 +15,8 @@ import type {
   WorkflowStore,
 } from '../store/store.js';
 import type { DeliveryResult, WorkflowNotifier } from '../workflow/notifier.js';
-import type { DiscordRestClient, RestResult } from './discord-rest.js';
-import type { RenderedMessage } from './limits.js';
+import type { DiscordRestClient, RestResult } from '../discord-api/rest.js';
+import { asDiscordMessage, type DiscordMessage } from '../discord-api/message.js';
 import { renderOutcome, renderProgressCard, renderProgressDone, renderReport } from './render.js';
 import type { Target, TargetDeps, TargetName } from './targets.js';
 import { editOnTarget, interactionUsable, resolveTargets, sendToTarget } from './targets.js';
@@ -63,17 +63,11 @@ type PartOutcome =
   | { readonly kind: 'retry'; readonly delayMs: number };
 
 /** The footer (or content) that identifies a delivered part in a channel. */
-export function markerOf(payload: RenderedMessage): string | null {
+export function markerOf(payload: DiscordMessage): string | null {
   const footer = payload.embeds?.at(-1)?.footer?.text;
   if (footer !== undefined) return footer;
   return payload.content !== undefined && payload.content !== '' ? payload.content.slice(0, 200) : null;
 }
-
-const asMessage = (payload: unknown): RenderedMessage | null => {
-  if (typeof payload !== 'object' || payload === null) return null;
-  const p = payload as { allowed_mentions?: unknown };
-  return typeof p.allowed_mentions === 'object' ? (payload as RenderedMessage) : null;
-};
 
 export class DeliveryOutbox implements WorkflowNotifier {
   readonly #o: DeliveryOutboxOptions;
@@ -128,7 +122,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
   async #placeCard(
     workflow: WorkflowRecord,
     card: ProgressCard | null,
-    msg: RenderedMessage,
+    msg: DiscordMessage,
     percent: number,
     signal?: AbortSignal,
   ): Promise<boolean> {
@@ -218,7 +212,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
     workflow: WorkflowRecord,
     prefix: string,
     seqBase: number,
-    render: () => RenderedMessage[],
+    render: () => DiscordMessage[],
     signal: AbortSignal,
   ): Promise<DeliveryResult> {
     const store = this.#o.store;
@@ -273,7 +267,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
   ): Promise<PartOutcome> {
     const store = this.#o.store;
     const clock = this.#o.clock;
-    const payload = asMessage(part.payload);
+    const payload = asDiscordMessage(part.payload);
     if (payload === null) {
       const error = { code: 'delivery.invalid_part', message: 'A stored message could not be read.' };
       await store.markPartAttempt(workflow.id, part.partKey, { error, failed: true, now: clock.now() });
@@ -385,7 +379,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
 
   #sendVia(
     target: Target,
-    payload: RenderedMessage,
+    payload: DiscordMessage,
     workflowId: string,
     partKey: string,
     signal: AbortSignal,
@@ -403,7 +397,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
    */
   async #reconcile(
     workflow: WorkflowRecord,
-    payload: RenderedMessage,
+    payload: DiscordMessage,
     signal: AbortSignal,
   ): Promise<string | null> {
     const channelId = workflow.request.delivery.channelId;
@@ -412,7 +406,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
     if (channelId === undefined || botToken === undefined || marker === null) return null;
     const depth = this.#o.reconcileDepth ?? DefaultDeliveryOutboxOptions.reconcileDepth;
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const res = await this.#o.rest.listChannelMessages(channelId, botToken, depth, signal);
+      const res = await this.#o.rest.listChannelMessages(channelId, depth, signal);
       if (res.kind === 'ok') {
         const hit = res.messages.find((m) => m.footers.includes(marker) || m.content === marker);
         return hit !== undefined && hit.id !== '' ? hit.id : null;

@@ -4,9 +4,8 @@ import type { Clock } from '../core/clock.js';
 import type { SecretBox } from '../core/secrets.js';
 import { toAppError } from '../core/errors.js';
 import type { DeliveryRef, WorkflowStore } from '../store/store.js';
-import type { DiscordRestClient, RestResult } from './discord-rest.js';
-import type { RenderedMessage } from './limits.js';
-import type { WebhookCredentials } from './webhook-url.js';
+import type { DiscordRestClient, RestResult, WebhookCredentials } from '../discord-api/rest.js';
+import type { DiscordMessage } from '../discord-api/message.js';
 import { parseWebhookUrl } from './webhook-url.js';
 
 /** Interaction tokens live 15 minutes. */
@@ -109,7 +108,7 @@ export async function canReachUser(ref: DeliveryRef, deps: TargetDeps): Promise<
 export function sendToTarget(
   rest: DiscordRestClient,
   target: Target,
-  msg: RenderedMessage,
+  msg: DiscordMessage,
   options: {
     /** Channel messages only: Discord drops a second message with the same nonce (`enforce_nonce`). */
     readonly nonce?: string;
@@ -123,7 +122,7 @@ export function sendToTarget(
     case 'webhook:default':
       return rest.executeWebhook(target.hook, msg, options.signal);
     case 'channel':
-      return rest.createChannelMessage(target.channelId, target.botToken, msg, options.nonce, options.signal);
+      return rest.createChannelMessage(target.channelId, msg, options.nonce, options.signal);
   }
 }
 
@@ -132,7 +131,7 @@ export function editOnTarget(
   rest: DiscordRestClient,
   target: Target,
   messageId: string,
-  msg: RenderedMessage,
+  msg: DiscordMessage,
   signal?: AbortSignal,
 ): Promise<RestResult> {
   switch (target.name) {
@@ -144,6 +143,6 @@ export function editOnTarget(
     case 'webhook:default':
       return rest.editWebhookMessage(target.hook, messageId, msg, signal);
     case 'channel':
-      return rest.editChannelMessage(target.channelId, messageId, target.botToken, msg, signal);
+      return rest.editChannelMessage(target.channelId, messageId, msg, signal);
   }
 }

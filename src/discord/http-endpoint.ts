@@ -15,7 +15,7 @@ import type { FrontEnd } from './gateway.js';
 import { PromFrontEndMetrics, noopMetrics, type FrontEndMetrics } from './metrics.js';
 import type { AppServices, InteractionClaim } from './ports.js';
 import { InteractionRouter, type InteractionRouterOptions } from './router.js';
-import { UndiciTransport, type DiscordTransport } from './transport.js';
+import { UndiciTransport, type DiscordTransport } from '../discord-api/transport.js';
 
 /** Interactions are small JSON documents (a few KiB); anything bigger is refused (413) before it is read in full. */
 export const DEFAULT_MAX_INTERACTION_BYTES = 64 * 1024;

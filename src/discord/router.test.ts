@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
 import { FakeTransport, jsonOf } from '../../test/discord/fake-transport.js';
-import { InMemoryAppServices, createMemoryClaim } from './in-memory-services.js';
+import { InMemoryAppServices, createMemoryClaim } from '../../test/support/in-memory-services.js';
 import type { AppServices, InteractionInfo } from './ports.js';
 import { InteractionRouter } from './router.js';
 

@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger.js';
 import type { Depth } from '../core/stage.js';
 import { COMMAND_NAMES, isCommandName } from './commands.js';
 import { InteractionType, parseInteraction, stringOption, type ParsedInteraction } from './interaction.js';
-import { EPHEMERAL, textMessage, type DiscordMessage } from './message.js';
+import { EPHEMERAL, textMessage, type DiscordMessage } from '../discord-api/message.js';
 import { noopMetrics, type FrontEndMetrics } from './metrics.js';
 import type {
   AnalysisIntake,
@@ -24,7 +24,7 @@ import {
   type AckOutcome,
   type InitialResponse,
 } from './session.js';
-import type { DiscordTransport } from './transport.js';
+import type { DiscordTransport } from '../discord-api/transport.js';
 import { validateAnalysisUrl, validateDepth, validateWebhookUrl, validateWorkflowId } from './validate.js';
 
 /** What a handler gets once the initial response has settled. */

@@ -11,8 +11,9 @@
 import type { Clock } from '../core/clock.js';
 import type { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { EPHEMERAL, toWireBody, type DiscordMessage } from './message.js';
-import { discordErrorCode, type DiscordTransport } from './transport.js';
+import { EPHEMERAL, toWireBody, type DiscordMessage } from '../discord-api/message.js';
+import { discordErrorCode } from '../discord-api/errors.js';
+import { type DiscordTransport } from '../discord-api/transport.js';
 
 export type AckState = 'fresh' | 'acknowledging' | 'acknowledged' | 'possibly_acknowledged' | 'expired';
 

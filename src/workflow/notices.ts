@@ -2,8 +2,8 @@
 // target (the interaction while it lives, the guild's webhook, the default webhook, a channel message).
 import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { DiscordRestClient } from '../delivery/discord-rest.js';
-import type { RenderedMessage } from '../delivery/limits.js';
+import type { DiscordRestClient } from '../discord-api/rest.js';
+import type { DiscordMessage } from '../discord-api/message.js';
 import { resolveTargets, sendToTarget, type TargetDeps } from '../delivery/targets.js';
 import type { DeliveryRef } from '../store/store.js';
 
@@ -25,7 +25,7 @@ export interface FallbackNoticesOptions {
 
 /** The port the use cases tell members through (FallbackNotices in production). */
 export interface Notices {
-  tell(to: NoticeRecipient, message: RenderedMessage): Promise<boolean>;
+  tell(to: NoticeRecipient, message: DiscordMessage): Promise<boolean>;
 }
 
 export class FallbackNotices implements Notices {
@@ -36,7 +36,7 @@ export class FallbackNotices implements Notices {
   }
 
   /** Resolves true once one target confirmed the message; false (logged) when none could carry it. */
-  async tell(to: NoticeRecipient, message: RenderedMessage): Promise<boolean> {
+  async tell(to: NoticeRecipient, message: DiscordMessage): Promise<boolean> {
     const ref: DeliveryRef = {
       ...(to.interaction === undefined ? {} : { interaction: to.interaction }),
       ...(to.guildId === null ? {} : { guildId: to.guildId }),
@@ -44,7 +44,7 @@ export class FallbackNotices implements Notices {
     };
     // Outside the interaction nobody knows who asked: the notice names the member.
     const mention = to.userId === null ? '' : `<@${to.userId}> `;
-    const body: RenderedMessage = { ...message, content: `${mention}${message.content ?? ''}`.trim() };
+    const body: DiscordMessage = { ...message, content: `${mention}${message.content ?? ''}`.trim() };
     const nonce = `n${to.interactionId}`.slice(0, 25);
     for (const target of await resolveTargets(ref, this.#o.targets)) {
       try {

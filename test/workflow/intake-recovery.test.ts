@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import { SecretBox } from '../../src/core/secrets.js';
-import type { RenderedMessage } from '../../src/delivery/limits.js';
+import type { DiscordMessage } from '../../src/discord-api/message.js';
 import type { AppServices } from '../../src/discord/ports.js';
 import { InteractionRouter } from '../../src/discord/router.js';
 import { SqliteWorkflowStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -55,8 +55,8 @@ class RecordingEngine {
 }
 
 class RecordingNotices implements Notices {
-  readonly told: { to: NoticeRecipient; message: RenderedMessage }[] = [];
-  async tell(to: NoticeRecipient, message: RenderedMessage): Promise<boolean> {
+  readonly told: { to: NoticeRecipient; message: DiscordMessage }[] = [];
+  async tell(to: NoticeRecipient, message: DiscordMessage): Promise<boolean> {
     this.told.push({ to, message });
     return true;
   }

@@ -1,26 +1,23 @@
-// AppServices backed by the workflow engine, the store and the delivery layer: what the slash commands really do.
+// AppServices backed by the workflow use cases and the delivery renderer: what the slash commands really do.
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { SecretBox } from '../core/secrets.js';
 import type { Report } from '../analysis/report.js';
 import type { WorkflowRecord, WorkflowStore } from '../store/store.js';
-import type { WorkflowEngine } from '../workflow/engine.js';
+import type { WorkflowEngine } from './engine.js';
 import { configureGuildWebhook } from '../delivery/guild-config.js';
-import type { Embed, RenderedMessage } from '../delivery/limits.js';
 import { renderOutcome, renderProgressCard, renderReport, renderStatus } from '../delivery/render.js';
-import type { AnalysisIntakes } from '../workflow/intake.js';
-import type { FallbackNotices } from '../workflow/notices.js';
-import { EPHEMERAL, type DiscordMessage } from './message.js';
+import type { AnalysisIntake, AnalysisIntakes, InteractionInfo } from './intake.js';
+import type { FallbackNotices } from './notices.js';
+import { EPHEMERAL, type DiscordMessage } from '../discord-api/message.js';
 import type {
-  AnalysisIntake,
   AppServices,
   CancelOutcome,
   ConfigOutcome,
-  InteractionInfo,
   StartOutcome,
   ViewOutcome,
   ViewRequest,
-} from './ports.js';
+} from './services.js';
 
 export interface EngineAppServicesOptions {
   readonly engine: WorkflowEngine;
@@ -36,34 +33,8 @@ export interface EngineAppServicesOptions {
   readonly allowApiBaseWebhooks?: string | undefined;
 }
 
-function toDiscordMessage(m: RenderedMessage, ephemeral: boolean): DiscordMessage {
-  return {
-    ...(m.content === undefined ? {} : { content: m.content }),
-    ...(m.embeds === undefined ? {} : { embeds: m.embeds }),
-    ...(m.files === undefined
-      ? {}
-      : { files: m.files.map((f) => ({ name: f.name, data: Buffer.from(f.contentBase64, 'base64') })) }),
-    ...(ephemeral ? { flags: EPHEMERAL } : {}),
-  };
-}
-
-function toRendered(m: DiscordMessage): RenderedMessage {
-  const embeds = m.embeds?.map((e) => {
-    const out: Embed = {};
-    if (e.title !== undefined) out.title = e.title;
-    if (e.description !== undefined) out.description = e.description;
-    if (e.url !== undefined) out.url = e.url;
-    if (e.color !== undefined) out.color = e.color;
-    if (e.footer !== undefined) out.footer = { text: e.footer.text };
-    if (e.fields !== undefined) out.fields = e.fields.map((f) => ({ ...f }));
-    return out;
-  });
-  return {
-    ...(m.content === undefined ? {} : { content: m.content }),
-    ...(embeds === undefined ? {} : { embeds }),
-    allowed_mentions: { parse: [] },
-  };
-}
+/** A rendered message shown privately to the member who asked. */
+const privately = (m: DiscordMessage): DiscordMessage => ({ ...m, flags: EPHEMERAL });
 
 /** Why a view or cancel was not allowed: the same answer for every command that names a workflow. */
 type Refusal = Extract<ViewOutcome, { kind: 'not_found' | 'forbidden' }>;
@@ -122,11 +93,11 @@ export class EngineAppServices implements AppServices {
       const stored = await this.#o.store.getReport(wf.reportId);
       if (stored !== null) {
         const messages = renderReport(stored.report as Report, { workflowId: wf.id });
-        return { kind: 'messages', messages: messages.map((m) => toDiscordMessage(m, true)) };
+        return { kind: 'messages', messages: messages.map(privately) };
       }
     }
     if (wf.status === 'failed' || wf.status === 'cancelled') {
-      return { kind: 'messages', messages: [toDiscordMessage(renderOutcome(wf), true)] };
+      return { kind: 'messages', messages: [privately(renderOutcome(wf))] };
     }
     const progress = wf.progress ?? {
       stage: 'queued',
@@ -135,7 +106,7 @@ export class EngineAppServices implements AppServices {
       updatedAt: now,
     };
     const card = renderProgressCard(progress, wf.id, now - wf.createdAt);
-    return { kind: 'messages', messages: [toDiscordMessage(card, true)] };
+    return { kind: 'messages', messages: [privately(card)] };
   }
 
   async cancel(req: ViewRequest): Promise<CancelOutcome> {
@@ -175,7 +146,7 @@ export class EngineAppServices implements AppServices {
     // The interaction itself is gone: the guild webhook, the default webhook, then the channel.
     await this.#o.notices.tell(
       { interactionId: info.id, userId: info.userId, guildId: info.guildId, channelId: info.channelId },
-      toRendered(message),
+      message,
     );
   }
 }
