@@ -6,10 +6,11 @@ import { toAppError } from '../core/errors.js';
 import type { DeliveryRef, WorkflowStore } from '../store/store.js';
 import type { DiscordRestClient, RestResult, WebhookCredentials } from '../discord-api/rest.js';
 import type { DiscordMessage } from '../discord-api/message.js';
+import { INTERACTION_TOKEN_TTL_MS } from '../discord-api/limits.js';
 import { parseWebhookUrl } from './webhook-url.js';
 
-/** Interaction tokens live 15 minutes. */
-export const INTERACTION_TOKEN_TTL_MS = 15 * 60_000;
+/** Interaction tokens live 15 minutes (defined once in the wire layer). */
+export { INTERACTION_TOKEN_TTL_MS };
 /** Stop using an interaction token this long before it dies: a request must never race its expiry (50027). */
 export const INTERACTION_SAFETY_MS = 60_000;
 

@@ -1,6 +1,11 @@
 // Discord's message limits (DISCORD.md §2) and a validator that checks a message against them.
 import type { DiscordMessage, Embed } from './message.js';
 
+/** The initial response must reach Discord within this of the interaction's creation (DISCORD.md §1). */
+export const INITIAL_RESPONSE_WINDOW_MS = 3_000;
+/** Interaction tokens (followups, edits of the original) live this long after the interaction's creation. */
+export const INTERACTION_TOKEN_TTL_MS = 15 * 60_000;
+
 export const LIMITS = {
   content: 2000,
   embedsPerMessage: 10,
