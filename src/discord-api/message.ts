@@ -15,6 +15,8 @@ export interface Embed {
   author?: { name: string; url?: string };
   footer?: { text: string };
   fields?: { name: string; value: string; inline?: boolean }[];
+  /** `attachment://<file name>` shows an attached image inside the embed. */
+  image?: { url: string };
 }
 
 /** An attachment; base64 so a message can be stored as JSON (the outbox) and sent again unchanged. */
@@ -63,11 +65,25 @@ export function toWireBody(msg: DiscordMessage, extra: Readonly<Record<string, u
   form.append('payload_json', JSON.stringify(json));
   files.forEach((f, i) => {
     const blob = new Blob([Buffer.from(f.contentBase64, 'base64')], {
-      type: f.contentType ?? 'application/octet-stream',
+      type: f.contentType ?? contentTypeOf(f.name),
     });
     form.append(`files[${i}]`, blob, f.name);
   });
   return { kind: 'multipart', form };
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  md: 'text/markdown',
+  txt: 'text/plain',
+  json: 'application/json',
+  png: 'image/png',
+  svg: 'image/svg+xml',
+};
+
+/** The attachment's type from its file name: Discord shows a `.png` inside an embed only as an image. */
+function contentTypeOf(name: string): string {
+  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
+  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
 }
 
 /** A plain-text message; `ephemeral` sets the flag for followups and type-4 replies. */

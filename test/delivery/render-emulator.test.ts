@@ -9,7 +9,7 @@ import type { RestResult } from '../../src/discord-api/rest.js';
 import { RateLimiter } from '../../src/discord-api/ratelimit.js';
 import { renderReport } from '../../src/delivery/render.js';
 import { reportArbitrary } from '../support/report-arbitrary.js';
-import { DiscordEmulator } from '../../src/emulator/index.js';
+import { DiscordEmulator } from '@autointel/discord-emulator';
 
 const REPORTS = Number(process.env['RENDER_POST_REPORTS'] ?? 1000);
 

@@ -5,7 +5,7 @@ import { DiscordRestClient } from '../../src/discord-api/rest.js';
 import { RateLimiter } from '../../src/discord-api/ratelimit.js';
 import { InMemoryAppServices } from '../support/in-memory-services.js';
 import { UndiciTransport } from '../../src/discord-api/transport.js';
-import { DiscordEmulator, type TimelineEntry } from '../../src/emulator/index.js';
+import { DiscordEmulator, type TimelineEntry } from '@autointel/discord-emulator';
 
 export const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 export const CALLBACK_ROUTE = '/interactions/:interaction_id/:token/callback';
