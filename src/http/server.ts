@@ -28,7 +28,27 @@ export interface HttpServerOptions {
   readonly mode: string;
   readonly checks?: Readonly<Record<string, HealthCheck>>;
   readonly metrics?: MetricsSource;
+  readonly limits?: HttpServerLimits;
 }
+
+/** Bounds on what a client may hold: slow or half-open requests, and sockets at once. */
+export interface HttpServerLimits {
+  /** The request's headers must arrive within this. */
+  readonly headersTimeoutMs?: number;
+  /** The whole request (headers and body) must arrive within this: a trickled body is cut off (408). */
+  readonly requestTimeoutMs?: number;
+  /** Open sockets at once; more are refused at accept time. */
+  readonly maxConnections?: number;
+  /** How often Node checks the two timeouts above (its default, 30 s, would let a 15 s limit run to 45 s). */
+  readonly checkIntervalMs?: number;
+}
+
+export const DefaultHttpServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  maxConnections: 1_024,
+  checkIntervalMs: 1_000,
+} as const satisfies Required<HttpServerLimits>;
 
 export interface HttpServer {
   readonly server: Server;
@@ -92,7 +112,19 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     });
   }
 
-  const server = createServer((req, res) => {
+  const limits = { ...DefaultHttpServerLimits, ...options.limits };
+  for (const [name, v] of Object.entries(limits)) {
+    if (!Number.isInteger(v) || v <= 0)
+      throw new RangeError(`createHttpServer: limits.${name} must be a positive integer, received ${v}`);
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs)
+    throw new RangeError('createHttpServer: limits.headersTimeoutMs must not exceed limits.requestTimeoutMs');
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: limits.checkIntervalMs,
+  };
+  const server = createServer(serverOptions, (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
     const handler = routes.get(`${method} ${path}`) ?? prefixRoute(method, path);
@@ -113,6 +145,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
   // Discord keeps connections to an interactions endpoint alive; idle sockets should not pin the process on stop.
   server.keepAliveTimeout = 5_000;
+  // Beyond this, new sockets are closed at once: a flood of half-open requests cannot exhaust the process.
+  server.maxConnections = limits.maxConnections;
 
   return {
     server,
