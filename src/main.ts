@@ -22,7 +22,7 @@ import { createGatewayFrontEnd, type FrontEnd } from './discord/gateway.js';
 import { createHttpFrontEnd } from './discord/http-endpoint.js';
 import { PromFrontEndMetrics } from './discord/metrics.js';
 import { reportPageRoute } from './http/report-page.js';
-import { createHttpServer, type HttpServer } from './http/server.js';
+import { createHttpServer, metricsPlacement, type HttpServer } from './http/server.js';
 import { assertDeployment, openStore } from './store/select.js';
 import type { WorkflowStore } from './store/store.js';
 import { BullmqQueue } from './workflow/bullmq-queue.js';
@@ -239,6 +239,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed.
       const claim: InteractionClaim = (interactionId, intake) => intakes.claim(interactionId, intake);
       let frontEnd: FrontEnd;
+      const placement = metricsPlacement(config.host, config.metricsPort);
+      if (placement === 'none')
+        logger.warn(
+          { host: config.host },
+          '/metrics is not served on a public listener; set METRICS_PORT to expose it',
+        );
+      let metricsRegistry: PromFrontEndMetrics['registry'];
       if (config.mode === 'http') {
         const http = createHttpFrontEnd({
           publicKey: requireKey(config.publicKey, 'DISCORD_PUBLIC_KEY', 'in http mode'),
@@ -252,8 +259,10 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           port: config.port,
           claim,
           transport,
+          serveMetrics: placement === 'main',
         });
         frontEnd = http;
+        metricsRegistry = http.metrics.registry;
         if (reportPages !== null) http.http.route('GET', '/r/*', reportPages);
         await http.start();
         httpUrl = http.url();
@@ -265,7 +274,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           clock,
           logger,
           mode: 'gateway',
-          metrics: metrics.registry,
+          ...(placement === 'main' ? { metrics: metrics.registry } : {}),
           checks: { gateway: () => ({ ok: gateway.isReady() }) },
         });
         const gateway = createGatewayFrontEnd({
@@ -280,12 +289,25 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           transport,
         });
         frontEnd = gateway;
+        metricsRegistry = metrics.registry;
         if (reportPages !== null) server.route('GET', '/r/*', reportPages);
         await gateway.start();
         httpUrl = (await server.start()).url;
         stoppers.push(() => server.stop());
       }
       stoppers.push(() => frontEnd.stop());
+      if (placement === 'separate' && config.metricsPort !== undefined) {
+        const metricsServer = createHttpServer({
+          host: '127.0.0.1',
+          port: config.metricsPort,
+          clock,
+          logger,
+          mode: 'metrics',
+          metrics: metricsRegistry,
+        });
+        await metricsServer.start();
+        stoppers.push(() => metricsServer.stop());
+      }
       const recovery = new AbortController();
       const recovering = recoverIntakesForever(intakes, clock, logger, recovery.signal);
       stoppers.push(async () => {

@@ -233,6 +233,8 @@ export interface HttpFrontEndOptions {
   readonly port: number;
   /** A Prometheus metrics set of its own by default. */
   readonly metrics?: PromFrontEndMetrics;
+  /** Serve `/metrics` on this (public) listener; false when it lives on a loopback listener of its own. */
+  readonly serveMetrics?: boolean;
   readonly transport?: DiscordTransport;
   readonly checks?: Readonly<Record<string, HealthCheck>>;
   readonly maxBodyBytes?: number;
@@ -280,7 +282,7 @@ export function createHttpFrontEnd(options: HttpFrontEndOptions): HttpFrontEnd {
     clock: options.clock,
     logger: options.logger,
     mode: 'http',
-    metrics: metrics.registry,
+    ...(options.serveMetrics === false ? {} : { metrics: metrics.registry }),
     ...(options.checks === undefined ? {} : { checks: options.checks }),
   });
   http.route(

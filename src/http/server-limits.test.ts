@@ -5,6 +5,7 @@ import { createLogger } from '../core/logger.js';
 import {
   DefaultHttpServerLimits,
   createHttpServer,
+  metricsPlacement,
   type HttpServer,
   type HttpServerLimits,
 } from './server.js';
@@ -98,5 +99,15 @@ describe('http server limits', () => {
       });
     expect(make({ maxConnections: 0 })).toThrow(/maxConnections/);
     expect(make({ headersTimeoutMs: 20_000, requestTimeoutMs: 15_000 })).toThrow(/headersTimeoutMs/);
+  });
+});
+
+describe('metricsPlacement', () => {
+  it('never puts /metrics on a public listener', () => {
+    expect(metricsPlacement('127.0.0.1', undefined)).toBe('main');
+    expect(metricsPlacement('::1', undefined)).toBe('main');
+    expect(metricsPlacement('0.0.0.0', undefined)).toBe('none');
+    expect(metricsPlacement('10.0.0.5', undefined)).toBe('none');
+    expect(metricsPlacement('0.0.0.0', 9464)).toBe('separate');
   });
 });

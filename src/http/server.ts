@@ -61,6 +61,22 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
+/** Whether a listen address only accepts local connections. */
+export const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+
+/**
+ * Where `/metrics` is served: on a loopback listener of its own when METRICS_PORT is set, else on the main listener
+ * only if that one is loopback too. A public interactions listener never exposes it.
+ */
+export function metricsPlacement(
+  host: string,
+  metricsPort: number | undefined,
+): 'separate' | 'main' | 'none' {
+  if (metricsPort !== undefined) return 'separate';
+  return isLoopback(host) ? 'main' : 'none';
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
