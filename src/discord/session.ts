@@ -21,7 +21,10 @@ export type AckState = 'fresh' | 'acknowledging' | 'acknowledged' | 'possibly_ac
 /** Discord's epoch (2015-01-01) — the origin of snowflake timestamps. */
 const DISCORD_EPOCH = 1_420_070_400_000n;
 /** Initial-response window and token lifetime (DISCORD.md §1), defined once in the wire layer. */
-export { INITIAL_RESPONSE_WINDOW_MS, INTERACTION_TOKEN_TTL_MS as TOKEN_LIFETIME_MS } from '../discord-api/limits.js';
+export {
+  INITIAL_RESPONSE_WINDOW_MS,
+  INTERACTION_TOKEN_TTL_MS as TOKEN_LIFETIME_MS,
+} from '../discord-api/limits.js';
 /** A snowflake further than this from our receive time means the clocks disagree: trust the receive time then. */
 const MAX_PLAUSIBLE_SKEW_MS = 60_000;
 
