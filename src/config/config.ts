@@ -37,6 +37,13 @@ const schema = z.object({
   AUTOINTEL_REPORT_LINK_DAYS: int(1, 3650).default(30),
   PORT: int(0, 65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : Number(v)))
+    .refine((v) => v === undefined || (Number.isInteger(v) && v >= 1 && v <= 65535), {
+      message: 'must be a port number in 1..65535',
+    }),
   AUTOINTEL_DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AUTOINTEL_SECRET_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, {
@@ -118,6 +125,8 @@ export interface Config {
   readonly reportLinkTtlMs: number;
   readonly port: number;
   readonly host: string;
+  /** `/metrics` on its own loopback listener; unset: on the main listener only when HOST is loopback. */
+  readonly metricsPort: number | undefined;
   readonly dataDir: string;
   readonly logLevel: string;
   readonly secretKey: string | undefined;
@@ -187,6 +196,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
     reportLinkTtlMs: e.AUTOINTEL_REPORT_LINK_DAYS * 86_400_000,
     port: e.PORT,
     host: e.HOST,
+    metricsPort: e.METRICS_PORT,
     dataDir: e.AUTOINTEL_DATA_DIR,
     logLevel: e.LOG_LEVEL,
     secretKey: e.AUTOINTEL_SECRET_KEY,
