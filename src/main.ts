@@ -6,7 +6,6 @@ import { createAcquirer, sweepWorkDir } from './analysis/acquire/index.js';
 import { AnalysisPool } from './analysis/analyse/pool.js';
 import { factCheckSearchFromConfig } from './analysis/factcheck/index.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
-import type { TranscriptionEngine } from './analysis/transcribe/index.js';
 import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -30,6 +29,7 @@ import type { WorkflowStore } from './store/store.js';
 import { BullmqQueue } from './workflow/bullmq-queue.js';
 import { EmbeddedQueue } from './workflow/embedded-queue.js';
 import { WorkflowEngine } from './workflow/engine.js';
+import { createTranscription } from './analysis/transcribe/engines.js';
 import { AnalysisIntakes } from './workflow/intake.js';
 import { FallbackNotices } from './workflow/notices.js';
 import type { WorkQueue } from './workflow/queue.js';
@@ -154,8 +154,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         return w !== null && (w.status === 'queued' || w.status === 'running');
       },
     });
-    // No speech-to-text engine is wired in yet; audio is downloaded only when one is, since nothing else uses it.
-    const transcription: TranscriptionEngine | null = null;
+    const transcription = createTranscription(config, {
+      clock,
+      logger,
+      workDir: join(config.dataDir, 'audio'),
+    });
+    stoppers.push(() => transcription.close());
     const pipeline = createAnalysisPipeline({
       acquirer: createAcquirer({
         clock,
@@ -169,10 +173,11 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         maxMediaBytes: config.maxMediaBytes,
         maxMediaSeconds: config.maxMediaSeconds,
         ...(config.ytDlpCookies === undefined ? {} : { ytDlpCookies: config.ytDlpCookies }),
-        needsAudio: transcription !== null,
+        // Audio is downloaded only when an engine can transcribe it.
+        needsAudio: transcription.engine !== null,
       }),
       analysis,
-      transcription,
+      transcription: transcription.engine,
       reportIndex: {
         search: (q, o) => store.searchReports(q, o),
         loadReport: async (id) => (await store.getReport(id))?.report ?? null,
