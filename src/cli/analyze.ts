@@ -5,6 +5,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAcquirer } from '../analysis/acquire/index.js';
 import { AnalysisPool } from '../analysis/analyse/pool.js';
+import { pooledBodyExtractor } from '../analysis/work/extractor.js';
+import { ContentPool } from '../analysis/work/pool.js';
 import { createAnalysisPipeline } from '../analysis/pipeline.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
 import { renderText } from '../analysis/render/text.js';
@@ -118,7 +120,9 @@ export async function run(args: readonly string[]): Promise<number> {
     destination: process.stderr,
   });
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'autointel-analyze-'));
-  const analysis = new AnalysisPool({ size: 1 });
+  // The same budgets as the bot: a hostile page or text stops at its deadline instead of hanging the command.
+  const contentPool = new ContentPool({ clock, size: 1, heapMb: config.workerHeapMb });
+  const analysis = new AnalysisPool({ pool: contentPool, deadlineMs: config.analysisTimeoutMs });
   const controller = new AbortController();
   const onSigint = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
@@ -133,6 +137,12 @@ export async function run(args: readonly string[]): Promise<number> {
       ffmpegPath: config.ffmpegPath,
       workDir,
       allowLocalFiles: true,
+      extractor: pooledBodyExtractor(contentPool, config.extractTimeoutMs),
+      limits: {
+        maxTextChars: config.maxTextChars,
+        maxDomDepth: config.maxDomDepth,
+        maxDomElements: config.maxDomElements,
+      },
     });
     const pipeline = createAnalysisPipeline({
       acquirer,
@@ -168,7 +178,7 @@ export async function run(args: readonly string[]): Promise<number> {
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
-    await analysis.close();
+    await contentPool.close();
     await rm(workDir, { recursive: true, force: true });
   }
 }

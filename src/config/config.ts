@@ -54,6 +54,13 @@ const schema = z.object({
   AUTOINTEL_FRESHNESS_MINUTES: int(0, 525_600).default(60),
   AUTOINTEL_RETENTION_DAYS: int(1, 3650).default(30),
   AUTOINTEL_MAX_CONTENT_BYTES: int(1024, 2 ** 31).default(20 * 1024 * 1024),
+  AUTOINTEL_MAX_TEXT_CHARS: int(1000, 2 ** 30).default(2_000_000),
+  AUTOINTEL_MAX_DOM_DEPTH: int(16, 100_000).default(400),
+  AUTOINTEL_MAX_DOM_ELEMENTS: int(100, 10_000_000).default(150_000),
+  AUTOINTEL_EXTRACT_TIMEOUT_SECONDS: int(1, 3600).default(60),
+  AUTOINTEL_ANALYSIS_TIMEOUT_SECONDS: int(1, 86_400).default(600),
+  AUTOINTEL_CONTENT_WORKERS: int(0, 64).default(0),
+  AUTOINTEL_WORKER_HEAP_MB: int(64, 65_536).default(1024),
   AUTOINTEL_LLM_BASE_URL: optionalString,
 });
 
@@ -85,6 +92,15 @@ export interface Config {
   readonly freshnessMs: number;
   readonly retentionMs: number;
   readonly maxContentBytes: number;
+  /** Content budgets: extracted text, DOM given to Readability, per-job deadlines, pool threads and their heap. */
+  readonly maxTextChars: number;
+  readonly maxDomDepth: number;
+  readonly maxDomElements: number;
+  readonly extractTimeoutMs: number;
+  readonly analysisTimeoutMs: number;
+  /** 0: sized from the cores. */
+  readonly contentWorkers: number;
+  readonly workerHeapMb: number;
   readonly llmBaseUrl: string | undefined;
 }
 
@@ -127,6 +143,13 @@ export function loadConfig(env: RawEnv = process.env): Config {
     freshnessMs: e.AUTOINTEL_FRESHNESS_MINUTES * 60_000,
     retentionMs: e.AUTOINTEL_RETENTION_DAYS * 86_400_000,
     maxContentBytes: e.AUTOINTEL_MAX_CONTENT_BYTES,
+    maxTextChars: e.AUTOINTEL_MAX_TEXT_CHARS,
+    maxDomDepth: e.AUTOINTEL_MAX_DOM_DEPTH,
+    maxDomElements: e.AUTOINTEL_MAX_DOM_ELEMENTS,
+    extractTimeoutMs: e.AUTOINTEL_EXTRACT_TIMEOUT_SECONDS * 1000,
+    analysisTimeoutMs: e.AUTOINTEL_ANALYSIS_TIMEOUT_SECONDS * 1000,
+    contentWorkers: e.AUTOINTEL_CONTENT_WORKERS,
+    workerHeapMb: e.AUTOINTEL_WORKER_HEAP_MB,
     llmBaseUrl: e.AUTOINTEL_LLM_BASE_URL,
   });
 }

@@ -8,11 +8,13 @@ import { toAppError, type AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import { err, ok, type Result } from '../../core/result.js';
-import { decodeBody, looksBinary } from './charset.js';
+import { inlineBodyExtractor, type BodyExtractor } from '../work/extractor.js';
+import { type BodyFields, type BodyKind, type ContentFields } from './body.js';
+import { DefaultBodyLimits, type BodyLimits } from './budget.js';
+import { decodeBody } from './charset.js';
 import { permanent } from './errors.js';
 import { DEFAULT_TIMEOUTS, guardedFetch, type Timeouts } from './fetch.js';
 import { SsrfGuard, type Resolver } from './guard.js';
-import { extractArticle } from './html.js';
 import { detectLanguage } from './language.js';
 import {
   MediaAcquirer,
@@ -22,9 +24,9 @@ import {
   type MediaContent,
 } from './media.js';
 import { checkSourceSyntax } from './source.js';
-import { looksLikeSubtitles, parseSubtitles } from './subtitles.js';
-import { isMarkdownName, markdownToText, normalizePlainText } from './text.js';
-import type { AcquiredContent, ContentKind } from './types.js';
+import { parseSubtitles } from './subtitles.js';
+import { isMarkdownName } from './text.js';
+import type { AcquiredContent } from './types.js';
 
 export { checkSourceSyntax, type CheckedSource, type SourceSyntaxOptions } from './source.js';
 export { ACQUIRE_ERROR_CODES, type AcquireErrorCode } from './errors.js';
@@ -58,6 +60,13 @@ export interface AcquireOptions {
   maxMediaBytes?: number;
   /** Deadline for each yt-dlp run. Default 15 minutes. */
   mediaTimeoutMs?: number;
+  /**
+   * Where bodies are decoded and parsed: the content pool in services (off the loop that answers Discord, with a
+   * deadline); inline by default, for the CLI and unit tests.
+   */
+  extractor?: BodyExtractor;
+  /** Text length and DOM budgets (AUTOINTEL_MAX_TEXT_CHARS, AUTOINTEL_MAX_DOM_DEPTH, AUTOINTEL_MAX_DOM_ELEMENTS). */
+  limits?: Partial<BodyLimits>;
 }
 
 export interface AcquireContext {
@@ -86,7 +95,6 @@ const SUBTITLE_TYPES = /^(text\/vtt|text\/srt|text\/x-srt|application\/x-subrip)
 const MARKDOWN_TYPES = /^text\/(x-)?markdown\b/i;
 const SNIFF_TYPES = /^(application\/octet-stream|binary\/octet-stream|application\/unknown)\b/i;
 
-type BodyKind = 'html' | 'markdown' | 'text' | 'subtitles' | 'media' | 'sniff' | 'unsupported';
 
 function kindOf(contentType: string | null, name: string): BodyKind {
   const ext = extname(name).toLowerCase();
@@ -112,7 +120,6 @@ function kindOf(contentType: string | null, name: string): BodyKind {
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-type ContentFields = Omit<AcquiredContent, 'source' | 'finalUrl' | 'contentHash' | 'fetchedAt'>;
 
 function validate(options: AcquireOptions): void {
   const positive = (name: string, v: number | undefined): void => {
@@ -122,6 +129,7 @@ function validate(options: AcquireOptions): void {
   positive('maxBytes', options.maxBytes);
   positive('maxMediaBytes', options.maxMediaBytes);
   positive('mediaTimeoutMs', options.mediaTimeoutMs);
+  for (const [k, v] of Object.entries(options.limits ?? {})) positive(`limits.${k}`, v);
   for (const [k, v] of Object.entries(options.timeouts ?? {})) positive(`timeouts.${k}`, v);
   if (
     options.maxRedirects !== undefined &&
@@ -142,9 +150,13 @@ class DefaultAcquirer implements Acquirer {
   readonly #o: AcquireOptions;
   readonly #guard: SsrfGuard;
   readonly #timeouts: Timeouts;
+  readonly #extract: BodyExtractor;
+  readonly #limits: BodyLimits;
 
   constructor(options: AcquireOptions) {
     this.#o = options;
+    this.#extract = options.extractor ?? inlineBodyExtractor;
+    this.#limits = { ...DefaultBodyLimits, ...options.limits };
     this.#guard = new SsrfGuard({
       allowPrivateNetworks: options.allowPrivateNetworks,
       ...(options.allowedEndpoints === undefined ? {} : { allowedEndpoints: options.allowedEndpoints }),
@@ -219,7 +231,14 @@ class DefaultAcquirer implements Acquirer {
       );
     }
     progress(0.5, 'Extracting text');
-    const fields = this.#fromBytes(body, kind, contentType, finalUrl.pathname, contentLanguage);
+    const fields = await this.#fromBytes(
+      body,
+      kind,
+      contentType,
+      finalUrl.pathname,
+      contentLanguage,
+      signal,
+    );
     if (!fields.ok) return fields;
     // A page that is mostly a player (or carries a caption track) is media: yt-dlp reads its <video>/<audio>.
     const page = fields.value;
@@ -248,100 +267,19 @@ class DefaultAcquirer implements Acquirer {
     return ok({ finalUrl: finalUrl.href, fields: page.fields });
   }
 
-  /** Decoded bytes → content fields, by kind; used for fetched bodies and local files alike. */
+  /** Bytes → content fields, by kind, on the extractor (the content pool in services); fetched bodies and files. */
   #fromBytes(
     bytes: Buffer,
     kind: BodyKind,
     contentType: string | null,
     name: string,
     headerLanguage: string | null,
-  ): Result<
-    { fields: ContentFields; embeddedMedia: { elements: number; textTracks: number } | null },
-    AppError
-  > {
-    if (kind === 'unsupported' || kind === 'media')
-      return err(permanent('acquire.unsupported_content', `Refused content type ${contentType ?? 'none'}`));
-    if (bytes.length === 0) return err(permanent('acquire.empty', 'Empty body'));
-    if (looksBinary(bytes))
-      return err(permanent('acquire.unsupported_content', 'Body is binary', { context: { contentType } }));
-    const decoded = decodeBody(bytes, { contentType, html: kind === 'html' || kind === 'sniff' });
-    const visible = decoded.text.replace(/\s/g, '').length;
-    if (decoded.replacements >= 16 && decoded.replacements > visible * 0.1)
-      return err(
-        permanent('acquire.undecodable', `${decoded.replacements} invalid ${decoded.encoding} sequences`, {
-          context: { encoding: decoded.encoding },
-        }),
-      );
-    let k = kind;
-    if (k === 'sniff') {
-      const head = decoded.text.slice(0, 1024).trimStart().toLowerCase();
-      k = /^<(!doctype html|html|head|body|!--)/.test(head) ? 'html' : 'text';
-    }
-    if (k === 'text' && looksLikeSubtitles(decoded.text)) k = 'subtitles';
-
-    const empty = {
-      title: null,
-      byline: null,
-      siteName: null,
-      publishedTime: null,
-      segments: null,
-      media: null,
-      notes: [],
-    };
-    switch (k) {
-      case 'html': {
-        const a = extractArticle(decoded.text, { headerLanguage });
-        return ok({
-          fields: {
-            ...empty,
-            kind: 'article' satisfies ContentKind,
-            title: a.title,
-            byline: a.byline,
-            siteName: a.siteName,
-            publishedTime: a.publishedTime,
-            language: a.language,
-            text: a.text,
-          },
-          embeddedMedia: a.media,
-        });
-      }
-      case 'markdown': {
-        const md = markdownToText(decoded.text);
-        if (md.text === '') return err(permanent('acquire.empty', 'Markdown without text'));
-        return ok({
-          fields: {
-            ...empty,
-            kind: 'text',
-            title: md.title,
-            language: detectLanguage(md.text),
-            text: md.text,
-          },
-          embeddedMedia: null,
-        });
-      }
-      case 'subtitles': {
-        const subs = parseSubtitles(decoded.text);
-        if (subs.text === '') return err(permanent('acquire.empty', 'Subtitles without cues'));
-        return ok({
-          fields: {
-            ...empty,
-            kind: 'subtitles',
-            language: detectLanguage(subs.text),
-            text: subs.text,
-            segments: subs.segments,
-          },
-          embeddedMedia: null,
-        });
-      }
-      default: {
-        const text = normalizePlainText(decoded.text);
-        if (text === '') return err(permanent('acquire.empty', 'Text without content'));
-        return ok({
-          fields: { ...empty, kind: 'text', language: detectLanguage(text), text },
-          embeddedMedia: null,
-        });
-      }
-    }
+    signal: AbortSignal,
+  ): Promise<Result<BodyFields, AppError>> {
+    return this.#extract(
+      { bytes, kind, contentType, name, headerLanguage, limits: this.#limits },
+      signal,
+    );
   }
 
   async #media(
@@ -391,7 +329,7 @@ class DefaultAcquirer implements Acquirer {
     progress(0.2, 'Reading file');
     const bytes = await readFile(path, { signal });
     progress(0.5, 'Extracting text');
-    const r = this.#fromBytes(bytes, kindOf(null, path), null, path, null);
+    const r = await this.#fromBytes(bytes, kindOf(null, path), null, path, null, signal);
     if (!r.ok) return r;
     if (r.value.fields.text.trim() === '') return err(permanent('acquire.empty', 'No readable text'));
     return ok({ finalUrl, fields: r.value.fields });
