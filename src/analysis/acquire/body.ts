@@ -185,5 +185,4 @@ function bodyToFieldsUnsafe(input: BodyInput): Result<BodyFields, AppError> {
   }
 }
 
-
 export { DefaultBodyLimits, type BodyLimits };

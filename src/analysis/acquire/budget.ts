@@ -30,12 +30,16 @@ const mb = (n: number): string => (n / MB).toFixed(n < 10 * MB ? 1 : 0);
 export function textTooLarge(text: string, limits: BodyLimits): AppError {
   const chars = text.length;
   const bytes = Buffer.byteLength(text, 'utf8');
-  return permanent('acquire.too_large', `extracted text of ${chars} characters exceeds ${limits.maxTextChars}`, {
-    context: { chars, bytes, limit: limits.maxTextChars },
-    userMessage:
-      `The text is too large: ${mb(bytes)} MB (${chars.toLocaleString('en')} characters); the limit is ` +
-      `${limits.maxTextChars.toLocaleString('en')} characters. Link a shorter page or a single chapter.`,
-  });
+  return permanent(
+    'acquire.too_large',
+    `extracted text of ${chars} characters exceeds ${limits.maxTextChars}`,
+    {
+      context: { chars, bytes, limit: limits.maxTextChars },
+      userMessage:
+        `The text is too large: ${mb(bytes)} MB (${chars.toLocaleString('en')} characters); the limit is ` +
+        `${limits.maxTextChars.toLocaleString('en')} characters. Link a shorter page or a single chapter.`,
+    },
+  );
 }
 
 /** The refusal for a page past the DOM budget, or null. Shared by the pre-scan and the parsed-DOM check. */

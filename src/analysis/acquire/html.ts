@@ -116,7 +116,10 @@ function assertDomWithin(document: DomDocument, limits: DomLimits): void {
     const [el, d] = top;
     elements++;
     if (d > depth) depth = d;
-    const over = tooComplex({ elements, depth }, { maxDomDepth: limits.maxDepth, maxDomElements: limits.maxElements });
+    const over = tooComplex(
+      { elements, depth },
+      { maxDomDepth: limits.maxDepth, maxDomElements: limits.maxElements },
+    );
     if (over !== null) throw over;
     for (let c = el.firstElementChild; c !== null; c = c.nextElementSibling) stack.push([c, d + 1]);
   }

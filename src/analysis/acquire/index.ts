@@ -95,7 +95,6 @@ const SUBTITLE_TYPES = /^(text\/vtt|text\/srt|text\/x-srt|application\/x-subrip)
 const MARKDOWN_TYPES = /^text\/(x-)?markdown\b/i;
 const SNIFF_TYPES = /^(application\/octet-stream|binary\/octet-stream|application\/unknown)\b/i;
 
-
 function kindOf(contentType: string | null, name: string): BodyKind {
   const ext = extname(name).toLowerCase();
   if (contentType === null || contentType.trim() === '' || SNIFF_TYPES.test(contentType)) {
@@ -119,7 +118,6 @@ function kindOf(contentType: string | null, name: string): BodyKind {
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-
 
 function validate(options: AcquireOptions): void {
   const positive = (name: string, v: number | undefined): void => {
@@ -231,14 +229,7 @@ class DefaultAcquirer implements Acquirer {
       );
     }
     progress(0.5, 'Extracting text');
-    const fields = await this.#fromBytes(
-      body,
-      kind,
-      contentType,
-      finalUrl.pathname,
-      contentLanguage,
-      signal,
-    );
+    const fields = await this.#fromBytes(body, kind, contentType, finalUrl.pathname, contentLanguage, signal);
     if (!fields.ok) return fields;
     // A page that is mostly a player (or carries a caption track) is media: yt-dlp reads its <video>/<audio>.
     const page = fields.value;
@@ -276,10 +267,7 @@ class DefaultAcquirer implements Acquirer {
     headerLanguage: string | null,
     signal: AbortSignal,
   ): Promise<Result<BodyFields, AppError>> {
-    return this.#extract(
-      { bytes, kind, contentType, name, headerLanguage, limits: this.#limits },
-      signal,
-    );
+    return this.#extract({ bytes, kind, contentType, name, headerLanguage, limits: this.#limits }, signal);
   }
 
   async #media(

@@ -60,7 +60,10 @@ export function markdownToText(input: string): MarkdownText {
     if (end > 0) {
       for (const l of lines.slice(1, end)) {
         const m = /^title:(.*)$/.exec(l);
-        const t = m?.[1]?.trim().replace(/^["']|["']$/g, '').trim();
+        const t = m?.[1]
+          ?.trim()
+          .replace(/^["']|["']$/g, '')
+          .trim();
         if (t !== undefined && t !== '') title = t;
       }
       i = end + 1;

@@ -40,7 +40,9 @@ export class AnalysisPool implements AnalysisRunner {
   constructor(options: AnalysisPoolOptions = {}) {
     const deadlineMs = options.deadlineMs ?? DefaultAnalysisPoolOptions.deadlineMs;
     if (!(Number.isFinite(deadlineMs) && deadlineMs > 0))
-      throw new RangeError(`AnalysisPool option 'deadlineMs' must be positive, received ${String(deadlineMs)}`);
+      throw new RangeError(
+        `AnalysisPool option 'deadlineMs' must be positive, received ${String(deadlineMs)}`,
+      );
     this.#deadlineMs = deadlineMs;
     if (options.pool !== undefined) {
       this.#pool = options.pool;

@@ -13,7 +13,10 @@ export const inlineBodyExtractor: BodyExtractor = (input) => Promise.resolve(bod
 export const DEFAULT_EXTRACT_DEADLINE_MS = 60_000;
 
 /** Extraction on the pool: a page that takes longer than `deadlineMs` has its thread stopped and is refused. */
-export function pooledBodyExtractor(pool: ContentPool, deadlineMs = DEFAULT_EXTRACT_DEADLINE_MS): BodyExtractor {
+export function pooledBodyExtractor(
+  pool: ContentPool,
+  deadlineMs = DEFAULT_EXTRACT_DEADLINE_MS,
+): BodyExtractor {
   if (!(Number.isFinite(deadlineMs) && deadlineMs > 0))
     throw new RangeError(`pooledBodyExtractor deadlineMs must be positive, received ${String(deadlineMs)}`);
   return async (input, signal) => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../core/clock.js';
+import { PermanentError } from '../../core/errors.js';
 import { DefaultBodyLimits } from '../acquire/budget.js';
 import { ContentPool, defaultWorkerUrl } from './pool.js';
 
@@ -78,7 +79,7 @@ describe('ContentPool', () => {
     await expect(
       pool.run(bodyTask(html('x')), {
         deadlineMs: 300,
-        onDeadline: () => new Error('the page is too complex to read within 0.3 s'),
+        onDeadline: () => new PermanentError('test.deadline', 'the page is too complex to read within 0.3 s'),
       }),
     ).rejects.toThrow('within 0.3 s');
     expect(Date.now() - t0).toBeLessThan(10_000);

@@ -97,7 +97,9 @@ export class ContentPool {
   constructor(options: ContentPoolOptions) {
     const size = options.size ?? defaultPoolSize();
     if (!Number.isInteger(size) || size < 1 || size > 64)
-      throw new RangeError(`ContentPool option 'size' must be an integer from 1 to 64, received ${String(size)}`);
+      throw new RangeError(
+        `ContentPool option 'size' must be an integer from 1 to 64, received ${String(size)}`,
+      );
     const heapMb = options.heapMb ?? DefaultContentPoolOptions.heapMb;
     if (!Number.isInteger(heapMb) || heapMb < 64)
       throw new RangeError(`ContentPool option 'heapMb' must be an integer ≥ 64, received ${String(heapMb)}`);

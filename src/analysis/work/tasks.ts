@@ -1,5 +1,6 @@
 // The content tasks the pool runs, and how a task's outcome crosses the thread boundary (errors as plain data).
-import { AppError, PermanentError, RetryLaterError, toAppError } from '../../core/errors.js';
+import type { AppError} from '../../core/errors.js';
+import { PermanentError, RetryLaterError, toAppError } from '../../core/errors.js';
 import type { BodyFields, BodyInput } from '../acquire/body.js';
 import type { AcquiredContent } from '../acquire/types.js';
 import type { AnalyseJobOptions, AnalysisOutput } from '../analyse/types.js';
@@ -32,7 +33,12 @@ export interface WorkerRequest {
 }
 
 export type WorkerReply =
-  | { readonly id: number; readonly type: 'progress'; readonly fraction: number; readonly message: string | null }
+  | {
+      readonly id: number;
+      readonly type: 'progress';
+      readonly fraction: number;
+      readonly message: string | null;
+    }
   | { readonly id: number; readonly type: 'done'; readonly output: unknown }
   | { readonly id: number; readonly type: 'error'; readonly error: WireError };
 

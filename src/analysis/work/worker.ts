@@ -10,7 +10,10 @@ if (port === null) throw new Error('the content worker must run in a worker thre
 // The analyser's models cost ~100 MB and ~200 ms to load: only threads that analyse pay for them, once.
 let analyser: Analyser | undefined;
 
-async function run(task: ContentTask, progress: (fraction: number, message?: string) => void): Promise<unknown> {
+async function run(
+  task: ContentTask,
+  progress: (fraction: number, message?: string) => void,
+): Promise<unknown> {
   switch (task.kind) {
     case 'body': {
       const r = bodyToFields(task.input);
