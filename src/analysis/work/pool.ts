@@ -25,10 +25,16 @@ export interface ContentPoolOptions {
   readonly heapMb?: number;
   /** The compiled worker script; defaults to worker.js beside this module under dist/. */
   readonly workerUrl?: URL;
+  /**
+   * Niceness of each pool thread, 0–19 (Linux applies it per thread): content work runs behind the loop that
+   * answers Discord instead of competing with it for the cores. Default 10.
+   */
+  readonly niceness?: number;
 }
 
 export const DefaultContentPoolOptions = {
   heapMb: 1024,
+  niceness: 10,
   queuedPerThread: 32,
 } as const;
 
@@ -42,6 +48,8 @@ export interface JobOptions {
   readonly onProgress?: (fraction: number, message?: string) => void;
   /** The user-facing failure when the deadline passes, e.g. "the page is too complex to read within 60 s". */
   readonly onDeadline?: (deadlineMs: number) => AppError;
+  /** Buffers moved to the thread instead of copied (the caller must not use them afterwards). */
+  readonly transfer?: readonly ArrayBuffer[];
 }
 
 /**
@@ -88,6 +96,7 @@ export class ContentPool {
   readonly #workerUrl: URL;
   readonly #heapMb: number;
   readonly #maxQueued: number;
+  readonly #niceness: number;
   readonly #slots: Slot[];
   readonly #queue: Job[] = [];
   #nextId = 1;
@@ -108,6 +117,12 @@ export class ContentPool {
       throw new RangeError(
         `ContentPool option 'maxQueued' must be a non-negative integer, received ${String(maxQueued)}`,
       );
+    const niceness = options.niceness ?? DefaultContentPoolOptions.niceness;
+    if (!Number.isInteger(niceness) || niceness < 0 || niceness > 19)
+      throw new RangeError(
+        `ContentPool option 'niceness' must be an integer from 0 to 19, received ${String(niceness)}`,
+      );
+    this.#niceness = niceness;
     this.#clock = options.clock;
     this.#heapMb = heapMb;
     this.#maxQueued = maxQueued;
@@ -189,7 +204,7 @@ export class ContentPool {
       slot.job = job;
       const worker = (slot.worker ??= this.#spawn(slot));
       worker.ref();
-      worker.postMessage(job.request);
+      worker.postMessage(job.request, [...(job.options.transfer ?? [])]);
       this.#startDeadline(slot, job);
     }
   }
@@ -224,6 +239,7 @@ export class ContentPool {
 
   #spawn(slot: Slot): Worker {
     const worker = new Worker(this.#workerUrl, {
+      workerData: { niceness: this.#niceness },
       resourceLimits: {
         maxOldGenerationSizeMb: this.#heapMb,
         maxYoungGenerationSizeMb: Math.min(64, Math.max(16, Math.floor(this.#heapMb / 16))),

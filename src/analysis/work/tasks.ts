@@ -1,5 +1,5 @@
 // The content tasks the pool runs, and how a task's outcome crosses the thread boundary (errors as plain data).
-import type { AppError} from '../../core/errors.js';
+import type { AppError } from '../../core/errors.js';
 import { PermanentError, RetryLaterError, toAppError } from '../../core/errors.js';
 import type { BodyFields, BodyInput } from '../acquire/body.js';
 import type { AcquiredContent } from '../acquire/types.js';

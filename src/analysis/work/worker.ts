@@ -1,11 +1,24 @@
 // Content-pool worker thread: runs one content task at a time (extraction, analysis) and answers with its outcome.
-import { parentPort } from 'node:worker_threads';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { bodyToFields } from '../acquire/body.js';
 import type { Analyser } from '../analyse/analyser.js';
 import { toWire, type ContentTask, type WorkerReply, type WorkerRequest } from './tasks.js';
 
 const port = parentPort;
 if (port === null) throw new Error('the content worker must run in a worker thread');
+
+// Content work yields the CPU to the loop that answers Discord: on Linux a niceness set from a thread applies to that
+// thread only, so the main thread keeps its priority while this one runs behind it. Lowering needs no privilege;
+// where the platform refuses, the thread just runs at normal priority.
+const niceness = (workerData as { niceness?: unknown } | null)?.niceness;
+if (typeof niceness === 'number' && niceness > 0) {
+  try {
+    setPriority(niceness);
+  } catch {
+    // Not supported here: same priority as the main thread.
+  }
+}
 
 // The analyser's models cost ~100 MB and ~200 ms to load: only threads that analyse pay for them, once.
 let analyser: Analyser | undefined;
