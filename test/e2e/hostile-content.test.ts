@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { SystemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
-import { DiscordEmulator } from '../../src/emulator/index.js';
+import { DiscordEmulator } from '@autointel/discord-emulator';
 import { startApp, type RunningApp } from '../../src/main.js';
 import { opt, until } from '../support/e2e-pages.js';
 
