@@ -3,7 +3,7 @@
 // While each is processed the bot keeps answering (a PING / a status command within 1 s, event-loop delay < 1 s),
 // the stage ends within its budget with a message the user can act on, RSS stays under the documented budget,
 // and the workflow is claimed once (a budget failure is permanent, never retried).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -269,6 +269,16 @@ describe.each(['http', 'gateway'] as const)('hostile content through the bot in 
         );
         const elapsedMs = performance.now() - t0;
         probes.push(await probe(id));
+        // AUTOINTEL_HOSTILE_FIGURES=<file>: one line of figures per case appended there (for closing notes).
+        const figures = process.env['AUTOINTEL_HOSTILE_FIGURES'];
+        if (figures !== undefined && figures !== '') {
+          appendFileSync(
+            figures,
+            `hostile ${mode} ${c.name}: ${ended.status} ${ended.lastError?.code ?? ''} in ${elapsedMs.toFixed(0)} ms; ` +
+              `probe max ${Math.max(...probes).toFixed(0)} ms (${probes.length}); loop delay max ` +
+              `${(loop.max / 1e6).toFixed(0)} ms; peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB\n`,
+          );
+        }
 
         expect(
           Math.max(...probes),
