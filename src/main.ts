@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { BodyLimits } from './analysis/acquire/budget.js';
-import { createAcquirer } from './analysis/acquire/index.js';
+import { createAcquirer, sweepWorkDir } from './analysis/acquire/index.js';
 import { AnalysisPool } from './analysis/analyse/pool.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
+import type { TranscriptionEngine } from './analysis/transcribe/index.js';
 import { pooledBodyExtractor } from './analysis/work/extractor.js';
 import { ContentPool } from './analysis/work/pool.js';
 import type { Config } from './config/config.js';
@@ -164,6 +165,18 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     });
     stoppers.push(() => contentPool.close());
     const analysis = new AnalysisPool({ pool: contentPool, deadlineMs: config.analysisTimeoutMs });
+    const mediaDir = join(config.dataDir, 'media');
+    // Downloads of runs that ended (or died and were failed) are removed at start; a queued or running workflow —
+    // one that will be resumed — keeps its audio for the transcription stage still ahead of it.
+    await sweepWorkDir(mediaDir, {
+      logger,
+      isLive: async (id) => {
+        const w = await store.getWorkflow(id);
+        return w !== null && (w.status === 'queued' || w.status === 'running');
+      },
+    });
+    // No speech-to-text engine is wired in yet; audio is downloaded only when one is, since nothing else uses it.
+    const transcription: TranscriptionEngine | null = null;
     const pipeline = createAnalysisPipeline({
       acquirer: createAcquirer({
         clock,
@@ -172,13 +185,17 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         maxBytes: config.maxContentBytes,
         ytDlpPath: config.ytDlpPath,
         ffmpegPath: config.ffmpegPath,
-        workDir: join(config.dataDir, 'media'),
+        workDir: mediaDir,
         allowLocalFiles: false,
         extractor: pooledBodyExtractor(contentPool, config.extractTimeoutMs),
         limits: contentLimits(config),
+        maxMediaBytes: config.maxMediaBytes,
+        maxMediaSeconds: config.maxMediaSeconds,
+        ...(config.ytDlpCookies === undefined ? {} : { ytDlpCookies: config.ytDlpCookies }),
+        needsAudio: transcription !== null,
       }),
       analysis,
-      transcription: null,
+      transcription,
       reportIndex: { search: (q, o) => store.searchReports(q, o) },
       llmConfigured: config.llmBaseUrl !== undefined,
     });

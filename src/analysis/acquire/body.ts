@@ -10,7 +10,8 @@ import { looksLikeSubtitles, parseSubtitles } from './subtitles.js';
 import { markdownToText, normalizePlainText } from './text.js';
 import type { AcquiredContent } from './types.js';
 
-export type BodyKind = 'html' | 'markdown' | 'text' | 'subtitles' | 'media' | 'sniff' | 'unsupported';
+export type BodyKind =
+  'html' | 'markdown' | 'text' | 'subtitles' | 'media' | 'pdf' | 'feed' | 'sniff' | 'unsupported';
 
 export type ContentFields = Omit<AcquiredContent, 'source' | 'finalUrl' | 'contentHash' | 'fetchedAt'>;
 
@@ -95,7 +96,8 @@ export function bodyToFields(input: BodyInput): Result<BodyFields, AppError> {
 
 function bodyToFieldsUnsafe(input: BodyInput): Result<BodyFields, AppError> {
   const { bytes, kind, contentType, headerLanguage, limits } = input;
-  if (kind === 'unsupported' || kind === 'media')
+  // PDFs and feeds have their own readers, before this; an XML body that is not a feed is markup, not text.
+  if (kind === 'unsupported' || kind === 'media' || kind === 'feed' || kind === 'pdf')
     return err(permanent('acquire.unsupported_content', `Refused content type ${contentType ?? 'none'}`));
   if (bytes.length === 0) return err(permanent('acquire.empty', 'Empty body'));
   if (looksBinary(bytes))
