@@ -2,10 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { BodyLimits } from './analysis/acquire/budget.js';
 import { createAcquirer, sweepWorkDir } from './analysis/acquire/index.js';
 import { AnalysisPool } from './analysis/analyse/pool.js';
 import { factCheckSearchFromConfig } from './analysis/factcheck/index.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
+import { pooledBodyExtractor } from './analysis/work/extractor.js';
+import { ContentPool } from './analysis/work/pool.js';
 import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -77,6 +80,13 @@ async function recoverIntakesForever(
   }
 }
 
+/** The text and DOM budgets from the configuration. */
+export const contentLimits = (config: Config): BodyLimits => ({
+  maxTextChars: config.maxTextChars,
+  maxDomDepth: config.maxDomDepth,
+  maxDomElements: config.maxDomElements,
+});
+
 function requireKey(value: string | undefined, key: string, why: string): string {
   if (value === undefined) throw new Error(`${key} is required ${why}. See .env.example.`);
   return value;
@@ -142,8 +152,14 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         perGuildLimit: config.guildConcurrency,
       });
 
-    const analysis = new AnalysisPool({ size: Math.min(2, config.concurrency) });
-    stoppers.push(() => analysis.close());
+    // One pool for all content work (extraction and analysis): the loop that answers Discord only does I/O.
+    const contentPool = new ContentPool({
+      clock,
+      ...(config.contentWorkers > 0 ? { size: config.contentWorkers } : {}),
+      heapMb: config.workerHeapMb,
+    });
+    stoppers.push(() => contentPool.close());
+    const analysis = new AnalysisPool({ pool: contentPool, deadlineMs: config.analysisTimeoutMs });
     const mediaDir = join(config.dataDir, 'media');
     // Downloads of runs that ended (or died and were failed) are removed at start; a queued or running workflow —
     // one that will be resumed — keeps its audio for the transcription stage still ahead of it.
@@ -170,6 +186,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         ffmpegPath: config.ffmpegPath,
         workDir: mediaDir,
         allowLocalFiles: false,
+        extractor: pooledBodyExtractor(contentPool, config.extractTimeoutMs),
+        limits: contentLimits(config),
         maxMediaBytes: config.maxMediaBytes,
         maxMediaSeconds: config.maxMediaSeconds,
         ...(config.ytDlpCookies === undefined ? {} : { ytDlpCookies: config.ytDlpCookies }),

@@ -13,15 +13,20 @@ export type DriverRequest =
       readonly perSecond: number;
       readonly name: string;
       readonly options: readonly { name: string; type: number; value: string }[];
+      /** When given, interaction i carries `urls[i % length]` as its `url` option (distinct links per request). */
+      readonly urls?: readonly string[];
     }
+  /** Switches the emulator to HTTP-endpoint mode at `url` (Discord's PING validation included), or back to gateway. */
+  | { readonly type: 'endpoint'; readonly url: string | null }
   | { readonly type: 'close' };
 
 export type DriverMessage =
   | {
       readonly type: 'ready';
       readonly apiBase: string;
-      readonly application: { readonly id: string; readonly botToken: string };
+      readonly application: { readonly id: string; readonly botToken: string; readonly publicKeyHex: string };
     }
+  | { readonly type: 'endpoint-set'; readonly url: string | null }
   | {
       readonly type: 'result';
       readonly label: string;
@@ -43,6 +48,7 @@ async function main(): Promise<void> {
   const channelId = emu.createChannel({ guildId, name: 'bench' }).id;
   const userId = emu.createUser({ username: 'bench' }).id;
   emu.addMember({ guildId, userId });
+  let httpMode = false;
 
   async function fire(req: Extract<DriverRequest, { type: 'fire' }>): Promise<void> {
     emu.clearTimeline();
@@ -50,20 +56,27 @@ async function main(): Promise<void> {
     const start = performance.now();
     const interval = 1000 / req.perSecond;
     // Fire on schedule: each tick sends every interaction that is due, so a late tick does not lower the rate.
-    while (ids.length < req.count) {
+    // In HTTP mode a fire resolves with the bot's HTTP answer: those are not awaited one by one, or a slow answer
+    // would lower the rate (the latency is read from the timeline either way).
+    const inFlight: Promise<unknown>[] = [];
+    let fired = 0;
+    while (fired < req.count) {
       const due = Math.min(req.count, Math.floor((performance.now() - start) / interval) + 1);
-      while (ids.length < due) {
-        const r = await emu.fireSlashCommand({
-          guildId,
-          channelId,
-          userId,
-          name: req.name,
-          options: [...req.options],
-        });
-        ids.push(r.interactionId);
+      while (fired < due) {
+        fired++;
+        const url = req.urls?.[(fired - 1) % req.urls.length];
+        const options = req.options.map((o) =>
+          o.name === 'url' && url !== undefined ? { ...o, value: url } : o,
+        );
+        const sending = emu
+          .fireSlashCommand({ guildId, channelId, userId, name: req.name, options })
+          .then((r) => ids.push(r.interactionId));
+        if (httpMode) inFlight.push(sending.catch(() => undefined));
+        else await sending;
       }
       await new Promise((r) => setTimeout(r, 2));
     }
+    await Promise.all(inFlight);
     const firedOverMs = performance.now() - start;
     const deadline = performance.now() + 15_000;
     while (performance.now() < deadline && ids.some((id) => emu.interaction(id)?.acknowledgedAt == null)) {
@@ -79,7 +92,9 @@ async function main(): Promise<void> {
         const key = String(e.code ?? e.status);
         errorsByCode[key] = (errorsByCode[key] ?? 0) + 1;
       }
-      if (e.route === CALLBACK_ROUTE && e.interactionId !== undefined && wanted.has(e.interactionId)) {
+      // Gateway mode: the callback the bot POSTed; HTTP mode: the inline answer to the emulator's POST.
+      const acknowledging = e.route === CALLBACK_ROUTE || e.direction === 'outbound';
+      if (acknowledging && e.interactionId !== undefined && wanted.has(e.interactionId)) {
         if (e.ackLatencyMs !== undefined) latencies.push(e.ackLatencyMs);
       }
     }
@@ -88,13 +103,34 @@ async function main(): Promise<void> {
   }
 
   process.on('message', (m: DriverRequest) => {
+    if (m.type === 'endpoint') {
+      emu.setInteractionsEndpoint(m.url).then(
+        () => {
+          httpMode = m.url !== null;
+          send({ type: 'endpoint-set', url: m.url });
+        },
+        (e: unknown) => {
+          process.stderr.write(`bench driver: endpoint refused: ${String(e)}\n`);
+          process.exit(1);
+        },
+      );
+      return;
+    }
     if (m.type === 'close') {
       void emu.close().then(() => process.exit(0));
       return;
     }
     void fire(m);
   });
-  send({ type: 'ready', apiBase: emu.apiBase, application: emu.application });
+  send({
+    type: 'ready',
+    apiBase: emu.apiBase,
+    application: {
+      id: emu.application.id,
+      botToken: emu.application.botToken,
+      publicKeyHex: emu.application.publicKeyHex,
+    },
+  });
 }
 
 main().catch((e: unknown) => {

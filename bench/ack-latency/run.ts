@@ -77,7 +77,7 @@ async function startDriver(): Promise<Driver> {
   const world = await new Promise<Extract<DriverMessage, { type: 'ready' }>>((resolve) => {
     child.on('message', (m: DriverMessage) => {
       if (m.type === 'ready') resolve(m);
-      else waiting.get(m.label)?.(m);
+      else if (m.type === 'result') waiting.get(m.label)?.(m);
     });
   });
   return {

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAcquirer } from '../analysis/acquire/index.js';
 import { AnalysisPool } from '../analysis/analyse/pool.js';
+import { pooledBodyExtractor } from '../analysis/work/extractor.js';
+import { ContentPool } from '../analysis/work/pool.js';
 import { factCheckSearchFromConfig } from '../analysis/factcheck/index.js';
 import { createAnalysisPipeline } from '../analysis/pipeline.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
@@ -124,7 +126,9 @@ export async function run(args: readonly string[]): Promise<number> {
     destination: process.stderr,
   });
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'autointel-analyze-'));
-  const analysis = new AnalysisPool({ size: 1 });
+  // The same budgets as the bot: a hostile page or text stops at its deadline instead of hanging the command.
+  const contentPool = new ContentPool({ clock, size: 1, heapMb: config.workerHeapMb });
+  const analysis = new AnalysisPool({ pool: contentPool, deadlineMs: config.analysisTimeoutMs });
   const transcription = createTranscription(config, { clock, logger, workDir });
   const controller = new AbortController();
   const onSigint = (): void => controller.abort(new Error('interrupted'));
@@ -140,6 +144,12 @@ export async function run(args: readonly string[]): Promise<number> {
       ffmpegPath: config.ffmpegPath,
       workDir,
       allowLocalFiles: true,
+      extractor: pooledBodyExtractor(contentPool, config.extractTimeoutMs),
+      limits: {
+        maxTextChars: config.maxTextChars,
+        maxDomDepth: config.maxDomDepth,
+        maxDomElements: config.maxDomElements,
+      },
       maxMediaBytes: config.maxMediaBytes,
       maxMediaSeconds: config.maxMediaSeconds,
       ...(config.ytDlpCookies === undefined ? {} : { ytDlpCookies: config.ytDlpCookies }),
@@ -182,7 +192,7 @@ export async function run(args: readonly string[]): Promise<number> {
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
-    await analysis.close();
+    await contentPool.close();
     await transcription.close();
     await rm(workDir, { recursive: true, force: true });
   }

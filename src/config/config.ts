@@ -107,6 +107,13 @@ const schema = z.object({
     .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
     .transform((v) => v.replace(/\/+$/, '')),
   AUTOINTEL_MAX_CONTENT_BYTES: int(1024, 2 ** 31).default(20 * 1024 * 1024),
+  AUTOINTEL_MAX_TEXT_CHARS: int(1000, 2 ** 30).default(2_000_000),
+  AUTOINTEL_MAX_DOM_DEPTH: int(16, 100_000).default(128),
+  AUTOINTEL_MAX_DOM_ELEMENTS: int(100, 10_000_000).default(100_000),
+  AUTOINTEL_EXTRACT_TIMEOUT_SECONDS: int(1, 3600).default(60),
+  AUTOINTEL_ANALYSIS_TIMEOUT_SECONDS: int(1, 86_400).default(600),
+  AUTOINTEL_CONTENT_WORKERS: int(0, 64).default(0),
+  AUTOINTEL_WORKER_HEAP_MB: int(64, 65_536).default(1024),
   AUTOINTEL_LLM_BASE_URL: optionalString,
 });
 
@@ -168,6 +175,15 @@ export interface Config {
   readonly factCheckApiKey: string | undefined;
   readonly factCheckBaseUrl: string;
   readonly maxContentBytes: number;
+  /** Content budgets: extracted text, DOM given to Readability, per-job deadlines, pool threads and their heap. */
+  readonly maxTextChars: number;
+  readonly maxDomDepth: number;
+  readonly maxDomElements: number;
+  readonly extractTimeoutMs: number;
+  readonly analysisTimeoutMs: number;
+  /** 0: sized from the cores. */
+  readonly contentWorkers: number;
+  readonly workerHeapMb: number;
   readonly llmBaseUrl: string | undefined;
 }
 
@@ -229,6 +245,13 @@ export function loadConfig(env: RawEnv = process.env): Config {
     factCheckApiKey: e.AUTOINTEL_FACTCHECK_API_KEY,
     factCheckBaseUrl: e.AUTOINTEL_FACTCHECK_BASE_URL,
     maxContentBytes: e.AUTOINTEL_MAX_CONTENT_BYTES,
+    maxTextChars: e.AUTOINTEL_MAX_TEXT_CHARS,
+    maxDomDepth: e.AUTOINTEL_MAX_DOM_DEPTH,
+    maxDomElements: e.AUTOINTEL_MAX_DOM_ELEMENTS,
+    extractTimeoutMs: e.AUTOINTEL_EXTRACT_TIMEOUT_SECONDS * 1000,
+    analysisTimeoutMs: e.AUTOINTEL_ANALYSIS_TIMEOUT_SECONDS * 1000,
+    contentWorkers: e.AUTOINTEL_CONTENT_WORKERS,
+    workerHeapMb: e.AUTOINTEL_WORKER_HEAP_MB,
     llmBaseUrl: e.AUTOINTEL_LLM_BASE_URL,
   });
 }

@@ -12,6 +12,7 @@ export const ACQUIRE_ERROR_CODES = [
   'acquire.network',
   'acquire.timeout',
   'acquire.too_large',
+  'acquire.too_complex',
   'acquire.too_many_redirects',
   'acquire.bad_redirect',
   'acquire.http_status',
@@ -44,6 +45,8 @@ const USER_MESSAGES: Record<AcquireErrorCode, string> = {
   'acquire.network': 'The site could not be reached.',
   'acquire.timeout': 'The site took too long to answer.',
   'acquire.too_large': 'The content is larger than the configured size limit.',
+  'acquire.too_complex':
+    'The page is too complex to read (its markup is nested too deeply or has too many elements).',
   'acquire.too_many_redirects': 'The link redirects too many times.',
   'acquire.bad_redirect': 'The link redirects to an address that cannot be followed.',
   'acquire.http_status': 'The site answered with an error.',

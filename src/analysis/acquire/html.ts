@@ -2,6 +2,7 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { claimReviewsFromDocument, type PageClaimReview } from '../factcheck/claimreview.js';
+import { tooComplex } from './budget.js';
 import { detectLanguage, toIso6391 } from './language.js';
 
 export interface ExtractedArticle {
@@ -101,6 +102,39 @@ export function domToText(root: DomNode): string {
     .replace(/^[ \n]+|[ \n]+$/g, '');
 }
 
+/** How much DOM Readability may be given: its cost grows much faster than linearly with nesting. */
+export interface DomLimits {
+  readonly maxDepth: number;
+  readonly maxElements: number;
+}
+
+/**
+ * Measures the parsed DOM without recursion (a 10,000-level page must not overflow the stack here) and throws
+ * 'acquire.too_complex' past the limits, before Readability or domToText walk it recursively.
+ */
+function assertDomWithin(document: DomDocument, limits: DomLimits): void {
+  const root = document.documentElement as unknown as ElementWalk | null;
+  if (root === null) return;
+  const stack: [ElementWalk, number][] = [[root, 1]];
+  let elements = 0;
+  let depth = 0;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [el, d] = top;
+    elements++;
+    if (d > depth) depth = d;
+    const over = tooComplex(
+      { elements, depth },
+      { maxDomDepth: limits.maxDepth, maxDomElements: limits.maxElements },
+    );
+    if (over !== null) throw over;
+    for (let c = el.firstElementChild; c !== null; c = c.nextElementSibling) stack.push([c, d + 1]);
+  }
+}
+interface ElementWalk {
+  readonly firstElementChild: ElementWalk | null;
+  readonly nextElementSibling: ElementWalk | null;
+}
+
 const metaContent = (doc: DomDocument, selector: string): string | null => {
   const v = doc.querySelector(selector)?.getAttribute('content')?.trim();
   return v === undefined || v === '' ? null : v;
@@ -166,9 +200,10 @@ const clean = (v: string | null | undefined): string | null => {
 /** Extracts the article from an HTML document; `text` is empty when the page has no readable text. */
 export function extractArticle(
   html: string,
-  options: { headerLanguage?: string | null } = {},
+  options: { headerLanguage?: string | null; domLimits?: DomLimits } = {},
 ): ExtractedArticle {
   const { document } = parseHTML(html) as unknown as { document: DomDocument };
+  if (options.domLimits !== undefined) assertDomWithin(document, options.domLimits);
   const markup = readMarkup(document);
   const claimReviews = claimReviewsFromDocument(document);
   // Readability mutates the document, so the markup is read first and the fallback reparses.

@@ -7,7 +7,10 @@ import type { Clock } from '../../core/clock.js';
 import { toAppError, type AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { err, ok, type Result } from '../../core/result.js';
-import { decodeBody, looksBinary } from './charset.js';
+import { inlineBodyExtractor, type BodyExtractor } from '../work/extractor.js';
+import { type BodyFields, type BodyKind, type ContentFields } from './body.js';
+import { DefaultBodyLimits, type BodyLimits } from './budget.js';
+import { decodeBody } from './charset.js';
 import { permanent } from './errors.js';
 import { DEFAULT_TIMEOUTS, guardedFetch, type Timeouts } from './fetch.js';
 import { SsrfGuard, type Resolver } from './guard.js';
@@ -20,7 +23,6 @@ import {
   pickEpisode,
   pickTranscript,
 } from './podcast.js';
-import { extractArticle } from './html.js';
 import { detectLanguage, toIso6391 } from './language.js';
 import {
   DESCRIPTION_ONLY_NOTE,
@@ -35,9 +37,9 @@ import {
 } from './media.js';
 import { checkSourceSyntax } from './source.js';
 import { acquisitionDir, releaseAudio } from './workspace.js';
-import { looksLikeSubtitles, parseSubtitles } from './subtitles.js';
-import { isMarkdownName, markdownToText, normalizePlainText } from './text.js';
-import type { AcquiredContent, ContentKind } from './types.js';
+import { parseSubtitles } from './subtitles.js';
+import { isMarkdownName } from './text.js';
+import type { AcquiredContent } from './types.js';
 
 export { checkSourceSyntax, type CheckedSource, type SourceSyntaxOptions } from './source.js';
 export { sweepWorkDir } from './workspace.js';
@@ -86,6 +88,13 @@ export interface AcquireOptions {
   needsAudio?: boolean;
   /** Deadline for each yt-dlp run. Default 15 minutes. */
   mediaTimeoutMs?: number;
+  /**
+   * Where bodies are decoded and parsed: the content pool in services (off the loop that answers Discord, with a
+   * deadline); inline by default, for the CLI and unit tests.
+   */
+  extractor?: BodyExtractor;
+  /** Text length and DOM budgets (AUTOINTEL_MAX_TEXT_CHARS, AUTOINTEL_MAX_DOM_DEPTH, AUTOINTEL_MAX_DOM_ELEMENTS). */
+  limits?: Partial<BodyLimits>;
   /** Deadline for reading a PDF's text (its worker is terminated past it). Default 60 s. */
   pdfTimeoutMs?: number;
 }
@@ -127,9 +136,6 @@ const isStreamingManifest = (contentType: string | null, name: string): boolean 
   (contentType !== null && MANIFEST_TYPES.test(contentType)) || /\.(m3u8|mpd)$/i.test(name);
 
 const PDF_TYPES = /^(application\/(x-)?pdf|application\/acrobat)\b/i;
-
-type BodyKind =
-  'html' | 'markdown' | 'text' | 'subtitles' | 'media' | 'pdf' | 'feed' | 'sniff' | 'unsupported';
 
 function kindOf(contentType: string | null, name: string): BodyKind {
   const ext = extname(name).toLowerCase();
@@ -178,8 +184,6 @@ export function episodeWanted(url: URL, fallback: string | undefined): string | 
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-type ContentFields = Omit<AcquiredContent, 'source' | 'finalUrl' | 'contentHash' | 'fetchedAt'>;
-
 function validate(options: AcquireOptions): void {
   const positive = (name: string, v: number | undefined): void => {
     if (v !== undefined && !(Number.isFinite(v) && v > 0))
@@ -189,6 +193,7 @@ function validate(options: AcquireOptions): void {
   positive('maxMediaBytes', options.maxMediaBytes);
   positive('maxMediaSeconds', options.maxMediaSeconds);
   positive('mediaTimeoutMs', options.mediaTimeoutMs);
+  for (const [k, v] of Object.entries(options.limits ?? {})) positive(`limits.${k}`, v);
   positive('pdfTimeoutMs', options.pdfTimeoutMs);
   for (const [k, v] of Object.entries(options.timeouts ?? {})) positive(`timeouts.${k}`, v);
   if (
@@ -210,9 +215,13 @@ class DefaultAcquirer implements Acquirer {
   readonly #o: AcquireOptions;
   readonly #guard: SsrfGuard;
   readonly #timeouts: Timeouts;
+  readonly #extract: BodyExtractor;
+  readonly #limits: BodyLimits;
 
   constructor(options: AcquireOptions) {
     this.#o = options;
+    this.#extract = options.extractor ?? inlineBodyExtractor;
+    this.#limits = { ...DefaultBodyLimits, ...options.limits };
     this.#guard = new SsrfGuard({
       allowPrivateNetworks: options.allowPrivateNetworks,
       ...(options.allowedEndpoints === undefined ? {} : { allowedEndpoints: options.allowedEndpoints }),
@@ -311,7 +320,7 @@ class DefaultAcquirer implements Acquirer {
       );
     }
     progress(0.5, 'Extracting text');
-    const fields = this.#fromBytes(body, kind, contentType, finalUrl.pathname, contentLanguage);
+    const fields = await this.#fromBytes(body, kind, contentType, finalUrl.pathname, contentLanguage, signal);
     if (!fields.ok) return fields;
     // A page that is mostly a player (or carries a caption track) is media: yt-dlp reads its <video>/<audio>.
     const page = fields.value;
@@ -340,102 +349,16 @@ class DefaultAcquirer implements Acquirer {
     return ok({ finalUrl: finalUrl.href, fields: page.fields });
   }
 
-  /** Decoded bytes → content fields, by kind; used for fetched bodies and local files alike. */
+  /** Bytes → content fields, by kind, on the extractor (the content pool in services); fetched bodies and files. */
   #fromBytes(
     bytes: Buffer,
     kind: BodyKind,
     contentType: string | null,
     name: string,
     headerLanguage: string | null,
-  ): Result<
-    { fields: ContentFields; embeddedMedia: { elements: number; textTracks: number } | null },
-    AppError
-  > {
-    // An XML body that is not a feed (checked before this) is markup, not text for analysis.
-    if (kind === 'unsupported' || kind === 'media' || kind === 'feed')
-      return err(permanent('acquire.unsupported_content', `Refused content type ${contentType ?? 'none'}`));
-    if (bytes.length === 0) return err(permanent('acquire.empty', 'Empty body'));
-    if (looksBinary(bytes))
-      return err(permanent('acquire.unsupported_content', 'Body is binary', { context: { contentType } }));
-    const decoded = decodeBody(bytes, { contentType, html: kind === 'html' || kind === 'sniff' });
-    const visible = decoded.text.replace(/\s/g, '').length;
-    if (decoded.replacements >= 16 && decoded.replacements > visible * 0.1)
-      return err(
-        permanent('acquire.undecodable', `${decoded.replacements} invalid ${decoded.encoding} sequences`, {
-          context: { encoding: decoded.encoding },
-        }),
-      );
-    let k = kind;
-    if (k === 'sniff') {
-      const head = decoded.text.slice(0, 1024).trimStart().toLowerCase();
-      k = /^<(!doctype html|html|head|body|!--)/.test(head) ? 'html' : 'text';
-    }
-    if (k === 'text' && looksLikeSubtitles(decoded.text)) k = 'subtitles';
-
-    const empty = {
-      title: null,
-      byline: null,
-      siteName: null,
-      publishedTime: null,
-      segments: null,
-      media: null,
-      notes: [],
-    };
-    switch (k) {
-      case 'html': {
-        const a = extractArticle(decoded.text, { headerLanguage });
-        return ok({
-          fields: {
-            ...empty,
-            kind: 'article' satisfies ContentKind,
-            title: a.title,
-            byline: a.byline,
-            siteName: a.siteName,
-            publishedTime: a.publishedTime,
-            language: a.language,
-            text: a.text,
-            ...(a.claimReviews.length > 0 ? { claimReviews: a.claimReviews } : {}),
-          },
-          embeddedMedia: a.media,
-        });
-      }
-      case 'markdown': {
-        const md = markdownToText(decoded.text);
-        if (md.text === '') return err(permanent('acquire.empty', 'Markdown without text'));
-        return ok({
-          fields: {
-            ...empty,
-            kind: 'text',
-            title: md.title,
-            language: detectLanguage(md.text),
-            text: md.text,
-          },
-          embeddedMedia: null,
-        });
-      }
-      case 'subtitles': {
-        const subs = parseSubtitles(decoded.text);
-        if (subs.text === '') return err(permanent('acquire.empty', 'Subtitles without cues'));
-        return ok({
-          fields: {
-            ...empty,
-            kind: 'subtitles',
-            language: detectLanguage(subs.text),
-            text: subs.text,
-            segments: subs.segments,
-          },
-          embeddedMedia: null,
-        });
-      }
-      default: {
-        const text = normalizePlainText(decoded.text);
-        if (text === '') return err(permanent('acquire.empty', 'Text without content'));
-        return ok({
-          fields: { ...empty, kind: 'text', language: detectLanguage(text), text },
-          embeddedMedia: null,
-        });
-      }
-    }
+    signal: AbortSignal,
+  ): Promise<Result<BodyFields, AppError>> {
+    return this.#extract({ bytes, kind, contentType, name, headerLanguage, limits: this.#limits }, signal);
   }
 
   async #pdf(bytes: Buffer, signal: AbortSignal): Promise<Result<ContentFields, AppError>> {
@@ -669,7 +592,7 @@ class DefaultAcquirer implements Acquirer {
       return this.#podcast(bytes, null, new URL(finalUrl), this.#o.episode ?? null, signal, progress, wf);
     }
     progress(0.5, 'Extracting text');
-    const r = this.#fromBytes(bytes, kindOf(null, path), null, path, null);
+    const r = await this.#fromBytes(bytes, kindOf(null, path), null, path, null, signal);
     if (!r.ok) return r;
     if (r.value.fields.text.trim() === '') return err(permanent('acquire.empty', 'No readable text'));
     return ok({ finalUrl, fields: r.value.fields });

@@ -51,9 +51,10 @@ function cleanPayload(raw: readonly string[]): { speaker: string | null; lines: 
   let speaker: string | null = null;
   const lines: string[] = [];
   for (const line of raw) {
-    const voice = /<v(?:\.[^\s>]*)?\s+([^>]+)>/i.exec(line);
+    // `[^<>]`: a scan stops at the next `<`, so a line of unclosed tags stays linear (no rescans per opener).
+    const voice = /<v(?:\.[^\s<>]*)?\s+([^<>]+)>/i.exec(line);
     if (voice?.[1] !== undefined && speaker === null) speaker = voice[1].trim();
-    const text = decodeEntities(line.replace(/<[^>]*>/g, '').replace(/\{\\[^}]*\}/g, ''))
+    const text = decodeEntities(line.replace(/<[^<>]*>/g, '').replace(/\{\\[^{}]*\}/g, ''))
       .replace(/\s+/g, ' ')
       .trim();
     if (text !== '') lines.push(text);
@@ -84,6 +85,8 @@ export function parseCues(input: string): Cue[] {
   return cues.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
+const ROLLING_MAX_LINES = 8;
+
 /**
  * Drops what auto-captions repeat: YouTube-style rolling captions show the previous line again above the new
  * one, and a line may grow word by word across cues. Only genuinely new words survive, timed by the cue that
@@ -92,15 +95,19 @@ export function parseCues(input: string): Cue[] {
 export function dedupeRollingCues(cues: readonly Cue[]): Cue[] {
   const out: Cue[] = [];
   let previous: readonly string[] = [];
+  let seen = new Set<string>();
   for (const cue of cues) {
     const fresh: string[] = [];
+    // Rolling captions repeat one or two lines; a hostile cue of thousands of lines must not cost lines².
+    const rolling = previous.length <= ROLLING_MAX_LINES;
     for (const line of cue.lines) {
-      if (previous.includes(line)) continue;
-      const grown = previous.find((p) => line.startsWith(`${p} `));
+      if (seen.has(line)) continue;
+      const grown = rolling ? previous.find((p) => line.startsWith(`${p} `)) : undefined;
       const added = grown === undefined ? line : line.slice(grown.length + 1).trim();
       if (added !== '') fresh.push(added);
     }
     previous = cue.lines;
+    seen = new Set(cue.lines);
     if (fresh.length > 0) out.push({ ...cue, lines: fresh });
   }
   return out;

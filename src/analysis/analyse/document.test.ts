@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TranscriptSegment } from '../acquire/types.js';
-import { alignTokens, EnglishParser, parseGeneric } from './document.js';
+import { alignTokens, boundedSentences, EnglishParser, parseGeneric } from './document.js';
 
 const parser = new EnglishParser();
 const noSegments = { segments: null, lineBreaksEndSentences: true };
@@ -93,5 +93,47 @@ describe('parseGeneric', () => {
     expect(doc.tokens.filter((t) => t.word).length).toBeGreaterThan(4);
     for (const t of doc.tokens) expect(text.slice(t.start, t.end)).not.toBe('');
     expect(doc.english).toBe(false);
+  });
+});
+
+describe('boundedSentences', () => {
+  const segmenter = new Intl.Segmenter('fr', { granularity: 'sentence' });
+  const text = Array.from(
+    { length: 400 },
+    (_, i) => `Phrase numéro ${i} du conseil municipal, adoptée mardi soir. `,
+  ).join('');
+
+  it('yields the same sentences as one segmenter pass over the whole text', () => {
+    const whole = [...segmenter.segment(text)].map((s) => [s.index, s.segment]);
+    const windowed = [...boundedSentences(text, segmenter, 512)].map((s) => [s.index, s.segment]);
+    expect(windowed).toEqual(whole);
+  });
+
+  it('cuts a sentence longer than the window at a space, covering every character exactly once', () => {
+    const long = `${'mot '.repeat(5_000)}fin.`;
+    const pieces = [...boundedSentences(long, segmenter, 1_000)];
+    expect(pieces.length).toBeGreaterThan(15);
+    expect(pieces.map((p) => p.segment).join('')).toBe(long);
+    for (const p of pieces.slice(0, -1)) expect(p.segment.endsWith(' ')).toBe(true);
+    let at = 0;
+    for (const p of pieces) {
+      expect(p.index).toBe(at);
+      at += p.segment.length;
+    }
+  });
+
+  it('never splits a surrogate pair when a window ends inside one', () => {
+    const emoji = '😀'.repeat(3_000);
+    const pieces = [...boundedSentences(emoji, segmenter, 1_001)];
+    expect(pieces.map((p) => p.segment).join('')).toBe(emoji);
+    for (const p of pieces) expect(p.segment.length % 2).toBe(0);
+  });
+
+  it('keeps parseGeneric offsets exact on a long single-line CJK text', () => {
+    const zh = '市议会周二晚上通过了明年的预算'.repeat(2_000);
+    const doc = parseGeneric(zh, 'zh', noSegments);
+    expect(doc.sentences.length).toBeGreaterThan(1);
+    for (const t of doc.tokens) expect(zh.slice(t.start, t.end).length).toBe(t.end - t.start);
+    expect(doc.sentences.at(-1)?.end).toBe(zh.length);
   });
 });

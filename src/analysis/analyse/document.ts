@@ -117,7 +117,7 @@ export function parseGeneric(text: string, language: string | null, options: Par
   const sentencesSeg = new Intl.Segmenter(locale, { granularity: 'sentence' });
   const tokens: Token[] = [];
   const raw: RawSentence[] = [];
-  for (const s of sentencesSeg.segment(text)) {
+  for (const s of boundedSentences(text, sentencesSeg)) {
     // Sentences also end at line breaks: headings and paragraphs rarely carry terminal punctuation.
     const parts = s.segment.split(options.lineBreaksEndSentences ? /(\n+)/ : /(\n[^\S\n]*\n+)/);
     let offset = s.index;
@@ -143,6 +143,44 @@ export function parseGeneric(text: string, language: string | null, options: Par
     }
   }
   return finish(text, tokens, raw, options.segments, false, 0);
+}
+
+/** Characters the sentence segmenter sees at once: ICU's cost per call grows faster than linearly with its input. */
+export const SEGMENT_WINDOW = 4096;
+
+/**
+ * Sentences of `text` from the segmenter, run over bounded windows so the whole pass is linear in the text: each
+ * window keeps every sentence but its last (which the window may have cut) and the next window starts there. A
+ * single "sentence" longer than a window (no punctuation for pages) is cut at its last space or line break.
+ */
+export function* boundedSentences(
+  text: string,
+  segmenter: Intl.Segmenter,
+  window = SEGMENT_WINDOW,
+): Generator<{ readonly index: number; readonly segment: string }> {
+  let pos = 0;
+  while (pos < text.length) {
+    const end = Math.min(text.length, pos + window);
+    const slice = text.slice(pos, end);
+    const pieces = [...segmenter.segment(slice)];
+    const last = pieces[pieces.length - 1];
+    if (end === text.length || last === undefined) {
+      for (const p of pieces) yield { index: pos + p.index, segment: p.segment };
+      return;
+    }
+    if (pieces.length > 1 && last.index > 0) {
+      for (const p of pieces.slice(0, -1)) yield { index: pos + p.index, segment: p.segment };
+      pos += last.index;
+      continue;
+    }
+    const space = Math.max(slice.lastIndexOf(' '), slice.lastIndexOf('\n'));
+    let cut = space >= window / 2 ? space + 1 : slice.length;
+    // Never split a surrogate pair.
+    const before = slice.charCodeAt(cut - 1);
+    if (cut === slice.length && before >= 0xd800 && before <= 0xdbff) cut--;
+    yield { index: pos, segment: slice.slice(0, cut) };
+    pos += cut;
+  }
 }
 
 interface RawSentence {

@@ -1,8 +1,6 @@
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AcquiredContent } from '../acquire/types.js';
-import { AnalysisPool, defaultWorkerUrl } from './pool.js';
+import { AnalysisPool } from './pool.js';
 
 const content = (text: string): AcquiredContent => ({
   kind: 'text',
@@ -29,18 +27,6 @@ let pool: AnalysisPool | undefined;
 afterEach(async () => {
   await pool?.close();
   pool = undefined;
-});
-
-describe('defaultWorkerUrl', () => {
-  it('maps a source module under src/ to its compiled twin under dist/src/', () => {
-    const url = defaultWorkerUrl(pathToFileURL('/repo/src/analysis/analyse/pool.ts').href);
-    expect(fileURLToPath(url)).toBe(path.join('/repo', 'dist', 'src', 'analysis', 'analyse', 'worker.js'));
-  });
-
-  it('uses the sibling worker.js when already compiled', () => {
-    const url = defaultWorkerUrl(pathToFileURL('/repo/dist/src/analysis/analyse/pool.js').href);
-    expect(fileURLToPath(url)).toBe('/repo/dist/src/analysis/analyse/worker.js');
-  });
 });
 
 describe('AnalysisPool', () => {

@@ -1,8 +1,7 @@
-// A small worker-thread pool for the CPU-bound analysis, so the process's event loop (Discord gateway) never blocks.
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { AppError, PermanentError } from '../../core/errors.js';
+// Where analyses run: on the shared content pool (worker threads, deadline, memory budget), or in-process for scripts.
+import { SystemClock, type Clock } from '../../core/clock.js';
+import { PermanentError } from '../../core/errors.js';
+import { ContentPool, formatSeconds } from '../work/pool.js';
 import type { AcquiredContent } from '../acquire/types.js';
 import { Analyser } from './analyser.js';
 import type { AnalyseJobOptions, AnalysisOutput } from './types.js';
@@ -20,81 +19,44 @@ export interface AnalysisRunner {
   close(): Promise<void>;
 }
 
-export interface WorkerRequest {
-  readonly id: number;
-  readonly content: AcquiredContent;
-  readonly options: AnalyseJobOptions;
-}
-
-export type WorkerReply =
-  | {
-      readonly id: number;
-      readonly type: 'progress';
-      readonly fraction: number;
-      readonly message: string | null;
-    }
-  | { readonly id: number; readonly type: 'done'; readonly output: AnalysisOutput }
-  | {
-      readonly id: number;
-      readonly type: 'error';
-      readonly error: { readonly code: string; readonly message: string; readonly retryable: boolean };
-    };
-
 export interface AnalysisPoolOptions {
-  /** Worker threads, 1–16. Each holds its own copy of the models (~100 MB). */
+  /** The shared content pool; without one, the AnalysisPool makes (and closes) its own of `size` threads. */
+  readonly pool?: ContentPool;
+  /** Threads of an own pool, 1–16. Each analysing thread holds its own copy of the models (~100 MB). */
   readonly size?: number;
-  /** The compiled worker script; defaults to worker.js beside this module under dist/. */
-  readonly workerUrl?: URL;
+  readonly clock?: Clock;
+  /** Deadline of one analysis (AUTOINTEL_ANALYSIS_TIMEOUT_SECONDS). */
+  readonly deadlineMs?: number;
 }
 
-export const DefaultAnalysisPoolOptions = { size: 1 } as const satisfies AnalysisPoolOptions;
+export const DefaultAnalysisPoolOptions = { size: 1, deadlineMs: 10 * 60_000 } as const;
 
-/**
- * The worker script. Compiled code finds worker.js beside itself; source run by the test runner
- * (`src/**.ts`) maps to its compiled twin under `dist/src/**.js`, which the test setup builds first.
- */
-export function defaultWorkerUrl(moduleUrl: string = import.meta.url): URL {
-  const here = fileURLToPath(moduleUrl);
-  if (!here.endsWith('.ts')) return new URL('./worker.js', moduleUrl);
-  const marker = `${path.sep}src${path.sep}`;
-  const at = here.lastIndexOf(marker);
-  if (at < 0) return new URL('./worker.js', moduleUrl);
-  const root = here.slice(0, at);
-  const relDir = path.dirname(here.slice(at + 1));
-  return pathToFileURL(path.join(root, 'dist', relDir, 'worker.js'));
-}
-
-interface Job {
-  readonly id: number;
-  readonly request: WorkerRequest;
-  readonly signal: AbortSignal | undefined;
-  readonly onProgress: ((fraction: number, message?: string) => void) | undefined;
-  readonly resolve: (o: AnalysisOutput) => void;
-  readonly reject: (e: unknown) => void;
-  readonly onAbort: () => void;
-}
-
-interface Slot {
-  worker: Worker | null;
-  job: Job | null;
-}
-
+/** Runs analyses on the content pool's threads, each within its deadline and the pool's memory budget. */
 export class AnalysisPool implements AnalysisRunner {
-  readonly #workerUrl: URL;
-  readonly #slots: Slot[];
-  readonly #queue: Job[] = [];
-  #nextId = 1;
-  #closed = false;
+  readonly #pool: ContentPool;
+  readonly #owned: boolean;
+  readonly #deadlineMs: number;
 
   constructor(options: AnalysisPoolOptions = {}) {
+    const deadlineMs = options.deadlineMs ?? DefaultAnalysisPoolOptions.deadlineMs;
+    if (!(Number.isFinite(deadlineMs) && deadlineMs > 0))
+      throw new RangeError(
+        `AnalysisPool option 'deadlineMs' must be positive, received ${String(deadlineMs)}`,
+      );
+    this.#deadlineMs = deadlineMs;
+    if (options.pool !== undefined) {
+      this.#pool = options.pool;
+      this.#owned = false;
+      return;
+    }
     const size = options.size ?? DefaultAnalysisPoolOptions.size;
     if (!Number.isInteger(size) || size < 1 || size > 16) {
       throw new RangeError(
         `AnalysisPool option 'size' must be an integer from 1 to 16, received ${String(size)}`,
       );
     }
-    this.#workerUrl = options.workerUrl ?? defaultWorkerUrl();
-    this.#slots = Array.from({ length: size }, () => ({ worker: null, job: null }));
+    this.#pool = new ContentPool({ clock: options.clock ?? new SystemClock(), size });
+    this.#owned = true;
   }
 
   analyse(
@@ -105,120 +67,27 @@ export class AnalysisPool implements AnalysisRunner {
       readonly onProgress?: (fraction: number, message?: string) => void;
     } = {},
   ): Promise<AnalysisOutput> {
-    if (this.#closed)
-      return Promise.reject(new PermanentError('analysis.pool_closed', 'analysis pool is closed'));
-    const signal = ctx.signal;
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return new Promise<AnalysisOutput>((resolve, reject) => {
-      const id = this.#nextId++;
-      const job: Job = {
-        id,
-        request: { id, content, options },
-        signal,
-        onProgress: ctx.onProgress,
-        resolve,
-        reject,
-        onAbort: () => this.#abort(job),
-      };
-      signal?.addEventListener('abort', job.onAbort, { once: true });
-      this.#queue.push(job);
-      this.#dispatch();
-    });
-  }
-
-  /** Stops every worker; queued and running jobs fail with 'analysis.pool_closed'. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    const closed = new PermanentError('analysis.pool_closed', 'analysis pool is closed');
-    for (const job of this.#queue.splice(0)) this.#settle(job, () => job.reject(closed));
-    await Promise.all(
-      this.#slots.map(async (slot) => {
-        if (slot.job) {
-          const job = slot.job;
-          this.#settle(job, () => job.reject(closed));
-        }
-        slot.job = null;
-        const w = slot.worker;
-        slot.worker = null;
-        if (w) await w.terminate();
-      }),
+    return this.#pool.run(
+      { kind: 'analyse', content, options },
+      {
+        deadlineMs: this.#deadlineMs,
+        ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+        ...(ctx.onProgress === undefined ? {} : { onProgress: ctx.onProgress }),
+        onDeadline: (ms) =>
+          new PermanentError('analysis.deadline', `analysis exceeded its ${ms} ms deadline`, {
+            context: { deadlineMs: ms, chars: content.text.length, depth: options.depth },
+            userMessage:
+              `The analysis did not finish within ${formatSeconds(ms)}: the text ` +
+              `(${content.text.length.toLocaleString('en')} characters) is too long or too complex for the ` +
+              `${options.depth} depth. Try the standard depth or a shorter text.`,
+          }),
+      },
     );
   }
 
-  #dispatch(): void {
-    for (const slot of this.#slots) {
-      if (slot.job !== null) continue;
-      const job = this.#queue.shift();
-      if (!job) return;
-      slot.job = job;
-      const worker = (slot.worker ??= this.#spawn(slot));
-      worker.ref();
-      worker.postMessage(job.request);
-    }
-  }
-
-  #spawn(slot: Slot): Worker {
-    const worker = new Worker(this.#workerUrl);
-    worker.on('message', (reply: WorkerReply) => {
-      const job = slot.job;
-      if (!job || job.id !== reply.id) return;
-      if (reply.type === 'progress') {
-        job.onProgress?.(reply.fraction, reply.message ?? undefined);
-        return;
-      }
-      slot.job = null;
-      // An idle worker must not keep the process alive.
-      worker.unref();
-      if (reply.type === 'done') this.#settle(job, () => job.resolve(reply.output));
-      else {
-        const e = reply.error;
-        this.#settle(job, () => job.reject(new AppError(e.code, e.message, { retryable: e.retryable })));
-      }
-      this.#dispatch();
-    });
-    const lost = (why: string): void => {
-      if (slot.worker !== worker) return;
-      slot.worker = null;
-      const job = slot.job;
-      slot.job = null;
-      if (job) {
-        this.#settle(job, () =>
-          job.reject(
-            new AppError('analysis.worker_crashed', `analysis worker stopped: ${why}`, {
-              retryable: true,
-              userMessage: 'The analysis worker stopped unexpectedly; the analysis will be retried.',
-            }),
-          ),
-        );
-      }
-      if (!this.#closed) this.#dispatch();
-    };
-    worker.on('error', (e: Error) => lost(e.message));
-    worker.on('exit', (code) => lost(`exit code ${code}`));
-    return worker;
-  }
-
-  #abort(job: Job): void {
-    const queued = this.#queue.indexOf(job);
-    if (queued >= 0) {
-      this.#queue.splice(queued, 1);
-      this.#settle(job, () => job.reject(abortReason(job.signal!)));
-      return;
-    }
-    const slot = this.#slots.find((s) => s.job === job);
-    if (!slot) return;
-    // A synchronous analysis cannot be interrupted from outside: the thread is terminated and respawned on demand.
-    const worker = slot.worker;
-    slot.worker = null;
-    slot.job = null;
-    this.#settle(job, () => job.reject(abortReason(job.signal!)));
-    if (worker) void worker.terminate();
-    this.#dispatch();
-  }
-
-  #settle(job: Job, action: () => void): void {
-    job.signal?.removeEventListener('abort', job.onAbort);
-    action();
+  /** Closes the pool when this runner made it; a shared pool is closed by its owner. */
+  async close(): Promise<void> {
+    if (this.#owned) await this.#pool.close();
   }
 }
 

@@ -1,0 +1,348 @@
+// Acknowledgement latency under the bot's own work: bursts of /autointel on real corpus pages served locally (the
+// largest over 1 MiB), each starting a real workflow whose extraction and analysis run in this process (on its
+// content pool), in gateway AND HTTP mode — against a bare discord.js deferReply() bot and a bare verify-and-defer
+// HTTP endpoint measured in the same run. The emulators run in child processes, away from the measured loop.
+// Usage: node dist/bench/ack-latency/real-work.js [--rounds 3] [--burst 40] [--rate 40] [--pause-ms 3000]
+//        [--modes gateway,http] [--no-worker]
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Client, Events } from 'discord.js';
+import { loadConfig } from '../../src/config/config.js';
+import { SystemClock } from '../../src/core/clock.js';
+import { packageRoot } from '../../src/core/paths.js';
+import { createLogger } from '../../src/core/logger.js';
+import { startApp, type RunningApp } from '../../src/main.js';
+import type { DriverMessage, DriverRequest } from './emulator-driver.js';
+
+type Result = Extract<DriverMessage, { type: 'result' }>;
+type Ready = Extract<DriverMessage, { type: 'ready' }>;
+type Mode = 'gateway' | 'http';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`--${name} expects a positive number`);
+  return v;
+}
+const ROUNDS = arg('rounds', 3);
+const BURST = arg('burst', 40);
+const RATE = arg('rate', 40);
+const PAUSE_MS = arg('pause-ms', 3000);
+const modesArg = process.argv.indexOf('--modes');
+const MODES = (modesArg >= 0 ? (process.argv[modesArg + 1] ?? '') : 'gateway,http')
+  .split(',')
+  .filter((m): m is Mode => m === 'gateway' || m === 'http');
+/** Front end only (no workflow runs): separates the intake's own cost from the content work's. */
+const NO_WORKER = process.argv.includes('--no-worker');
+const MIB = 1024 * 1024;
+
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx] ?? Number.NaN;
+}
+
+interface Page {
+  readonly name: string;
+  readonly html: Buffer;
+}
+
+/** The corpus pages, largest first; null (with the reason printed) when the corpus is absent. */
+function corpusPages(): Page[] | null {
+  const dir = resolve(packageRoot(), '..', 'shared', 'corpus', 'articles');
+  if (!existsSync(dir)) return null;
+  const pages: Page[] = [];
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name, 'source.html');
+    if (existsSync(file)) pages.push({ name, html: readFileSync(file) });
+  }
+  pages.sort((a, b) => b.html.length - a.html.length);
+  if (pages.length > 0 && (pages[0]?.html.length ?? 0) < MIB) {
+    // No page reaches 1 MiB: one is made by concatenating article bodies (said in the output).
+    const bodies = pages.map((p) => /<body[^>]*>([\s\S]*)<\/body>/i.exec(p.html.toString('utf8'))?.[1] ?? '');
+    let joined = '';
+    for (let i = 0; joined.length < MIB + 1024; i++) joined += bodies[i % bodies.length] ?? '';
+    const html = Buffer.from(
+      `<!doctype html><html><head><title>Concatenated</title></head><body>${joined}</body></html>`,
+    );
+    pages.unshift({ name: 'concatenated-bodies', html });
+  }
+  return pages;
+}
+
+/** Serves page `i % n` under a unique path per request, so the freshness cache never short-circuits a workflow. */
+function servePages(pages: readonly Page[]): Promise<{ server: Server; base: string }> {
+  const byName = new Map(pages.map((p) => [p.name, p]));
+  const server = createServer((req, res) => {
+    const name = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.split('/')[3] ?? '';
+    const page = byName.get(name.replace(/\.html$/, ''));
+    if (page === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': page.html.length });
+    res.end(page.html);
+  });
+  return new Promise((ok) =>
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      ok({ server, base: `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}` });
+    }),
+  );
+}
+
+interface Driver {
+  readonly world: Ready;
+  fire(label: string, count: number, url: (i: number) => string): Promise<Result>;
+  endpoint(url: string | null): Promise<void>;
+  close(): void;
+}
+
+async function startDriver(): Promise<Driver> {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const child = fork(join(here, 'emulator-driver.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiting = new Map<string, (m: DriverMessage) => void>();
+  const world = await new Promise<Ready>((ok) => {
+    child.on('message', (m: DriverMessage) => {
+      if (m.type === 'ready') ok(m);
+      else if (m.type === 'result') waiting.get(m.label)?.(m);
+      else waiting.get('endpoint')?.(m);
+    });
+  });
+  return {
+    world,
+    fire: (label, count, url) =>
+      new Promise((ok) => {
+        waiting.set(label, (m) => ok(m as Result));
+        const req: DriverRequest = {
+          type: 'fire',
+          label,
+          count,
+          perSecond: RATE,
+          name: 'autointel',
+          options: [
+            { name: 'url', type: 3, value: url(0) },
+            { name: 'depth', type: 3, value: 'standard' },
+          ],
+          urls: Array.from({ length: count }, (_, i) => url(i)),
+        };
+        child.send(req);
+      }),
+    endpoint: (url) =>
+      new Promise((ok) => {
+        waiting.set('endpoint', () => ok());
+        child.send({ type: 'endpoint', url } satisfies DriverRequest);
+      }),
+    close: () => child.send({ type: 'close' } satisfies DriverRequest),
+  };
+}
+
+/** A bare HTTP interactions endpoint: verifies the Ed25519 signature and defers. Nothing else. */
+function bareHttpEndpoint(publicKeyHex: string): Promise<{ server: Server; url: string }> {
+  const key: KeyObject = createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(publicKeyHex, 'hex')]),
+    format: 'der',
+    type: 'spki',
+  });
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const sig = String(req.headers['x-signature-ed25519'] ?? '');
+      const ts = String(req.headers['x-signature-timestamp'] ?? '');
+      const valid =
+        /^[0-9a-f]{128}$/i.test(sig) &&
+        verify(null, Buffer.concat([Buffer.from(ts), body]), key, Buffer.from(sig, 'hex'));
+      if (!valid) {
+        res.writeHead(401).end();
+        return;
+      }
+      const type = (JSON.parse(body.toString('utf8')) as { type?: number }).type;
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ type: type === 1 ? 1 : 5 }));
+    });
+  });
+  return new Promise((ok) =>
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      ok({
+        server,
+        url: `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}/interactions`,
+      });
+    }),
+  );
+}
+
+interface Phase {
+  readonly latencies: number[];
+  unanswered: number;
+  errors: Record<string, number>;
+  loopP99Ms: number;
+  loopMaxMs: number;
+}
+
+/** Fires ROUNDS bursts and collects acknowledgement latencies and this process's event-loop delay meanwhile. */
+async function measure(
+  driver: Driver,
+  label: string,
+  url: (round: number, i: number) => string,
+): Promise<Phase> {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const phase: Phase = { latencies: [], unanswered: 0, errors: {}, loopP99Ms: 0, loopMaxMs: 0 };
+  for (let round = 0; round < ROUNDS; round++) {
+    const r = await driver.fire(`${label}-${round}`, BURST, (i) => url(round, i));
+    phase.latencies.push(...r.latencies);
+    phase.unanswered += r.unanswered;
+    for (const [k, v] of Object.entries(r.errorsByCode)) phase.errors[k] = (phase.errors[k] ?? 0) + v;
+    await new Promise((ok) => setTimeout(ok, PAUSE_MS));
+  }
+  loop.disable();
+  phase.loopP99Ms = loop.percentile(99) / 1e6;
+  phase.loopMaxMs = loop.max / 1e6;
+  return phase;
+}
+
+function line(name: string, p: Phase): string {
+  const sorted = [...p.latencies].sort((a, b) => a - b);
+  const past3s = sorted.filter((v) => v > 3000).length + p.unanswered;
+  return (
+    `${name.padEnd(34)} n=${sorted.length} p50=${percentile(sorted, 50).toFixed(0)}ms ` +
+    `p99=${percentile(sorted, 99).toFixed(0)}ms max=${(sorted.at(-1) ?? Number.NaN).toFixed(0)}ms ` +
+    `past3s=${past3s} loop-delay p99=${p.loopP99Ms.toFixed(1)}ms max=${p.loopMaxMs.toFixed(1)}ms ` +
+    `errors=${JSON.stringify(p.errors)}`
+  );
+}
+
+async function runMode(mode: Mode, pages: readonly Page[], base: string): Promise<void> {
+  const [bareDriver, oursDriver] = await Promise.all([startDriver(), startDriver()]);
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    // The bare bot.
+    if (mode === 'gateway') {
+      const client = new Client({ intents: [], rest: { api: bareDriver.world.apiBase } });
+      client.on(Events.InteractionCreate, (i) => {
+        if (i.isChatInputCommand()) i.deferReply().catch(() => undefined);
+      });
+      const up = new Promise<void>((ok) => client.once(Events.ClientReady, () => ok()));
+      await client.login(bareDriver.world.application.botToken);
+      await up;
+      stops.push(() => client.destroy());
+    } else {
+      const bare = await bareHttpEndpoint(bareDriver.world.application.publicKeyHex);
+      await bareDriver.endpoint(bare.url);
+      stops.push(
+        () =>
+          new Promise((ok) => {
+            bare.server.closeAllConnections();
+            bare.server.close(() => ok());
+          }),
+      );
+    }
+    // The real bot: front end, engine, content pool, delivery — all in this process.
+    const dataDir = mkdtempSync(join(tmpdir(), `autointel-ack-real-${mode}-`));
+    stops.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
+    const config = loadConfig({
+      DISCORD_TOKEN: oursDriver.world.application.botToken,
+      DISCORD_APPLICATION_ID: oursDriver.world.application.id,
+      DISCORD_PUBLIC_KEY: oursDriver.world.application.publicKeyHex,
+      DISCORD_API_BASE: oursDriver.world.apiBase,
+      AUTOINTEL_MODE: mode,
+      PORT: '0',
+      AUTOINTEL_DATA_DIR: dataDir,
+      AUTOINTEL_ALLOW_PRIVATE_NETWORKS: 'true',
+      AUTOINTEL_USER_QUOTA_PER_HOUR: '0',
+      LOG_LEVEL: 'silent',
+    });
+    const app: RunningApp = await startApp(config, {
+      role: 'bot',
+      worker: !NO_WORKER,
+      clock: new SystemClock(),
+      logger: createLogger({ level: 'silent' }),
+      pacing: {},
+    });
+    stops.push(() => app.stop());
+    if (mode === 'http') await oursDriver.endpoint(`${app.httpUrl ?? ''}/interactions`);
+    else await new Promise((ok) => setTimeout(ok, 500));
+
+    // Every 4th request is the largest page (≥ 1 MiB); the rest cycle through the corpus.
+    const pick = (i: number): Page =>
+      (i % 4 === 0 ? pages[0] : pages[1 + (i % (pages.length - 1))]) ?? pages[0]!;
+    const url = (tag: string) => (round: number, i: number) =>
+      `${base}/${tag}/${round}-${i}/${pick(i).name}.html`;
+
+    await measure(bareDriver, 'warmup-bare', url(`${mode}-wb`));
+    const bare = await measure(bareDriver, 'bare', url(`${mode}-b`));
+    const ours = await measure(oursDriver, 'ours', url(`${mode}-o`));
+    const runs = await app.store.listWorkflows({ limit: 10_000 });
+    const byStatus: Record<string, number> = {};
+    for (const w of runs) byStatus[w.status] = (byStatus[w.status] ?? 0) + 1;
+    const bareSorted = [...bare.latencies].sort((a, b) => a - b);
+    const oursSorted = [...ours.latencies].sort((a, b) => a - b);
+    out(`\n${mode} mode: ${ROUNDS} bursts of ${BURST} /autointel at ${RATE}/s each, ${PAUSE_MS} ms apart`);
+    out(line(mode === 'gateway' ? 'bare discord.js deferReply' : 'bare verify-and-defer endpoint', bare));
+    out(
+      line(NO_WORKER ? 'autointel (front end only, no worker)' : 'autointel (real workflows running)', ours),
+    );
+    out(
+      `p99 ratio (ours / bare) = ${(percentile(oursSorted, 99) / Math.max(1, percentile(bareSorted, 99))).toFixed(2)} ` +
+        `(goal <= 1.5); past 3 s: ours ${oursSorted.filter((v) => v > 3000).length + ours.unanswered}, bare ` +
+        `${bareSorted.filter((v) => v > 3000).length + bare.unanswered} (goal 0); workflows by status at the end: ` +
+        JSON.stringify(byStatus),
+    );
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    bareDriver.close();
+    oursDriver.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const pages = corpusPages();
+  if (pages === null || pages.length < 2) {
+    out(
+      'ack-latency real-work bench skipped: it needs the shared corpus at ../shared/corpus/articles/*/source.html',
+    );
+    return;
+  }
+  const site = await servePages(pages);
+  out(
+    `ack-latency real-work bench: ${pages.length} corpus pages served locally, largest ${pages[0]?.name} ` +
+      `(${((pages[0]?.html.length ?? 0) / MIB).toFixed(2)} MiB, every 4th request); median page ` +
+      `${((pages[Math.floor(pages.length / 2)]?.html.length ?? 0) / 1024).toFixed(0)} KiB`,
+  );
+  out(
+    'latency = emulator sent the interaction -> emulator received the initial response (emulator process, ms);',
+  );
+  out('loop delay = this process (the bot under test, or the bare bot) while the bursts ran');
+  try {
+    for (const mode of MODES) await runMode(mode, pages, site.base);
+  } finally {
+    site.server.closeAllConnections();
+    site.server.close();
+  }
+}
+
+main().then(
+  () => {
+    process.exitCode = 0;
+  },
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
