@@ -25,6 +25,7 @@ import { BullmqQueue } from './workflow/bullmq-queue.js';
 import { EmbeddedQueue } from './workflow/embedded-queue.js';
 import { WorkflowEngine } from './workflow/engine.js';
 import type { WorkQueue } from './workflow/queue.js';
+import { claimLimit, type RetryPolicy } from './workflow/types.js';
 import type { Depth } from './core/stage.js';
 
 const DISCORD_API = 'https://discord.com/api';
@@ -107,6 +108,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   };
 
   try {
+    const retry: RetryPolicy = { baseMs: 2_000, maxMs: 5 * 60_000, maxAttempts: 8 };
     const bullmq =
       plan.queue === 'bullmq'
         ? new BullmqQueue({
@@ -118,6 +120,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
             clock,
             logger,
             guildLimit: config.guildConcurrency,
+            maxAttempts: claimLimit(retry),
             priorityFor: (w) => DEPTH_PRIORITY[w.request.depth],
           })
         : null;
@@ -132,6 +135,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         owner,
         leaseMs: config.leaseMs,
         perGuildLimit: config.guildConcurrency,
+        maxAttempts: claimLimit(retry),
       });
 
     const analysis = new AnalysisPool({ size: Math.min(2, config.concurrency) });
@@ -179,7 +183,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       logger,
       owner,
       leaseMs: config.leaseMs,
-      retry: { baseMs: 2_000, maxMs: 5 * 60_000, maxAttempts: 8 },
+      retry,
       limits: { perUserPerHour: config.userQuotaPerHour, perGuildConcurrent: config.guildConcurrency },
       freshnessMs: config.freshnessMs,
       retentionMs: config.retentionMs,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../analysis/report.js';
-import type { WorkflowRequest } from '../store/store.js';
+import { leaseOf, type RunLease, type WorkflowRequest } from '../store/store.js';
 import { SqliteWorkflowStore, sqliteStorePath } from '../store/sqlite/sqlite-store.js';
 import { run } from './results.js';
 
@@ -71,7 +71,13 @@ describe('autointel results', () => {
     await store.migrate();
     const [done, failed, running] = [randomUUID(), randomUUID(), randomUUID()];
     for (const id of [done, failed, running]) await store.createWorkflow({ id, request, now: 1 });
-    await store.claim(done, { owner: 'w', now: 2, leaseMs: 1000 });
+    const lease = async (id: string): Promise<RunLease> => {
+      const claimed = await store.claim(id, { owner: 'w', now: 2, leaseMs: 1000 });
+      const run = claimed === null ? null : leaseOf(claimed);
+      if (run === null) throw new Error(`could not claim ${id}`);
+      return run;
+    };
+    const doneRun = await lease(done);
     await store.saveReport({
       id: done,
       workflowId: done,
@@ -82,14 +88,12 @@ describe('autointel results', () => {
       title: 'Harbour Tides',
       searchText: '',
     });
-    await store.complete(done, 'w', { now: 3, reportId: done });
-    await store.claim(failed, { owner: 'w', now: 2, leaseMs: 1000 });
-    await store.fail(failed, 'w', {
+    await store.complete(doneRun, { now: 3, reportId: done });
+    await store.fail(await lease(failed), {
       now: 3,
       error: { code: 'acquire.unsupported', message: 'This link is not supported.' },
     });
-    await store.claim(running, { owner: 'w', now: 2, leaseMs: 1000 });
-    await store.updateProgress(running, 'w', {
+    await store.updateProgress(await lease(running), {
       stage: 'analyse',
       percent: 40,
       message: 'Analysing',

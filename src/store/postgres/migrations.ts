@@ -118,6 +118,18 @@ ALTER TABLE interaction_claims ADD COLUMN intake_done BOOLEAN NOT NULL DEFAULT f
 CREATE INDEX interaction_claims_open_idx ON interaction_claims (claimed_at) WHERE intake IS NOT NULL AND NOT intake_done;
 `,
   },
+  {
+    version: 3,
+    name: 'a lease names its run (fencing token); a heartbeat row for the health probe',
+    sql: `
+ALTER TABLE workflows ADD COLUMN run_id TEXT;
+CREATE TABLE store_health (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  token   TEXT NOT NULL,
+  beat_at BIGINT NOT NULL
+);
+`,
+  },
 ];
 
 /** The schema version this code expects; a database ahead of it was migrated by a newer release. */

@@ -1,18 +1,21 @@
 // The scale-out WorkflowStore on PostgreSQL (pg Pool): many front ends and workers share it; every claim is atomic.
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { SystemClock, type Clock } from '../../core/clock.js';
 import { AppError, PermanentError, RetryLaterError, toAppError } from '../../core/errors.js';
 import type { Depth } from '../../core/stage.js';
 import type {
+  ClaimNextOptions,
   ClaimOptions,
   DeliveryPart,
   DeliveryRef,
   DeliveryState,
   HeartbeatResult,
-  LeaseOptions,
   ProgressCard,
   ReportSearchHit,
+  RunLease,
+  StoreHealth,
   StoredError,
   StoredReport,
   WorkflowProgress,
@@ -21,6 +24,7 @@ import type {
   WorkflowStatus,
   WorkflowStore,
 } from '../store.js';
+import { attemptsExhausted, workerLost } from '../run-rules.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './migrations.js';
 
 export interface PostgresWorkflowStoreOptions {
@@ -67,6 +71,7 @@ interface WorkflowRow extends QueryResultRow {
   finished_at: string | null;
   run_after: string;
   lease_owner: string | null;
+  run_id: string | null;
   lease_expires_at: string | null;
   cancel_requested: boolean;
   report_id: string | null;
@@ -102,6 +107,7 @@ function toRecord(r: WorkflowRow): WorkflowRecord {
     finishedAt: numOrNull(r.finished_at),
     runAfter: num(r.run_after),
     leaseOwner: r.lease_owner,
+    runId: r.run_id,
     leaseExpiresAt: numOrNull(r.lease_expires_at),
     cancelRequested: r.cancel_requested,
     reportId: r.report_id,
@@ -221,6 +227,37 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return r.rows[0]?.v ?? 0;
   }
 
+  async health(now: number): Promise<StoreHealth> {
+    const token = randomUUID();
+    try {
+      await this.#query(
+        `INSERT INTO store_health (id, token, beat_at) VALUES (1, $1, $2)
+         ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, beat_at = EXCLUDED.beat_at`,
+        [token, now],
+      );
+    } catch (e: unknown) {
+      return {
+        ok: false,
+        check: 'write',
+        message: `the database cannot be written: ${toAppError(e).message}`,
+      };
+    }
+    try {
+      const r = await this.#query<{ token: string }>(`SELECT token FROM store_health WHERE id = 1`);
+      if (r.rows[0]?.token !== token) {
+        return {
+          ok: false,
+          check: 'read',
+          message: 'the heartbeat row read back is not the one just written',
+        };
+      }
+      await this.#query(`SELECT id FROM workflows ORDER BY created_at DESC LIMIT 1`);
+    } catch (e: unknown) {
+      return { ok: false, check: 'read', message: `the database cannot be read: ${toAppError(e).message}` };
+    }
+    return { ok: true };
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -289,15 +326,53 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return r.rows.map(toRecord);
   }
 
-  async claimNext(options: ClaimOptions): Promise<WorkflowRecord | null> {
+  /**
+   * Leases the locked row `id` to a new run, or fails it when it has used up its attempts (then returns null).
+   * Taking over an expired lease records why the run before it ended, so the attempt limit can name it.
+   */
+  async #lease(c: PoolClient, id: string, options: ClaimOptions): Promise<WorkflowRecord | null> {
+    const current = (await this.#query<WorkflowRow>(`SELECT * FROM workflows WHERE id = $1`, [id], c))
+      .rows[0];
+    if (current === undefined) return null;
+    const takeover = current.status === 'running';
+    const previous = takeover ? workerLost(current.progress?.stage ?? null) : current.last_error;
+    if (options.maxAttempts !== undefined && current.attempts >= options.maxAttempts) {
+      await this.#query(
+        `UPDATE workflows
+         SET status = 'failed', lease_owner = NULL, run_id = NULL, lease_expires_at = NULL, last_error = $2,
+             finished_at = $3, updated_at = $3
+         WHERE id = $1`,
+        [id, JSON.stringify(attemptsExhausted(current.attempts, previous)), options.now],
+        c,
+      );
+      return null;
+    }
+    const claimed = await this.#query<WorkflowRow>(
+      `UPDATE workflows
+       SET status = 'running', lease_owner = $2, run_id = $3, lease_expires_at = $4, attempts = attempts + 1,
+           started_at = COALESCE(started_at, $5), updated_at = $5,
+           last_error = CASE WHEN $6 THEN $7::jsonb ELSE last_error END
+       WHERE id = $1
+       RETURNING *`,
+      [id, options.owner, randomUUID(), options.now + options.leaseMs, options.now, takeover, json(previous)],
+      c,
+    );
+    const row = claimed.rows[0];
+    return row === undefined ? null : toRecord(row);
+  }
+
+  async claimNext(options: ClaimNextOptions): Promise<WorkflowRecord | null> {
     const limit = options.perGuildLimit ?? null;
+    const busy = [...(options.busy ?? [])];
     return this.#transaction(async (c) => {
       const fullGuilds: string[] = [];
+      // A round ends in a lease, a full guild set aside, or a row failed for exhausted attempts (no longer
+      // claimable): each makes progress, so the rounds are bounded.
       for (let round = 0; round < CLAIM_ROUNDS; round++) {
         // SKIP LOCKED: concurrent claimers each take a different row instead of queueing behind one.
         const pick = await this.#query<{ id: string; guild_id: string | null }>(
           `SELECT id, guild_id FROM workflows w
-           WHERE ${CLAIMABLE}
+           WHERE ${CLAIMABLE} AND NOT (w.id = ANY($4::text[]))
              AND ($2::int IS NULL OR w.guild_id IS NULL OR (
                    NOT (w.guild_id = ANY($3::text[]))
                    AND (SELECT count(*) FROM workflows r
@@ -306,7 +381,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
            ORDER BY created_at, id
            LIMIT 1
            FOR UPDATE SKIP LOCKED`,
-          [options.now, limit, fullGuilds],
+          [options.now, limit, fullGuilds, busy],
           c,
         );
         const candidate = pick.rows[0];
@@ -329,66 +404,84 @@ export class PostgresWorkflowStore implements WorkflowStore {
             continue;
           }
         }
-        const claimed = await this.#query<WorkflowRow>(
-          `UPDATE workflows
-           SET status = 'running', lease_owner = $2, lease_expires_at = $3, attempts = attempts + 1,
-               started_at = COALESCE(started_at, $4), updated_at = $4
-           WHERE id = $1
-           RETURNING *`,
-          [candidate.id, options.owner, options.now + options.leaseMs, options.now],
-          c,
-        );
-        const row = claimed.rows[0];
-        return row === undefined ? null : toRecord(row);
+        const leased = await this.#lease(c, candidate.id, options);
+        if (leased !== null) return leased;
       }
       return null;
     });
   }
 
-  async claim(id: string, options: LeaseOptions): Promise<WorkflowRecord | null> {
-    // One statement: a concurrent claimer re-evaluates the WHERE after our commit and finds the row taken.
-    const r = await this.#query<WorkflowRow>(
-      `UPDATE workflows
-       SET status = 'running', lease_owner = $3, lease_expires_at = $4, attempts = attempts + 1,
-           started_at = COALESCE(started_at, $1), updated_at = $1
-       WHERE id = $2 AND ${CLAIMABLE}
-       RETURNING *`,
-      [options.now, id, options.owner, options.now + options.leaseMs],
-    );
-    const row = r.rows[0];
-    return row === undefined ? null : toRecord(row);
+  async claim(id: string, options: ClaimOptions): Promise<WorkflowRecord | null> {
+    return this.#transaction(async (c) => {
+      // The row lock makes a concurrent claimer wait, then re-check the WHERE and find the row taken.
+      const pick = await this.#query<{ id: string }>(
+        `SELECT id FROM workflows WHERE id = $2 AND ${CLAIMABLE} FOR UPDATE`,
+        [options.now, id],
+        c,
+      );
+      return pick.rows[0] === undefined ? null : this.#lease(c, id, options);
+    });
   }
 
-  async heartbeat(id: string, options: LeaseOptions): Promise<HeartbeatResult> {
+  async heartbeat(
+    run: RunLease,
+    options: { readonly now: number; readonly leaseMs: number },
+  ): Promise<HeartbeatResult> {
     const r = await this.#query<{ cancel_requested: boolean }>(
       `UPDATE workflows SET lease_expires_at = $3, updated_at = $4
-       WHERE id = $1 AND lease_owner = $2 AND status = 'running'
+       WHERE id = $1 AND run_id = $2 AND status = 'running'
        RETURNING cancel_requested`,
-      [id, options.owner, options.now + options.leaseMs, options.now],
+      [run.workflowId, run.runId, options.now + options.leaseMs, options.now],
     );
     const row = r.rows[0];
     if (row !== undefined) return { held: true, cancelRequested: row.cancel_requested };
     const current = await this.#query<{ cancel_requested: boolean }>(
       `SELECT cancel_requested FROM workflows WHERE id = $1`,
-      [id],
+      [run.workflowId],
     );
     return { held: false, cancelRequested: current.rows[0]?.cancel_requested ?? false };
   }
 
-  async updateProgress(id: string, owner: string, progress: WorkflowProgress): Promise<void> {
+  async updateProgress(run: RunLease, progress: WorkflowProgress): Promise<void> {
     await this.#query(
       `UPDATE workflows SET progress = $3, updated_at = $4
-       WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
-      [id, owner, JSON.stringify(progress), progress.updatedAt],
+       WHERE id = $1 AND run_id = $2 AND status = 'running'`,
+      [run.workflowId, run.runId, JSON.stringify(progress), progress.updatedAt],
     );
   }
 
-  async saveCheckpoint(id: string, stage: string, output: unknown, now: number): Promise<void> {
-    await this.#query(
-      `INSERT INTO checkpoints (workflow_id, stage, output, created_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (workflow_id, stage) DO NOTHING`,
-      [id, stage, json(output), now],
+  async saveCheckpoint(run: RunLease, stage: string, output: unknown, now: number): Promise<boolean> {
+    // One statement: the insert happens only while the run holds the lease; `held` answers even when the
+    // checkpoint already existed (idempotent save).
+    const r = await this.#query<{ held: boolean }>(
+      `WITH held AS (SELECT 1 FROM workflows WHERE id = $1 AND run_id = $2 AND status = 'running'),
+       ins AS (
+         INSERT INTO checkpoints (workflow_id, stage, output, created_at)
+         SELECT $1, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM held)
+         ON CONFLICT (workflow_id, stage) DO NOTHING)
+       SELECT EXISTS (SELECT 1 FROM held) AS held`,
+      [run.workflowId, run.runId, stage, json(output), now],
     );
+    return r.rows[0]?.held === true;
+  }
+
+  async seedCheckpoints(
+    id: string,
+    outputs: Readonly<Record<string, unknown>>,
+    now: number,
+  ): Promise<boolean> {
+    const entries = Object.entries(outputs);
+    const r = await this.#query<{ fresh: boolean }>(
+      `WITH fresh AS (SELECT 1 FROM workflows WHERE id = $1 AND status = 'queued' AND attempts = 0),
+       ins AS (
+         INSERT INTO checkpoints (workflow_id, stage, output, created_at)
+         SELECT $1, e.stage, e.output::json, $4 FROM unnest($2::text[], $3::text[]) AS e(stage, output)
+         WHERE EXISTS (SELECT 1 FROM fresh)
+         ON CONFLICT (workflow_id, stage) DO NOTHING)
+       SELECT EXISTS (SELECT 1 FROM fresh) AS fresh`,
+      [id, entries.map(([k]) => k), entries.map(([, v]) => JSON.stringify(v ?? null)), now],
+    );
+    return r.rows[0]?.fresh === true;
   }
 
   async getCheckpoints(id: string): Promise<Record<string, unknown>> {
@@ -402,45 +495,58 @@ export class PostgresWorkflowStore implements WorkflowStore {
   }
 
   async release(
-    id: string,
-    owner: string,
-    options: { readonly now: number; readonly runAfter: number; readonly error: StoredError | null },
-  ): Promise<void> {
-    await this.#query(
+    run: RunLease,
+    options: {
+      readonly now: number;
+      readonly runAfter: number;
+      readonly error: StoredError | null;
+      readonly refund?: boolean;
+    },
+  ): Promise<boolean> {
+    const r = await this.#query(
       `UPDATE workflows
        SET status = 'queued', run_after = $3, last_error = COALESCE($4, last_error), lease_owner = NULL,
-           lease_expires_at = NULL, updated_at = $5
-       WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
-      [id, owner, options.runAfter, json(options.error), options.now],
+           run_id = NULL, lease_expires_at = NULL, updated_at = $5,
+           attempts = CASE WHEN $6 AND attempts > 0 THEN attempts - 1 ELSE attempts END
+       WHERE id = $1 AND run_id = $2 AND status = 'running'`,
+      [
+        run.workflowId,
+        run.runId,
+        options.runAfter,
+        json(options.error),
+        options.now,
+        options.refund === true,
+      ],
     );
+    return r.rowCount === 1;
   }
 
   async complete(
-    id: string,
-    owner: string,
+    run: RunLease,
     options: { readonly now: number; readonly reportId: string },
-  ): Promise<void> {
-    await this.#query(
+  ): Promise<boolean> {
+    const r = await this.#query(
       `UPDATE workflows
        SET status = 'completed', report_id = $3, finished_at = $4, updated_at = $4, lease_owner = NULL,
-           lease_expires_at = NULL
-       WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
-      [id, owner, options.reportId, options.now],
+           run_id = NULL, lease_expires_at = NULL
+       WHERE id = $1 AND run_id = $2 AND status = 'running'`,
+      [run.workflowId, run.runId, options.reportId, options.now],
     );
+    return r.rowCount === 1;
   }
 
   async fail(
-    id: string,
-    owner: string,
+    run: RunLease,
     options: { readonly now: number; readonly error: StoredError },
-  ): Promise<void> {
-    await this.#query(
+  ): Promise<boolean> {
+    const r = await this.#query(
       `UPDATE workflows
        SET status = 'failed', last_error = $3, finished_at = $4, updated_at = $4, lease_owner = NULL,
-           lease_expires_at = NULL
-       WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
-      [id, owner, JSON.stringify(options.error), options.now],
+           run_id = NULL, lease_expires_at = NULL
+       WHERE id = $1 AND run_id = $2 AND status = 'running'`,
+      [run.workflowId, run.runId, JSON.stringify(options.error), options.now],
     );
+    return r.rowCount === 1;
   }
 
   async requestCancel(id: string, now: number): Promise<WorkflowRecord | null> {
@@ -458,13 +564,15 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return row === undefined ? this.getWorkflow(id) : toRecord(row);
   }
 
-  async markCancelled(id: string, owner: string, now: number): Promise<void> {
-    await this.#query(
+  async markCancelled(run: RunLease, now: number): Promise<boolean> {
+    const r = await this.#query(
       `UPDATE workflows
-       SET status = 'cancelled', finished_at = $3, updated_at = $3, lease_owner = NULL, lease_expires_at = NULL
-       WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
-      [id, owner, now],
+       SET status = 'cancelled', finished_at = $3, updated_at = $3, lease_owner = NULL, run_id = NULL,
+           lease_expires_at = NULL
+       WHERE id = $1 AND run_id = $2 AND status = 'running'`,
+      [run.workflowId, run.runId, now],
     );
+    return r.rowCount === 1;
   }
 
   async countRunning(filter: { readonly guildId?: string }): Promise<number> {

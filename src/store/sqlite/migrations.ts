@@ -116,4 +116,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX interaction_claims_open ON interaction_claims (intake_done, claimed_at) WHERE intake IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'a lease names its run (fencing token); a heartbeat row for the health probe',
+    sql: `
+      ALTER TABLE workflows ADD COLUMN run_id TEXT;
+      CREATE TABLE store_health (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        token TEXT NOT NULL,
+        beat_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,17 +1,20 @@
 // The embedded WorkflowStore: one SQLite file (WAL) holding workflows, leases, checkpoints, reports and the outbox.
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { SystemClock, type Clock } from '../../core/clock.js';
 import type { Depth } from '../../core/stage.js';
 import type {
+  ClaimNextOptions,
   ClaimOptions,
   DeliveryPart,
   DeliveryState,
   HeartbeatResult,
-  LeaseOptions,
   ProgressCard,
   ReportSearchHit,
+  RunLease,
+  StoreHealth,
   StoredError,
   StoredReport,
   WorkflowProgress,
@@ -20,6 +23,7 @@ import type {
   WorkflowStatus,
   WorkflowStore,
 } from '../store.js';
+import { attemptsExhausted, workerLost } from '../run-rules.js';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations.js';
 
 /** Where the embedded store lives under `AUTOINTEL_DATA_DIR`; every entry point opens this one file. */
@@ -52,6 +56,7 @@ interface WorkflowRow {
   finished_at: number | null;
   run_after: number;
   lease_owner: string | null;
+  run_id: string | null;
   lease_expires_at: number | null;
   cancel_requested: number;
   report_id: string | null;
@@ -72,6 +77,8 @@ interface PartRow {
   sent_at: number | null;
 }
 
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 const parseJson = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
 function toRecord(row: WorkflowRow): WorkflowRecord {
@@ -88,6 +95,7 @@ function toRecord(row: WorkflowRow): WorkflowRecord {
     finishedAt: row.finished_at,
     runAfter: row.run_after,
     leaseOwner: row.lease_owner,
+    runId: row.run_id,
     leaseExpiresAt: row.lease_expires_at,
     cancelRequested: row.cancel_requested === 1,
     reportId: row.report_id,
@@ -114,10 +122,14 @@ export function toFtsQuery(text: string): string | null {
   return terms.map((t) => `"${t}"`).join(' ');
 }
 
-// A live lease of the same guild counts against its limit; a dead worker's expired lease does not.
-const GUILD_HAS_ROOM = `(@limit IS NULL OR w.guild_id IS NULL OR (
+// A live lease of the same guild counts against its limit; a dead worker's expired lease does not. The claimer's
+// own live runs (`busy`) are never handed back to it.
+const GUILD_HAS_ROOM = `w.id NOT IN (SELECT value FROM json_each(@busy)) AND (@limit IS NULL OR w.guild_id IS NULL OR (
   SELECT COUNT(*) FROM workflows r
   WHERE r.guild_id = w.guild_id AND r.status = 'running' AND r.lease_expires_at > @now) < @limit)`;
+
+/** Rows failed for exhausted attempts by one claimNext before it gives up for this call. */
+const EXHAUSTED_PER_CLAIM = 16;
 
 export class SqliteWorkflowStore implements WorkflowStore {
   readonly #db: Db;
@@ -176,6 +188,50 @@ export class SqliteWorkflowStore implements WorkflowStore {
 
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
+  }
+
+  async health(now: number): Promise<StoreHealth> {
+    const token = randomUUID();
+    try {
+      this.#stmt(
+        `INSERT INTO store_health (id, token, beat_at) VALUES (1, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET token = excluded.token, beat_at = excluded.beat_at`,
+      ).run(token, now);
+    } catch (e: unknown) {
+      return { ok: false, check: 'write', message: `the database cannot be written: ${messageOf(e)}` };
+    }
+    try {
+      const row = this.#stmt('SELECT token FROM store_health WHERE id = 1').get() as
+        { token: string } | undefined;
+      if (row?.token !== token) {
+        return {
+          ok: false,
+          check: 'read',
+          message: 'the heartbeat row read back is not the one just written',
+        };
+      }
+      // One real row of the main table too: its pages are the ones a request would need first.
+      this.#stmt('SELECT id FROM workflows ORDER BY rowid DESC LIMIT 1').get();
+    } catch (e: unknown) {
+      return { ok: false, check: 'read', message: `the database cannot be read: ${messageOf(e)}` };
+    }
+    return { ok: true };
+  }
+
+  /**
+   * SQLite's own page-by-page verification (`PRAGMA integrity_check`): an empty list when the file is sound, else
+   * what it found (at most `limit` lines). Reads the whole file: for `doctor`, not for every health probe.
+   */
+  integrityCheck(limit = 20): string[] {
+    try {
+      const rows = this.#db.pragma(`integrity_check(${Math.max(1, Math.floor(limit))})`) as {
+        integrity_check: string;
+      }[];
+      const lines = rows.map((r) => r.integrity_check);
+      return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+    } catch (e: unknown) {
+      return [messageOf(e)];
+    }
   }
 
   async createWorkflow(input: {
@@ -241,46 +297,80 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return (this.#db.prepare(sql).all(...params) as WorkflowRow[]).map(toRecord);
   }
 
-  #lease(id: string, options: LeaseOptions): WorkflowRecord {
+  /**
+   * Leases `id` to a new run, or fails it when it has used up its attempts (then returns null). Taking over an
+   * expired lease records why the run before it ended, so the attempt limit can name it.
+   */
+  #lease(id: string, options: ClaimOptions): WorkflowRecord | null {
+    const row = this.#row(id) as WorkflowRow;
+    const takeover = row.status === 'running';
+    const previous = takeover
+      ? workerLost(parseJson<WorkflowProgress>(row.progress)?.stage ?? null)
+      : parseJson<StoredError>(row.last_error);
+    if (options.maxAttempts !== undefined && row.attempts >= options.maxAttempts) {
+      this.#stmt(
+        `UPDATE workflows SET status = 'failed', lease_owner = NULL, run_id = NULL, lease_expires_at = NULL,
+           last_error = @error, finished_at = @now, updated_at = @now
+         WHERE id = @id`,
+      ).run({ id, now: options.now, error: errorJson(attemptsExhausted(row.attempts, previous)) });
+      return null;
+    }
     this.#stmt(
-      `UPDATE workflows SET status = 'running', lease_owner = @owner, lease_expires_at = @expires,
-         attempts = attempts + 1, started_at = COALESCE(started_at, @now), updated_at = @now
+      `UPDATE workflows SET status = 'running', lease_owner = @owner, run_id = @run, lease_expires_at = @expires,
+         attempts = attempts + 1, started_at = COALESCE(started_at, @now), updated_at = @now,
+         last_error = CASE WHEN @takeover = 1 THEN @lost ELSE last_error END
        WHERE id = @id`,
-    ).run({ id, owner: options.owner, expires: options.now + options.leaseMs, now: options.now });
+    ).run({
+      id,
+      owner: options.owner,
+      run: randomUUID(),
+      expires: options.now + options.leaseMs,
+      now: options.now,
+      takeover: takeover ? 1 : 0,
+      lost: errorJson(previous),
+    });
     return toRecord(this.#row(id) as WorkflowRow);
   }
 
-  async claimNext(options: ClaimOptions): Promise<WorkflowRecord | null> {
+  async claimNext(options: ClaimNextOptions): Promise<WorkflowRecord | null> {
     const limit = options.perGuildLimit ?? null;
+    const busy = JSON.stringify(options.busy ?? []);
     const tx = this.#db.transaction(() => {
-      // Two index walks instead of one OR: queued rows in creation order stop at the first that fits, and
-      // expired leases (a dead worker's rows) are few. The older of the two candidates wins.
-      const params = { now: options.now, limit };
-      const queued = this.#stmt(
-        `SELECT w.id, w.created_at, w.rowid AS seq FROM workflows w INDEXED BY workflows_queue_order
-         WHERE w.status = 'queued' AND w.run_after <= @now AND ${GUILD_HAS_ROOM}
-         ORDER BY w.created_at, w.rowid LIMIT 1`,
-      ).get(params) as { id: string; created_at: number; seq: number } | undefined;
-      const expired = this.#stmt(
-        `SELECT w.id, w.created_at, w.rowid AS seq FROM workflows w INDEXED BY workflows_lease_expiry
-         WHERE w.status = 'running' AND w.lease_expires_at <= @now AND ${GUILD_HAS_ROOM}
-         ORDER BY w.created_at, w.rowid LIMIT 1`,
-      ).get(params) as { id: string; created_at: number; seq: number } | undefined;
-      const pick =
-        queued === undefined
-          ? expired
-          : expired === undefined
-            ? queued
-            : expired.created_at < queued.created_at ||
-                (expired.created_at === queued.created_at && expired.seq < queued.seq)
-              ? expired
-              : queued;
-      return pick === undefined ? null : this.#lease(pick.id, options);
+      // Each round either leases a row or fails one that used up its attempts (no longer claimable), so the
+      // loop ends; a backlog of exhausted rows is worked off over the next claims.
+      for (let round = 0; round < EXHAUSTED_PER_CLAIM; round++) {
+        // Two index walks instead of one OR: queued rows in creation order stop at the first that fits, and
+        // expired leases (a dead worker's rows) are few. The older of the two candidates wins.
+        const params = { now: options.now, limit, busy };
+        const queued = this.#stmt(
+          `SELECT w.id, w.created_at, w.rowid AS seq FROM workflows w INDEXED BY workflows_queue_order
+           WHERE w.status = 'queued' AND w.run_after <= @now AND ${GUILD_HAS_ROOM}
+           ORDER BY w.created_at, w.rowid LIMIT 1`,
+        ).get(params) as { id: string; created_at: number; seq: number } | undefined;
+        const expired = this.#stmt(
+          `SELECT w.id, w.created_at, w.rowid AS seq FROM workflows w INDEXED BY workflows_lease_expiry
+           WHERE w.status = 'running' AND w.lease_expires_at <= @now AND ${GUILD_HAS_ROOM}
+           ORDER BY w.created_at, w.rowid LIMIT 1`,
+        ).get(params) as { id: string; created_at: number; seq: number } | undefined;
+        const pick =
+          queued === undefined
+            ? expired
+            : expired === undefined
+              ? queued
+              : expired.created_at < queued.created_at ||
+                  (expired.created_at === queued.created_at && expired.seq < queued.seq)
+                ? expired
+                : queued;
+        if (pick === undefined) return null;
+        const leased = this.#lease(pick.id, options);
+        if (leased !== null) return leased;
+      }
+      return null;
     });
     return tx.immediate();
   }
 
-  async claim(id: string, options: LeaseOptions): Promise<WorkflowRecord | null> {
+  async claim(id: string, options: ClaimOptions): Promise<WorkflowRecord | null> {
     const tx = this.#db.transaction(() => {
       // The queue that hands out this id owns its timing, so `run_after` is not consulted here.
       const row = this.#stmt(
@@ -292,28 +382,72 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return tx.immediate();
   }
 
-  async heartbeat(id: string, options: LeaseOptions): Promise<HeartbeatResult> {
+  async heartbeat(
+    run: RunLease,
+    options: { readonly now: number; readonly leaseMs: number },
+  ): Promise<HeartbeatResult> {
     const info = this.#stmt(
       `UPDATE workflows SET lease_expires_at = @expires
-       WHERE id = @id AND status = 'running' AND lease_owner = @owner`,
-    ).run({ id, owner: options.owner, expires: options.now + options.leaseMs });
-    const row = this.#stmt('SELECT cancel_requested FROM workflows WHERE id = ?').get(id) as
+       WHERE id = @id AND status = 'running' AND run_id = @run`,
+    ).run({ id: run.workflowId, run: run.runId, expires: options.now + options.leaseMs });
+    const row = this.#stmt('SELECT cancel_requested FROM workflows WHERE id = ?').get(run.workflowId) as
       { cancel_requested: number } | undefined;
     return { held: info.changes === 1, cancelRequested: row?.cancel_requested === 1 };
   }
 
-  async updateProgress(id: string, owner: string, progress: WorkflowProgress): Promise<void> {
+  async updateProgress(run: RunLease, progress: WorkflowProgress): Promise<void> {
     this.#stmt(
       `UPDATE workflows SET progress = @progress, updated_at = @now
-       WHERE id = @id AND status = 'running' AND lease_owner = @owner`,
-    ).run({ id, owner, progress: JSON.stringify(progress), now: progress.updatedAt });
+       WHERE id = @id AND status = 'running' AND run_id = @run`,
+    ).run({
+      id: run.workflowId,
+      run: run.runId,
+      progress: JSON.stringify(progress),
+      now: progress.updatedAt,
+    });
   }
 
-  async saveCheckpoint(id: string, stage: string, output: unknown, now: number): Promise<void> {
-    this.#stmt(
-      `INSERT INTO checkpoints (workflow_id, stage, output, created_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (workflow_id, stage) DO NOTHING`,
-    ).run(id, stage, JSON.stringify(output ?? null), now);
+  #holds(run: RunLease): boolean {
+    return (
+      this.#stmt(`SELECT 1 FROM workflows WHERE id = ? AND status = 'running' AND run_id = ?`).get(
+        run.workflowId,
+        run.runId,
+      ) !== undefined
+    );
+  }
+
+  async saveCheckpoint(run: RunLease, stage: string, output: unknown, now: number): Promise<boolean> {
+    const tx = this.#db.transaction(() => {
+      if (!this.#holds(run)) return false;
+      this.#stmt(
+        `INSERT INTO checkpoints (workflow_id, stage, output, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (workflow_id, stage) DO NOTHING`,
+      ).run(run.workflowId, stage, JSON.stringify(output ?? null), now);
+      return true;
+    });
+    return tx.immediate();
+  }
+
+  async seedCheckpoints(
+    id: string,
+    outputs: Readonly<Record<string, unknown>>,
+    now: number,
+  ): Promise<boolean> {
+    const tx = this.#db.transaction(() => {
+      const fresh = this.#stmt(
+        `SELECT 1 FROM workflows WHERE id = ? AND status = 'queued' AND attempts = 0`,
+      ).get(id);
+      if (fresh === undefined) return false;
+      const insert = this.#stmt(
+        `INSERT INTO checkpoints (workflow_id, stage, output, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (workflow_id, stage) DO NOTHING`,
+      );
+      for (const [stage, output] of Object.entries(outputs)) {
+        insert.run(id, stage, JSON.stringify(output ?? null), now);
+      }
+      return true;
+    });
+    return tx.immediate();
   }
 
   async getCheckpoints(id: string): Promise<Record<string, unknown>> {
@@ -326,39 +460,52 @@ export class SqliteWorkflowStore implements WorkflowStore {
   }
 
   async release(
-    id: string,
-    owner: string,
-    options: { readonly now: number; readonly runAfter: number; readonly error: StoredError | null },
-  ): Promise<void> {
-    this.#stmt(
-      `UPDATE workflows SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, run_after = @runAfter,
-         last_error = COALESCE(@error, last_error), updated_at = @now
-       WHERE id = @id AND status = 'running' AND lease_owner = @owner`,
-    ).run({ id, owner, now: options.now, runAfter: options.runAfter, error: errorJson(options.error) });
+    run: RunLease,
+    options: {
+      readonly now: number;
+      readonly runAfter: number;
+      readonly error: StoredError | null;
+      readonly refund?: boolean;
+    },
+  ): Promise<boolean> {
+    const info = this.#stmt(
+      `UPDATE workflows SET status = 'queued', lease_owner = NULL, run_id = NULL, lease_expires_at = NULL,
+         run_after = @runAfter, last_error = COALESCE(@error, last_error), updated_at = @now,
+         attempts = CASE WHEN @refund = 1 AND attempts > 0 THEN attempts - 1 ELSE attempts END
+       WHERE id = @id AND status = 'running' AND run_id = @run`,
+    ).run({
+      id: run.workflowId,
+      run: run.runId,
+      now: options.now,
+      runAfter: options.runAfter,
+      error: errorJson(options.error),
+      refund: options.refund === true ? 1 : 0,
+    });
+    return info.changes === 1;
   }
 
   async complete(
-    id: string,
-    owner: string,
+    run: RunLease,
     options: { readonly now: number; readonly reportId: string },
-  ): Promise<void> {
-    this.#stmt(
-      `UPDATE workflows SET status = 'completed', lease_owner = NULL, lease_expires_at = NULL, report_id = @reportId,
-         finished_at = @now, updated_at = @now
-       WHERE id = @id AND status = 'running' AND lease_owner = @owner`,
-    ).run({ id, owner, now: options.now, reportId: options.reportId });
+  ): Promise<boolean> {
+    const info = this.#stmt(
+      `UPDATE workflows SET status = 'completed', lease_owner = NULL, run_id = NULL, lease_expires_at = NULL,
+         report_id = @reportId, finished_at = @now, updated_at = @now
+       WHERE id = @id AND status = 'running' AND run_id = @run`,
+    ).run({ id: run.workflowId, run: run.runId, now: options.now, reportId: options.reportId });
+    return info.changes === 1;
   }
 
   async fail(
-    id: string,
-    owner: string,
+    run: RunLease,
     options: { readonly now: number; readonly error: StoredError },
-  ): Promise<void> {
-    this.#stmt(
-      `UPDATE workflows SET status = 'failed', lease_owner = NULL, lease_expires_at = NULL, last_error = @error,
-         finished_at = @now, updated_at = @now
-       WHERE id = @id AND status = 'running' AND lease_owner = @owner`,
-    ).run({ id, owner, now: options.now, error: errorJson(options.error) });
+  ): Promise<boolean> {
+    const info = this.#stmt(
+      `UPDATE workflows SET status = 'failed', lease_owner = NULL, run_id = NULL, lease_expires_at = NULL,
+         last_error = @error, finished_at = @now, updated_at = @now
+       WHERE id = @id AND status = 'running' AND run_id = @run`,
+    ).run({ id: run.workflowId, run: run.runId, now: options.now, error: errorJson(options.error) });
+    return info.changes === 1;
   }
 
   async requestCancel(id: string, now: number): Promise<WorkflowRecord | null> {
@@ -381,12 +528,13 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return tx.immediate();
   }
 
-  async markCancelled(id: string, owner: string, now: number): Promise<void> {
-    this.#stmt(
-      `UPDATE workflows SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, finished_at = @now,
-         updated_at = @now
-       WHERE id = @id AND status = 'running' AND lease_owner = @owner`,
-    ).run({ id, owner, now });
+  async markCancelled(run: RunLease, now: number): Promise<boolean> {
+    const info = this.#stmt(
+      `UPDATE workflows SET status = 'cancelled', lease_owner = NULL, run_id = NULL, lease_expires_at = NULL,
+         finished_at = @now, updated_at = @now
+       WHERE id = @id AND status = 'running' AND run_id = @run`,
+    ).run({ id: run.workflowId, run: run.runId, now });
+    return info.changes === 1;
   }
 
   async countRunning(filter: { readonly guildId?: string }): Promise<number> {
