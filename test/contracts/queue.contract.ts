@@ -260,6 +260,47 @@ export function describeQueueContract(name: string, makeFixture: () => Promise<Q
       expect(row?.attempts).toBe(2);
     });
 
+    it('a consumer whose event loop stalls past the lease never runs the same workflow twice at once', async () => {
+      const q = await f.makeQueue('owner-stall');
+      const id = await createRow();
+      const e = engineLike('owner-stall');
+      let inside = 0;
+      let maxInside = 0;
+      let entries = 0;
+      let stalled = false;
+      await q.enqueue(id, { priority: 1, guildId: null });
+      await q.start(
+        async (job) => {
+          entries++;
+          maxInside = Math.max(maxInside, ++inside);
+          try {
+            if (!stalled) {
+              stalled = true;
+              // A synchronous stall (a pathological page in the parser): no heartbeat, no lock renewal, while
+              // the lease runs out. Then the run goes on, giving the consumer time to try to claim it again.
+              const until = performance.now() + 2.5 * f.leaseMs;
+              while (performance.now() < until) {
+                // busy: the event loop is blocked
+              }
+              await new Promise((r) => setTimeout(r, 2 * f.leaseMs));
+            }
+            return await e.finish(job);
+          } finally {
+            inside--;
+          }
+        },
+        { concurrency: 2 },
+      );
+      await waitFor(
+        'the workflow to complete',
+        async () => (await statusOf(id)) === 'completed',
+        8 * f.leaseMs + 5000,
+      );
+      expect(maxInside).toBe(1);
+      expect(entries).toBe(1);
+      expect((await f.store.getWorkflow(id))?.attempts).toBe(1);
+    });
+
     it('aborts a running job with workflow.cancel_requested when the store records a cancel', async () => {
       const q = await f.makeQueue('owner-x');
       const id = await createRow();
