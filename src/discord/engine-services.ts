@@ -4,7 +4,13 @@ import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { SecretBox } from '../core/secrets.js';
 import type { Report } from '../analysis/report.js';
-import type { DeliveryRef, WorkflowRecord, WorkflowStore } from '../store/store.js';
+import type {
+  CheckpointReportStore,
+  DeliveryRef,
+  GuildSettingsStore,
+  IntakeStore,
+  WorkflowRecord,
+} from '../store/store.js';
 import type { WorkflowEngine } from '../workflow/engine.js';
 import type { DiscordRestClient, RestResult } from '../delivery/discord-rest.js';
 import { configureGuildWebhook } from '../delivery/guild-config.js';
@@ -25,7 +31,7 @@ import type {
 
 export interface EngineAppServicesOptions {
   readonly engine: WorkflowEngine;
-  readonly store: WorkflowStore;
+  readonly store: IntakeStore & GuildSettingsStore & Pick<CheckpointReportStore, 'getReport'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly secretBox: SecretBox;
