@@ -19,6 +19,7 @@ import { createGatewayFrontEnd, type FrontEnd } from './discord/gateway.js';
 import { createHttpFrontEnd } from './discord/http-endpoint.js';
 import { PromFrontEndMetrics } from './discord/metrics.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
+import { storeHealthCheck } from './store/health.js';
 import { assertDeployment, openStore } from './store/select.js';
 import type { WorkflowStore } from './store/store.js';
 import { BullmqQueue } from './workflow/bullmq-queue.js';
@@ -215,6 +216,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           clock.now(),
           intake === undefined ? undefined : secretBox.seal(JSON.stringify(intake)),
         );
+      // /healthz writes and reads the store on every probe: a read-only or broken database answers 503.
+      const storeHealth = storeHealthCheck(store, clock);
       let frontEnd: FrontEnd;
       if (config.mode === 'http') {
         const http = createHttpFrontEnd({
@@ -228,6 +231,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           host: config.host,
           port: config.port,
           claim,
+          checks: { store: storeHealth },
         });
         frontEnd = http;
         await http.start();
@@ -241,7 +245,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           logger,
           mode: 'gateway',
           metrics: metrics.registry,
-          checks: { gateway: () => ({ ok: gateway.isReady() }) },
+          checks: { store: storeHealth, gateway: () => ({ ok: gateway.isReady() }) },
         });
         const gateway = createGatewayFrontEnd({
           token: requireKey(config.discordToken, 'DISCORD_TOKEN', 'in gateway mode'),

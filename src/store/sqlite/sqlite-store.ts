@@ -37,6 +37,11 @@ export interface SqliteWorkflowStoreOptions {
   readonly migrations?: readonly Migration[];
   /** Stamps `schema_migrations.applied_at` only; every workflow time is passed in by the caller. */
   readonly clock?: Clock;
+  /**
+   * Opens the file read-only (inspection, or a database on read-only storage): reads work, every write fails
+   * with SQLITE_READONLY, and `health()` says so.
+   */
+  readonly readonly?: boolean;
 }
 
 export const DefaultSqliteWorkflowStoreOptions = {
@@ -128,6 +133,22 @@ const GUILD_HAS_ROOM = `w.id NOT IN (SELECT value FROM json_each(@busy)) AND (@l
   SELECT COUNT(*) FROM workflows r
   WHERE r.guild_id = w.guild_id AND r.status = 'running' AND r.lease_expires_at > @now) < @limit)`;
 
+/**
+ * `PRAGMA integrity_check` on an open database: an empty list when every page is sound, else SQLite's findings (at
+ * most `limit` lines, or the error that stopped the check).
+ */
+export function integrityProblems(db: Db, limit = 20): string[] {
+  try {
+    const rows = db.pragma(`integrity_check(${Math.max(1, Math.floor(limit))})`) as {
+      integrity_check: string;
+    }[];
+    const lines = rows.map((r) => r.integrity_check);
+    return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+  } catch (e: unknown) {
+    return [messageOf(e)];
+  }
+}
+
 /** Rows failed for exhausted attempts by one claimNext before it gives up for this call. */
 const EXHAUSTED_PER_CLAIM = 16;
 
@@ -149,8 +170,9 @@ export class SqliteWorkflowStore implements WorkflowStore {
         `SqliteWorkflowStore: busyTimeoutMs must be a non-negative integer, received ${busy}`,
       );
     }
-    this.#db = new Database(options.filename);
-    this.#db.pragma('journal_mode = WAL');
+    this.#db = new Database(options.filename, { readonly: options.readonly === true });
+    // A read-only connection cannot change the journal mode; the file keeps the WAL mode it was created with.
+    if (options.readonly !== true) this.#db.pragma('journal_mode = WAL');
     this.#db.pragma(`busy_timeout = ${busy}`);
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('foreign_keys = ON');
@@ -172,6 +194,19 @@ export class SqliteWorkflowStore implements WorkflowStore {
   }
 
   async migrate(): Promise<void> {
+    const sorted = [...this.#migrations].sort((a, b) => a.version - b.version);
+    // Nothing to apply means nothing to write: an up-to-date database migrates even on a read-only connection.
+    const known = this.#db
+      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`)
+      .get();
+    if (known !== undefined) {
+      const applied = new Set(
+        (this.#db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+          (r) => r.version,
+        ),
+      );
+      if (sorted.every((m) => applied.has(m.version))) return;
+    }
     this.#db.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
     );
@@ -183,7 +218,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
         .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
         .run(m.version, m.name, this.#clock.now());
     });
-    for (const m of [...this.#migrations].sort((a, b) => a.version - b.version)) apply.immediate(m);
+    for (const m of sorted) apply.immediate(m);
   }
 
   async close(): Promise<void> {
@@ -223,15 +258,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
    * what it found (at most `limit` lines). Reads the whole file: for `doctor`, not for every health probe.
    */
   integrityCheck(limit = 20): string[] {
-    try {
-      const rows = this.#db.pragma(`integrity_check(${Math.max(1, Math.floor(limit))})`) as {
-        integrity_check: string;
-      }[];
-      const lines = rows.map((r) => r.integrity_check);
-      return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
-    } catch (e: unknown) {
-      return [messageOf(e)];
-    }
+    return integrityProblems(this.#db, limit);
   }
 
   async createWorkflow(input: {
