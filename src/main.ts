@@ -89,7 +89,9 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const plan = assertDeployment(config);
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
+  const secretBox = new SecretBox(
+    loadOrCreateSecretKey({ dataDir: config.dataDir, key: config.secretKey, keyFile: config.secretKeyFile }),
+  );
   const emulatedApi = config.discordApiBase !== DISCORD_API ? config.discordApiBase : undefined;
 
   const store = openStore(config, { clock });

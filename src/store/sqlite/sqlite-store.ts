@@ -1,5 +1,6 @@
 // The embedded WorkflowStore: one SQLite file (WAL) holding workflows, leases, checkpoints, reports and the outbox.
 import { randomUUID } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
@@ -134,6 +135,19 @@ const GUILD_HAS_ROOM = `w.id NOT IN (SELECT value FROM json_each(@busy)) AND (@l
   WHERE r.guild_id = w.guild_id AND r.status = 'running' AND r.lease_expires_at > @now) < @limit)`;
 
 /**
+ * Creates the database file 0600 before SQLite opens it, and tightens an existing one (and its WAL/SHM) that others
+ * may read: it holds sealed tokens and everything users asked for. SQLite gives the WAL and SHM files the mode of the
+ * database file, so they follow.
+ */
+function keepPrivate(filename: string): void {
+  if (filename === ':memory:' || filename === '' || filename.startsWith('file:')) return;
+  closeSync(openSync(filename, 'a', 0o600));
+  for (const f of [filename, `${filename}-wal`, `${filename}-shm`]) {
+    if (existsSync(f) && (statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+  }
+}
+
+/**
  * `PRAGMA integrity_check` on an open database: an empty list when every page is sound, else SQLite's findings (at
  * most `limit` lines, or the error that stopped the check).
  */
@@ -170,6 +184,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
         `SqliteWorkflowStore: busyTimeoutMs must be a non-negative integer, received ${busy}`,
       );
     }
+    if (options.readonly !== true) keepPrivate(options.filename);
     this.#db = new Database(options.filename, { readonly: options.readonly === true });
     // A read-only connection cannot change the journal mode; the file keeps the WAL mode it was created with.
     if (options.readonly !== true) this.#db.pragma('journal_mode = WAL');
