@@ -8,7 +8,7 @@ import { loadConfig } from '../config/config.js';
 import { AdjustableClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
 import { packageRoot } from '../core/paths.js';
-import { DiscordEmulator, type EmulatedMessage, type TimelineEntry } from '../emulator/index.js';
+import { DiscordEmulator, type EmulatedMessage, type TimelineEntry } from '@autointel/discord-emulator';
 import { startApp } from '../main.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corruptTablePage } from '../../test/support/corrupt-sqlite.js';
 import { checkPostgres, checkRedis, createTestSchema } from '../../test/support/services.js';
-import { DiscordEmulator } from '../emulator/index.js';
+import { DiscordEmulator } from '@autointel/discord-emulator';
 import { POSTGRES_SCHEMA_VERSION } from '../store/postgres/migrations.js';
 import { PostgresWorkflowStore } from '../store/postgres/postgres-store.js';
 import { SqliteWorkflowStore } from '../store/sqlite/sqlite-store.js';
