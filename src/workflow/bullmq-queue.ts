@@ -274,17 +274,18 @@ export class BullmqQueue implements WorkQueue {
     const workflowId = job.id;
     if (workflowId === undefined) throw new UnrecoverableError('job without id');
     const o = this.#o;
+    // BullMQ hands a stalled job out again, possibly to this very worker while its first run still goes on
+    // (an event loop stalled past the lock): one process never runs a workflow twice at once. Checked before the
+    // guild slot, which the live run holds under the same member.
+    if (this.#running.has(workflowId)) {
+      throw new RetryAfter(o.leaseMs, 'this worker is still running the workflow');
+    }
     const guildId = o.guildLimit !== undefined ? job.data.guildId : null;
     if (guildId !== null && !(await this.#acquireGuild(guildId, workflowId, o.guildLimit ?? 0))) {
       throw new RetryAfter(o.guildRetryMs ?? DefaultBullmqQueueOptions.guildRetryMs, 'guild at its limit');
     }
     let outcome: JobOutcome;
     try {
-      // BullMQ hands a stalled job out again, possibly to this very worker while its first run still goes on
-      // (an event loop stalled past the lock): one process never runs a workflow twice at once.
-      if (this.#running.has(workflowId)) {
-        throw new RetryAfter(o.leaseMs, 'this worker is still running the workflow');
-      }
       const now = this.#clock.now();
       const claimed = await o.store.claim(workflowId, {
         owner: o.owner,
