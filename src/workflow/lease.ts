@@ -41,6 +41,8 @@ export async function keepLease(
         now: o.clock.now(),
         leaseMs: o.leaseMs,
       });
+      // The job settled (and cleared its run) while this beat was in flight: nothing was lost.
+      if (!beat.held && stop.aborted) return;
       if (!beat.held) {
         o.logger.warn(
           { workflowId: run.workflowId, runId: run.runId },
