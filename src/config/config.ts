@@ -27,6 +27,10 @@ const schema = z.object({
     .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
     .transform((v) => v.replace(/\/+$/, '')),
   AUTOINTEL_MODE: z.enum(['gateway', 'http']).default('gateway'),
+  AUTOINTEL_PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+    message: 'must be the http(s) URL people open to reach this bot (e.g. https://bot.example.org)',
+  }),
+  AUTOINTEL_REPORT_LINK_DAYS: int(1, 3650).default(30),
   PORT: int(0, 65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   AUTOINTEL_DATA_DIR: z.string().default('./data'),
@@ -37,6 +41,9 @@ const schema = z.object({
   AUTOINTEL_SECRET_KEY_FILE: optionalString,
   AUTOINTEL_ALLOW_PRIVATE_NETWORKS: bool.default(false),
   YTDLP_PATH: z.string().default('yt-dlp'),
+  YTDLP_COOKIES: optionalString,
+  AUTOINTEL_MAX_MEDIA_MINUTES: int(1, 24 * 60).default(240),
+  AUTOINTEL_MAX_MEDIA_MB: int(1, 16_384).default(200),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a postgres:// or postgresql:// URL',
@@ -67,6 +74,10 @@ export interface Config {
   readonly discordWebhook: string | undefined;
   readonly discordApiBase: string;
   readonly mode: 'gateway' | 'http';
+  /** Public base of the report pages (`/r/<id>`); without it no report link is shown. */
+  readonly publicUrl: string | undefined;
+  /** How long a signed report link stays valid. */
+  readonly reportLinkTtlMs: number;
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
@@ -76,6 +87,12 @@ export interface Config {
   readonly secretKeyFile: string | undefined;
   readonly allowPrivateNetworks: boolean;
   readonly ytDlpPath: string;
+  /** A Netscape cookies file handed to yt-dlp for sites that demand sign-in. */
+  readonly ytDlpCookies: string | undefined;
+  /** Media longer than this is refused before any download. */
+  readonly maxMediaSeconds: number;
+  /** Cap on one downloaded audio file. */
+  readonly maxMediaBytes: number;
   readonly ffmpegPath: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
@@ -112,6 +129,8 @@ export function loadConfig(env: RawEnv = process.env): Config {
     discordWebhook: e.DISCORD_WEBHOOK,
     discordApiBase: e.DISCORD_API_BASE,
     mode: e.AUTOINTEL_MODE,
+    publicUrl: e.AUTOINTEL_PUBLIC_URL?.replace(/\/+$/, ''),
+    reportLinkTtlMs: e.AUTOINTEL_REPORT_LINK_DAYS * 86_400_000,
     port: e.PORT,
     host: e.HOST,
     dataDir: e.AUTOINTEL_DATA_DIR,
@@ -120,6 +139,9 @@ export function loadConfig(env: RawEnv = process.env): Config {
     secretKeyFile: e.AUTOINTEL_SECRET_KEY_FILE,
     allowPrivateNetworks: e.AUTOINTEL_ALLOW_PRIVATE_NETWORKS,
     ytDlpPath: e.YTDLP_PATH,
+    ytDlpCookies: e.YTDLP_COOKIES,
+    maxMediaSeconds: e.AUTOINTEL_MAX_MEDIA_MINUTES * 60,
+    maxMediaBytes: e.AUTOINTEL_MAX_MEDIA_MB * 1024 * 1024,
     ffmpegPath: e.FFMPEG_PATH,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
