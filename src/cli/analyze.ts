@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAcquirer } from '../analysis/acquire/index.js';
 import { AnalysisPool } from '../analysis/analyse/pool.js';
+import { factCheckSearchFromConfig } from '../analysis/factcheck/index.js';
 import { createAnalysisPipeline } from '../analysis/pipeline.js';
 import type { TranscriptionEngine } from '../analysis/transcribe/index.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
@@ -152,6 +153,7 @@ export async function run(args: readonly string[]): Promise<number> {
       transcription,
       reportIndex: null,
       llmConfigured: config.llmBaseUrl !== undefined,
+      factCheckSearch: factCheckSearchFromConfig({ ...config, clock }),
     });
     const result = await runPipeline(pipeline, opts.source, opts.depth, {
       clock,

@@ -2,13 +2,19 @@
 import type { Report } from '../analysis/report.js';
 import { isMissing } from '../analysis/report.js';
 import type { WorkflowProgress, WorkflowRecord } from '../store/store.js';
-import type { Embed, RenderedMessage } from './limits.js';
-import { LIMITS, embedSize, measure } from './limits.js';
+import type { Embed, DiscordMessage } from '../discord-api/message.js';
+import { LIMITS, embedSize, measure } from '../discord-api/limits.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
+import {
+  describeFactCheck,
+  factCheckGroups,
+  factCheckSourceLines,
+  NO_PUBLISHED_FACT_CHECK,
+} from '../analysis/render/factchecks.js';
 import { clip, escapePiece, joinCompact, sanitize, splitText, truncate } from './text.js';
 import type { ReportExtras } from './report-extras.js';
 
-export type { Embed, RenderedMessage } from './limits.js';
+export type { Embed, DiscordMessage } from '../discord-api/message.js';
 
 export interface RenderOptions {
   readonly workflowId: string;
@@ -253,6 +259,22 @@ function listSection<T>(
   return b.embeds;
 }
 
+/** Each looked-up claim with the published fact-checks that match it (rated as published), then what was searched. */
+function factCheckEmbeds(section: Report['sections']['factChecks'], budget: number): Embed[] {
+  if (section === undefined || isMissing(section)) return [];
+  const b = new FieldEmbeds('Fact checks', budget, COLOR.brand);
+  const groups = factCheckGroups(section);
+  for (const g of groups.slice(0, SHOWN.factChecks)) {
+    const lines =
+      g.checks.length === 0 ? [NO_PUBLISHED_FACT_CHECK] : g.checks.map((f) => describeFactCheck(f));
+    addItem(b, `“${sanitize(g.claim)}”`, lines.map((l) => `• ${l}`).join('\n'), 900);
+  }
+  if (groups.length > SHOWN.factChecks)
+    b.add('More', `+${groups.length - SHOWN.factChecks} more in the attached report`);
+  addItem(b, 'Searched', factCheckSourceLines(section).join('\n'), 900);
+  return b.embeds;
+}
+
 const SIGNAL_LABEL = {
   hedge: 'Hedge',
   absolute: 'Absolute',
@@ -318,7 +340,7 @@ function extrasEmbeds(extras: ReportExtras | undefined): Embed[] {
  * message, every string within its own limit, markdown escaped, no mentions, the full report attached as Markdown
  * to the first message, and a footer naming the workflow and part on the last embed of each message.
  */
-export function renderReport(report: Report, opts: RenderOptions): RenderedMessage[] {
+export function renderReport(report: Report, opts: RenderOptions): DiscordMessage[] {
   const reserve = footerReserve(opts.workflowId);
   const budget = LIMITS.embedTotal - reserve;
   const s = report.sections;
@@ -351,9 +373,7 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
           COLOR.brand,
         )
       : []),
-    ...listSection('Fact checks', s.factChecks, budget, SHOWN.factChecks, (b, f) => {
-      addItem(b, `${sanitize(f.verdict)} — ${sanitize(f.source)}`, f.claim, 600);
-    }),
+    ...factCheckEmbeds(s.factChecks, budget),
     ...listSection('Related analyses', s.crossReferences, budget, SHOWN.crossReferences, (b, x) => {
       addItem(b, sanitize(x.title) || x.url, `${x.matched}: ${x.text}`, 400);
     }),
@@ -384,7 +404,7 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
   return groups.map((g, i) => {
     const last = g[g.length - 1];
     if (last !== undefined) last.footer = { text: partMarker(opts.workflowId, i + 1, n) };
-    const msg: RenderedMessage = { embeds: g, allowed_mentions: NO_MENTIONS };
+    const msg: DiscordMessage = { embeds: g, allowed_mentions: NO_MENTIONS };
     if (i === 0) msg.files = opts.extras?.chart ? [file, { ...opts.extras.chart }] : [file];
     return msg;
   });
@@ -412,7 +432,7 @@ export function renderProgressCard(
   progress: WorkflowProgress | null,
   workflowId: string,
   elapsedMs: number,
-): RenderedMessage {
+): DiscordMessage {
   const stage = progress !== null ? truncate(progress.stage, 100) || 'starting' : 'queued';
   const fields = [
     { name: 'Stage', value: stage, inline: true },
@@ -431,7 +451,7 @@ export function renderProgressCard(
 }
 
 /** The final state of the progress card once the report is on its way. */
-export function renderProgressDone(workflowId: string, elapsedMs: number): RenderedMessage {
+export function renderProgressDone(workflowId: string, elapsedMs: number): DiscordMessage {
   return {
     embeds: [
       {
@@ -447,7 +467,7 @@ export function renderProgressDone(workflowId: string, elapsedMs: number): Rende
 }
 
 /** A failed or cancelled workflow, with the user-safe reason only. */
-export function renderOutcome(workflow: WorkflowRecord): RenderedMessage {
+export function renderOutcome(workflow: WorkflowRecord): DiscordMessage {
   const cancelled = workflow.status === 'cancelled';
   const reason = workflow.lastError !== null ? truncate(workflow.lastError.message, 1500) : '';
   const embed: Embed = {

@@ -19,12 +19,7 @@ import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Depth, Pipeline } from '../core/stage.js';
-import type {
-  CheckpointReportStore,
-  OutboxStore,
-  WorkflowLeaseStore,
-  WorkflowRecord,
-} from '../store/store.js';
+import type { CheckpointReportStore, WorkflowLeaseStore, WorkflowRecord } from '../store/store.js';
 import type { WorkflowNotifier } from './notifier.js';
 import type { WorkQueue } from './queue.js';
 
@@ -54,8 +49,8 @@ export interface WorkflowLimits {
 }
 
 export interface WorkflowEngineOptions {
-  /** Delivery state is written here too until the outbox becomes its only writer. */
-  readonly store: WorkflowLeaseStore & CheckpointReportStore & Pick<OutboxStore, 'setDeliveryState'>;
+  /** Workflows, leases, checkpoints and reports; the delivery state is the outbox's alone (read via getWorkflow). */
+  readonly store: WorkflowLeaseStore & CheckpointReportStore;
   readonly queue: WorkQueue;
   readonly pipeline: Pipeline;
   readonly notifier: WorkflowNotifier;

@@ -111,6 +111,40 @@ export function describeCheckpointReportStoreContract(
         expect(await store.searchReports('magma', { limit: 1 })).toHaveLength(1);
       });
 
+      it('searchReports with a guildId finds only the reports of workflows requested in that guild', async () => {
+        const store = current();
+        const mine = await completeWithReport(
+          store,
+          'https://g.example/1',
+          'comprehensive',
+          T0,
+          { title: 'Mine', searchText: 'The reservoir holds eleven billion litres.' },
+          'guild-fc-1',
+        );
+        await completeWithReport(
+          store,
+          'https://g.example/2',
+          'comprehensive',
+          T0,
+          { title: 'Theirs', searchText: 'The reservoir holds eleven billion litres, they said.' },
+          'guild-fc-2',
+        );
+        await completeWithReport(store, 'https://g.example/3', 'comprehensive', T0, {
+          title: 'No guild',
+          searchText: 'The reservoir holds eleven billion litres too.',
+        });
+        expect(await store.searchReports('reservoir litres', { limit: 10 })).toHaveLength(3);
+        const scoped = await store.searchReports('reservoir litres', { limit: 10, guildId: 'guild-fc-1' });
+        expect(scoped.map((h) => h.workflowId)).toEqual([mine.id]);
+        expect(
+          await store.searchReports('reservoir', {
+            limit: 10,
+            guildId: 'guild-fc-1',
+            excludeWorkflowId: mine.id,
+          }),
+        ).toEqual([]);
+      });
+
       it('searchReports treats query syntax as plain words and returns nothing for an empty query', async () => {
         const store = current();
         await completeWithReport(store, 'https://s.example/q', 'standard', T0, {

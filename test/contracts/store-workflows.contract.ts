@@ -530,8 +530,9 @@ export async function completeWithReport(
   depth: Depth,
   now: number,
   text: { title: string; searchText: string } = { title: 'A title', searchText: 'some text' },
+  guildId: string | null = null,
 ): Promise<{ id: string; reportId: string }> {
-  const id = await createIn(store, { url, depth, guildId: null });
+  const id = await createIn(store, { url, depth, guildId });
   const run = await claimRun(store, id, 'w', now);
   expect(await store.saveCheckpoint(run, 'acquire', { marker: id }, now)).toBe(true);
   const reportId = randomUUID();

@@ -1,6 +1,7 @@
 // The scale-out WorkflowStore on PostgreSQL (pg Pool): many front ends and workers share it; every claim is atomic.
-// Each port's SQL lives in its own file (workflows.ts, reports.ts, outbox.ts, guilds.ts) over one pool (context.ts);
-// this class opens the pool, migrates the schema, answers health probes, and presents the whole WorkflowStore.
+// Each port's SQL lives in its own file (workflows.ts, reports.ts, outbox.ts, guilds.ts, intakes.ts) over one
+// pool (context.ts); this class opens the pool, migrates the schema, answers health probes, and presents the whole
+// WorkflowStore.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
@@ -14,8 +15,10 @@ import type {
   WorkflowLeaseStore,
   WorkflowStore,
 } from '../store.js';
+import type { IntakeStore } from '../intake-store.js';
 import { PgContext } from './context.js';
 import { PgGuildSettings } from './guilds.js';
+import { PostgresIntakes } from './intakes.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './migrations.js';
 import { PgOutbox } from './outbox.js';
 import { PgCheckpointsReports } from './reports.js';
@@ -51,6 +54,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
   readonly #reports: PgCheckpointsReports;
   readonly #outbox: PgOutbox;
   readonly #guilds: PgGuildSettings;
+  readonly #intakes: PostgresIntakes;
   #closed = false;
 
   constructor(options: PostgresWorkflowStoreOptions) {
@@ -86,6 +90,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
     this.#reports = new PgCheckpointsReports(this.#context);
     this.#outbox = new PgOutbox(this.#context);
     this.#guilds = new PgGuildSettings(this.#context);
+    this.#intakes = new PostgresIntakes((text, values) => this.#query(text, values));
   }
 
   async migrate(): Promise<void> {
@@ -223,41 +228,11 @@ export class PostgresWorkflowStore implements WorkflowStore {
   readonly getGuildWebhook: GuildSettingsStore['getGuildWebhook'] = (...a) =>
     this.#guilds.getGuildWebhook(...a);
 
-  async claimInteraction(
-    interactionId: string,
-    owner: string,
-    now: number,
-    intake?: string,
-  ): Promise<boolean> {
-    const r = await this.#query(
-      `INSERT INTO interaction_claims (interaction_id, owner, claimed_at, intake) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (interaction_id) DO NOTHING`,
-      [interactionId, owner, now, intake ?? null],
-    );
-    return r.rowCount === 1;
-  }
-
-  async completeIntake(interactionId: string): Promise<void> {
-    await this.#query('UPDATE interaction_claims SET intake_done = true WHERE interaction_id = $1', [
-      interactionId,
-    ]);
-  }
-
-  async listOpenIntakes(options: {
-    readonly before: number;
-    readonly limit: number;
-  }): Promise<{ interactionId: string; intake: string; claimedAt: number }[]> {
-    const r = await this.#query<{ interaction_id: string; intake: string; claimed_at: string }>(
-      `SELECT interaction_id, intake, claimed_at FROM interaction_claims
-       WHERE intake IS NOT NULL AND NOT intake_done AND claimed_at <= $1 ORDER BY claimed_at LIMIT $2`,
-      [options.before, options.limit],
-    );
-    return r.rows.map((row) => ({
-      interactionId: row.interaction_id,
-      intake: row.intake,
-      claimedAt: Number(row.claimed_at),
-    }));
-  }
+  readonly claimInteraction: IntakeStore['claimInteraction'] = (...a) => this.#intakes.claimInteraction(...a);
+  readonly completeIntake: IntakeStore['completeIntake'] = (...a) => this.#intakes.completeIntake(...a);
+  readonly listOpenIntakes: IntakeStore['listOpenIntakes'] = (...a) => this.#intakes.listOpenIntakes(...a);
+  readonly deadLetterIntake: IntakeStore['deadLetterIntake'] = (...a) => this.#intakes.deadLetterIntake(...a);
+  readonly listDeadIntakes: IntakeStore['listDeadIntakes'] = (...a) => this.#intakes.listDeadIntakes(...a);
 }
 
 function schemaAhead(found: number): PermanentError {

@@ -1,6 +1,6 @@
 // The embedded WorkflowStore: one SQLite file (WAL). Each port's SQL lives in its own file (workflows.ts,
-// reports.ts, outbox.ts, guilds.ts) over one shared connection (context.ts); this class opens the file, migrates it,
-// answers health and integrity probes, and presents the concerns together as the whole WorkflowStore.
+// reports.ts, outbox.ts, guilds.ts, intakes.ts) over one shared connection (context.ts); this class opens the file,
+// migrates it, answers health and integrity probes, and presents the concerns together as the whole WorkflowStore.
 import { randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +15,10 @@ import type {
   WorkflowLeaseStore,
   WorkflowStore,
 } from '../store.js';
+import type { IntakeStore } from '../intake-store.js';
 import { messageOf, SqliteContext } from './context.js';
 import { SqliteGuildSettings } from './guilds.js';
+import { SqliteIntakes } from './intakes.js';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations.js';
 import { SqliteOutbox } from './outbox.js';
 import { SqliteCheckpointsReports } from './reports.js';
@@ -82,6 +84,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly #reports: SqliteCheckpointsReports;
   readonly #outbox: SqliteOutbox;
   readonly #guilds: SqliteGuildSettings;
+  readonly #intakes: SqliteIntakes;
   readonly #migrations: readonly Migration[];
   readonly #clock: Clock;
 
@@ -109,6 +112,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
     this.#reports = new SqliteCheckpointsReports(this.#context);
     this.#outbox = new SqliteOutbox(this.#context);
     this.#guilds = new SqliteGuildSettings(this.#context);
+    this.#intakes = new SqliteIntakes(this.#db);
     this.#migrations = options.migrations ?? SQLITE_MIGRATIONS;
     this.#clock = options.clock ?? new SystemClock();
   }
@@ -230,30 +234,9 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly getGuildWebhook: GuildSettingsStore['getGuildWebhook'] = (...a) =>
     this.#guilds.getGuildWebhook(...a);
 
-  async claimInteraction(
-    interactionId: string,
-    owner: string,
-    now: number,
-    intake?: string,
-  ): Promise<boolean> {
-    const info = this.#stmt(
-      'INSERT INTO interaction_claims (interaction_id, owner, claimed_at, intake) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    ).run(interactionId, owner, now, intake ?? null);
-    return info.changes === 1;
-  }
-
-  async completeIntake(interactionId: string): Promise<void> {
-    this.#stmt('UPDATE interaction_claims SET intake_done = 1 WHERE interaction_id = ?').run(interactionId);
-  }
-
-  async listOpenIntakes(options: {
-    readonly before: number;
-    readonly limit: number;
-  }): Promise<{ interactionId: string; intake: string; claimedAt: number }[]> {
-    const rows = this.#stmt(
-      `SELECT interaction_id, intake, claimed_at FROM interaction_claims
-       WHERE intake IS NOT NULL AND intake_done = 0 AND claimed_at <= ? ORDER BY claimed_at LIMIT ?`,
-    ).all(options.before, options.limit) as { interaction_id: string; intake: string; claimed_at: number }[];
-    return rows.map((r) => ({ interactionId: r.interaction_id, intake: r.intake, claimedAt: r.claimed_at }));
-  }
+  readonly claimInteraction: IntakeStore['claimInteraction'] = (...a) => this.#intakes.claimInteraction(...a);
+  readonly completeIntake: IntakeStore['completeIntake'] = (...a) => this.#intakes.completeIntake(...a);
+  readonly listOpenIntakes: IntakeStore['listOpenIntakes'] = (...a) => this.#intakes.listOpenIntakes(...a);
+  readonly deadLetterIntake: IntakeStore['deadLetterIntake'] = (...a) => this.#intakes.deadLetterIntake(...a);
+  readonly listDeadIntakes: IntakeStore['listDeadIntakes'] = (...a) => this.#intakes.listDeadIntakes(...a);
 }
