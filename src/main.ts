@@ -27,6 +27,7 @@ import { createHttpFrontEnd } from './discord/http-endpoint.js';
 import { PromFrontEndMetrics } from './discord/metrics.js';
 import { reportPageRoute } from './http/report-page.js';
 import { createHttpServer, metricsPlacement, type HttpServer } from './http/server.js';
+import { storeHealthCheck } from './store/health.js';
 import { assertDeployment, openStore } from './store/select.js';
 import type { WorkflowStore } from './store/store.js';
 import { BullmqQueue } from './workflow/bullmq-queue.js';
@@ -36,6 +37,7 @@ import { createTranscription } from './analysis/transcribe/engines.js';
 import { AnalysisIntakes } from './workflow/intake.js';
 import { FallbackNotices } from './workflow/notices.js';
 import type { WorkQueue } from './workflow/queue.js';
+import { claimLimit, type RetryPolicy } from './workflow/types.js';
 
 const DISCORD_API = 'https://discord.com/api';
 
@@ -97,7 +99,11 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const plan = assertDeployment(config);
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const secretKey = loadOrCreateSecretKey(config.dataDir, config.secretKey);
+  const secretKey = loadOrCreateSecretKey({
+    dataDir: config.dataDir,
+    key: config.secretKey,
+    keyFile: config.secretKeyFile,
+  });
   const secretBox = new SecretBox(secretKey);
   const reportLinks =
     config.publicUrl === undefined
@@ -126,6 +132,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   };
 
   try {
+    const retry: RetryPolicy = { baseMs: 2_000, maxMs: 5 * 60_000, maxAttempts: 8 };
     const bullmq =
       plan.queue === 'bullmq'
         ? new BullmqQueue({
@@ -137,6 +144,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
             clock,
             logger,
             guildLimit: config.guildConcurrency,
+            maxAttempts: claimLimit(retry),
           })
         : null;
     // BullMQ holds Redis connections that only close() releases; it runs after the engine has stopped.
@@ -150,6 +158,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         owner,
         leaseMs: config.leaseMs,
         perGuildLimit: config.guildConcurrency,
+        maxAttempts: claimLimit(retry),
       });
 
     // One pool for all content work (extraction and analysis): the loop that answers Discord only does I/O.
@@ -240,7 +249,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       logger,
       owner,
       leaseMs: config.leaseMs,
-      retry: { baseMs: 2_000, maxMs: 5 * 60_000, maxAttempts: 8 },
+      retry,
       limits: { perUserPerHour: config.userQuotaPerHour, perGuildConcurrent: config.guildConcurrency },
       freshnessMs: config.freshnessMs,
       retentionMs: config.retentionMs,
@@ -283,6 +292,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       });
       // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed.
       const claim: InteractionClaim = (interactionId, intake) => intakes.claim(interactionId, intake);
+      // /healthz writes and reads the store on every probe: a read-only or broken database answers 503.
+      const storeHealth = storeHealthCheck(store, clock);
       let frontEnd: FrontEnd;
       const placement = metricsPlacement(config.host, config.metricsPort);
       if (placement === 'none')
@@ -303,6 +314,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           host: config.host,
           port: config.port,
           claim,
+          checks: { store: storeHealth },
           transport,
           serveMetrics: placement === 'main',
         });
@@ -320,7 +332,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           logger,
           mode: 'gateway',
           ...(placement === 'main' ? { metrics: metrics.registry } : {}),
-          checks: { gateway: () => ({ ok: gateway.isReady() }) },
+          checks: { store: storeHealth, gateway: () => ({ ok: gateway.isReady() }) },
         });
         const gateway = createGatewayFrontEnd({
           token: requireKey(config.discordToken, 'DISCORD_TOKEN', 'in gateway mode'),

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { SystemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Pipeline, Stage, StageInput, StageContext, StageOutcome } from '../../src/core/stage.js';
-import type { StoredReport, WorkflowRecord, WorkflowStore } from '../../src/store/store.js';
+import type { RunLease, StoredReport, WorkflowRecord, WorkflowStore } from '../../src/store/store.js';
 import { SqliteWorkflowStore } from '../../src/store/sqlite/sqlite-store.js';
 import { EmbeddedQueue } from '../../src/workflow/embedded-queue.js';
 import { WorkflowEngine } from '../../src/workflow/engine.js';
@@ -46,10 +46,10 @@ const store: WorkflowStore = new Proxy(sqlite, {
     if (prop !== 'saveCheckpoint' || typeof value !== 'function') {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     }
-    return async (id: string, stage: string, output: unknown, now: number) => {
-      const present = Object.hasOwn(await target.getCheckpoints(id), stage);
-      checkpointWrite.run(id, stage, present ? 1 : 0, owner);
-      await target.saveCheckpoint(id, stage, output, now);
+    return async (run: RunLease, stage: string, output: unknown, now: number) => {
+      const present = Object.hasOwn(await target.getCheckpoints(run.workflowId), stage);
+      checkpointWrite.run(run.workflowId, stage, present ? 1 : 0, owner);
+      return target.saveCheckpoint(run, stage, output, now);
     };
   },
 });

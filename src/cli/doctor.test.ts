@@ -1,12 +1,15 @@
 // doctor against a live local Discord (the emulator), real PostgreSQL/Redis when present, and broken setups.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corruptTablePage } from '../../test/support/corrupt-sqlite.js';
 import { checkPostgres, checkRedis, createTestSchema } from '../../test/support/services.js';
 import { DiscordEmulator } from '@autointel/discord-emulator';
 import { POSTGRES_SCHEMA_VERSION } from '../store/postgres/migrations.js';
 import { PostgresWorkflowStore } from '../store/postgres/postgres-store.js';
+import { SqliteWorkflowStore } from '../store/sqlite/sqlite-store.js';
 import { renderChecks, runChecks, type Check } from './doctor.js';
 
 const postgres = await checkPostgres();
@@ -41,6 +44,48 @@ describe('autointel doctor', () => {
     const text = renderChecks(checks);
     expect(text).toContain('All required checks passed');
     expect(text).not.toContain(emulator.application.botToken);
+  });
+
+  it('fails a SQLite database with one corrupted page, saying it is corrupted and what to do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autointel-doctor-corrupt-'));
+    try {
+      const file = join(dir, 'autointel.db');
+      const store = new SqliteWorkflowStore({ filename: file });
+      await store.migrate();
+      for (let i = 0; i < 300; i++) {
+        await store.createWorkflow({
+          id: randomUUID(),
+          now: i,
+          request: {
+            url: `https://example.org/${i}`,
+            depth: 'standard',
+            requesterId: null,
+            guildId: null,
+            channelId: null,
+            interactionId: null,
+            origin: 'cli',
+            delivery: {},
+          },
+        });
+      }
+      await store.close();
+      const sound = byName(
+        await runChecks({ env: { ...baseEnv(), AUTOINTEL_DATA_DIR: dir } }),
+        'Database (SQLite)',
+      );
+      expect(sound[0]?.status).toBe('ok');
+      expect(sound[0]?.detail).toContain('integrity ok');
+
+      corruptTablePage(file, 'workflows');
+      const checks = await runChecks({ env: { ...baseEnv(), AUTOINTEL_DATA_DIR: dir } });
+      const db = byName(checks, 'Database (SQLite)')[0];
+      expect(db?.status).toBe('fail');
+      expect(db?.detail).toMatch(/is corrupted \(PRAGMA integrity_check\)/);
+      expect(db?.fix).toMatch(/restore the database from a backup/);
+      expect(renderChecks(checks)).not.toContain('All required checks passed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails a token Discord rejects, with what to do', async () => {

@@ -12,6 +12,7 @@ import { POSTGRES_SCHEMA_VERSION } from '../store/postgres/migrations.js';
 import { PostgresWorkflowStore } from '../store/postgres/postgres-store.js';
 import { sqliteFile, validateDeployment } from '../store/select.js';
 import { SQLITE_MIGRATIONS } from '../store/sqlite/migrations.js';
+import { integrityProblems } from '../store/sqlite/sqlite-store.js';
 import { sttChecks } from './doctor-stt.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -135,6 +136,18 @@ async function sqliteCheck(config: Config): Promise<{ check: Check; schemaVersio
   try {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
+      // Page by page: one corrupted page fails here, whichever table it holds.
+      const problems = integrityProblems(db);
+      if (problems.length > 0) {
+        return {
+          check: {
+            name: 'Database (SQLite)',
+            status: 'fail',
+            detail: `${file} is corrupted (PRAGMA integrity_check): ${problems.slice(0, 3).join('; ')}`,
+            fix: 'Stop every autointel process, then restore the database from a backup (or salvage it with the sqlite3 shell’s .recover) before starting again.',
+          },
+        };
+      }
       const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
       const v = row.v ?? 0;
       if (v > expected) {
@@ -148,7 +161,11 @@ async function sqliteCheck(config: Config): Promise<{ check: Check; schemaVersio
         };
       }
       return {
-        check: { name: 'Database (SQLite)', status: 'ok', detail: `${file} (schema ${v}, code ${expected})` },
+        check: {
+          name: 'Database (SQLite)',
+          status: 'ok',
+          detail: `${file} (schema ${v}, code ${expected}, integrity ok)`,
+        },
       };
     } finally {
       db.close();

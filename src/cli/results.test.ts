@@ -1,11 +1,14 @@
-// `autointel results` reads the SQLite store under AUTOINTEL_DATA_DIR: report, status, or a clear unknown-id message.
+// `autointel results` reads the store every command uses (SQLite, or PostgreSQL with DATABASE_URL): report, status,
+// or a clear unknown-id message.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../analysis/report.js';
-import type { WorkflowRequest } from '../store/store.js';
+import { checkPostgres, createTestSchema } from '../../test/support/services.js';
+import { PostgresWorkflowStore } from '../store/postgres/postgres-store.js';
+import { leaseOf, type RunLease, type WorkflowRequest, type WorkflowStore } from '../store/store.js';
 import { SqliteWorkflowStore, sqliteStorePath } from '../store/sqlite/sqlite-store.js';
 import { run } from './results.js';
 
@@ -69,34 +72,11 @@ describe('autointel results', () => {
   async function seed(): Promise<{ done: string; failed: string; running: string }> {
     const store = new SqliteWorkflowStore({ filename: sqliteStorePath(dir) });
     await store.migrate();
-    const [done, failed, running] = [randomUUID(), randomUUID(), randomUUID()];
-    for (const id of [done, failed, running]) await store.createWorkflow({ id, request, now: 1 });
-    await store.claim(done, { owner: 'w', now: 2, leaseMs: 1000 });
-    await store.saveReport({
-      id: done,
-      workflowId: done,
-      url: request.url,
-      depth: 'standard',
-      report,
-      createdAt: 3,
-      title: 'Harbour Tides',
-      searchText: '',
-    });
-    await store.complete(done, 'w', { now: 3, reportId: done });
-    await store.claim(failed, { owner: 'w', now: 2, leaseMs: 1000 });
-    await store.fail(failed, 'w', {
-      now: 3,
-      error: { code: 'acquire.unsupported', message: 'This link is not supported.' },
-    });
-    await store.claim(running, { owner: 'w', now: 2, leaseMs: 1000 });
-    await store.updateProgress(running, 'w', {
-      stage: 'analyse',
-      percent: 40,
-      message: 'Analysing',
-      updatedAt: 3,
-    });
-    await store.close();
-    return { done, failed, running };
+    try {
+      return await seedInto(store);
+    } finally {
+      await store.close();
+    }
   }
 
   it('prints a completed workflow’s report as Markdown, and as JSON on request', async () => {
@@ -133,5 +113,75 @@ describe('autointel results', () => {
     expect(err.join('')).toContain('is not a workflow id');
     expect(await run([], io())).toBe(2);
     expect(await run([missing, '--format', 'pdf'], io())).toBe(2);
+  });
+});
+
+/** A completed, a failed and a running workflow, as the bot leaves them in whichever store it uses. */
+async function seedInto(store: WorkflowStore): Promise<{ done: string; failed: string; running: string }> {
+  const [done, failed, running] = [randomUUID(), randomUUID(), randomUUID()];
+  for (const id of [done, failed, running]) await store.createWorkflow({ id, request, now: 1 });
+  const lease = async (id: string): Promise<RunLease> => {
+    const claimed = await store.claim(id, { owner: 'w', now: 2, leaseMs: 1000 });
+    const run = claimed === null ? null : leaseOf(claimed);
+    if (run === null) throw new Error(`could not claim ${id}`);
+    return run;
+  };
+  const doneRun = await lease(done);
+  await store.saveReport({
+    id: done,
+    workflowId: done,
+    url: request.url,
+    depth: 'standard',
+    report,
+    createdAt: 3,
+    title: 'Harbour Tides',
+    searchText: '',
+  });
+  await store.complete(doneRun, { now: 3, reportId: done });
+  await store.fail(await lease(failed), {
+    now: 3,
+    error: { code: 'acquire.unsupported', message: 'This link is not supported.' },
+  });
+  await store.updateProgress(await lease(running), {
+    stage: 'analyse',
+    percent: 40,
+    message: 'Analysing',
+    updatedAt: 3,
+  });
+  return { done, failed, running };
+}
+
+const postgres = await checkPostgres();
+if (!postgres.available) console.warn(`skipping autointel results on PostgreSQL: ${postgres.reason}`);
+
+describe.skipIf(!postgres.available)('autointel results on PostgreSQL (DATABASE_URL)', () => {
+  it('reads the store the bot writes when DATABASE_URL is set, never the SQLite file, never echoing the URL', async () => {
+    const schema = await createTestSchema(postgres.url);
+    const dir = mkdtempSync(join(tmpdir(), 'autointel-results-pg-'));
+    try {
+      const store = new PostgresWorkflowStore({ connectionString: postgres.url, schema: schema.schema });
+      await store.migrate();
+      const { done, failed } = await seedInto(store).finally(() => store.close());
+      const url = `${postgres.url}?options=${encodeURIComponent(`-c search_path=${schema.schema}`)}`;
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = {
+        env: { DATABASE_URL: url, AUTOINTEL_DATA_DIR: dir },
+        stdout: (t: string) => void out.push(t),
+        stderr: (t: string) => void err.push(t),
+      };
+      expect(await run([done], io)).toBe(0);
+      expect(out.join('')).toContain('Tides rose sharply in the harbour.');
+      expect(await run([failed], io)).toBe(1);
+      expect(out.join('')).toContain('This link is not supported.');
+      const missing = randomUUID();
+      expect(await run([missing], io)).toBe(1);
+      expect(err.join('')).toContain(`No workflow ${missing} in the PostgreSQL store`);
+      expect(err.join('')).not.toContain(postgres.url);
+      expect(existsSync(sqliteStorePath(dir))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await schema.drop();
+    }
   });
 });

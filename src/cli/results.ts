@@ -3,16 +3,18 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { renderMarkdown } from '../analysis/render/markdown.js';
 import { ReportSchema } from '../analysis/report.js';
-import { ConfigError, loadConfig, type RawEnv } from '../config/config.js';
+import { ConfigError, loadConfig, type Config, type RawEnv } from '../config/config.js';
+import { SystemClock } from '../core/clock.js';
 import { toAppError } from '../core/errors.js';
 import { isUuid } from '../core/ids.js';
+import { openStore, sqliteFile } from '../store/select.js';
 import type { WorkflowRecord } from '../store/store.js';
-import { SqliteWorkflowStore, sqliteStorePath } from '../store/sqlite/sqlite-store.js';
 
 const USAGE = `Usage: autointel results <workflow-id> [--format md|json]
 
-Prints the stored report of a workflow from the SQLite store under AUTOINTEL_DATA_DIR (Markdown by default),
-or its status and failure reason when it has no report.
+Prints the stored report of a workflow (Markdown by default), or its status and failure reason when it has no
+report. Reads the store every command uses: PostgreSQL when DATABASE_URL is set, else SQLite under
+AUTOINTEL_DATA_DIR.
 Exit codes: 0 report printed, 1 unknown id / failed / cancelled, 2 bad usage, 3 still queued or running.
 `;
 
@@ -70,9 +72,9 @@ export async function run(args: readonly string[], io: ResultsIo = {}): Promise<
     return 1;
   }
 
-  let dataDir: string;
+  let config: Config;
   try {
-    dataDir = loadConfig(io.env ?? process.env).dataDir;
+    config = loadConfig(io.env ?? process.env);
   } catch (e: unknown) {
     if (e instanceof ConfigError) {
       err(`${e.message}\n`);
@@ -80,19 +82,21 @@ export async function run(args: readonly string[], io: ResultsIo = {}): Promise<
     }
     throw e;
   }
-  const file = sqliteStorePath(dataDir);
-  if (!existsSync(file)) {
-    err(`No workflow ${id}: there is no store at ${file} (AUTOINTEL_DATA_DIR=${dataDir}).\n`);
+  // Never the URL itself: it may carry the database password.
+  const where = config.databaseUrl === undefined ? sqliteFile(config) : 'the PostgreSQL store (DATABASE_URL)';
+  if (config.databaseUrl === undefined && !existsSync(where)) {
+    // Asking about a workflow must not create an empty database as a side effect.
+    err(`No workflow ${id}: there is no store at ${where} (AUTOINTEL_DATA_DIR=${config.dataDir}).\n`);
     return 1;
   }
 
-  const store = new SqliteWorkflowStore({ filename: file });
+  const store = openStore(config, { clock: new SystemClock() });
   try {
     await store.migrate();
     const workflow = await store.getWorkflow(id);
     if (workflow === null) {
       err(
-        `No workflow ${id} in ${file}. It may never have existed or been purged after the retention period.\n`,
+        `No workflow ${id} in ${where}. It may never have existed or been purged after the retention period.\n`,
       );
       return 1;
     }

@@ -49,6 +49,7 @@ const schema = z.object({
   AUTOINTEL_SECRET_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
   }),
+  AUTOINTEL_SECRET_KEY_FILE: optionalString,
   AUTOINTEL_ALLOW_PRIVATE_NETWORKS: bool.default(false),
   YTDLP_PATH: z.string().default('yt-dlp'),
   YTDLP_COOKIES: optionalString,
@@ -137,6 +138,8 @@ export interface Config {
   readonly dataDir: string;
   readonly logLevel: string;
   readonly secretKey: string | undefined;
+  /** A file holding the key (a secret manager's mount); read at start, refused when world-readable. */
+  readonly secretKeyFile: string | undefined;
   readonly allowPrivateNetworks: boolean;
   readonly ytDlpPath: string;
   /** A Netscape cookies file handed to yt-dlp for sites that demand sign-in. */
@@ -216,6 +219,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
     dataDir: e.AUTOINTEL_DATA_DIR,
     logLevel: e.LOG_LEVEL,
     secretKey: e.AUTOINTEL_SECRET_KEY,
+    secretKeyFile: e.AUTOINTEL_SECRET_KEY_FILE,
     allowPrivateNetworks: e.AUTOINTEL_ALLOW_PRIVATE_NETWORKS,
     ytDlpPath: e.YTDLP_PATH,
     ytDlpCookies: e.YTDLP_COOKIES,

@@ -3,12 +3,12 @@ import type { Clock } from '../core/clock.js';
 import type { Result } from '../core/result.js';
 import { err, ok } from '../core/result.js';
 import type { SecretBox } from '../core/secrets.js';
-import type { WorkflowStore } from '../store/store.js';
+import type { GuildSettingsStore } from '../store/store.js';
 import type { WebhookUrlError } from './webhook-url.js';
 import { parseWebhookUrl } from './webhook-url.js';
 
 export interface GuildConfigDeps {
-  readonly store: Pick<WorkflowStore, 'setGuildWebhook'>;
+  readonly store: Pick<GuildSettingsStore, 'setGuildWebhook'>;
   readonly secretBox: SecretBox;
   readonly clock: Clock;
   /** Accept webhook URLs under this API base (the emulator); tests and demos only. */

@@ -11,8 +11,9 @@ import type {
   ProgressCard,
   StoredError,
   StoredReport,
+  GuildSettingsStore,
+  OutboxStore,
   WorkflowRecord,
-  WorkflowStore,
 } from '../store/store.js';
 import type { DeliveryResult, WorkflowNotifier } from '../workflow/notifier.js';
 import type { DiscordRestClient, RestResult } from '../discord-api/rest.js';
@@ -23,7 +24,7 @@ import type { Target, TargetDeps, TargetName } from './targets.js';
 import { editOnTarget, interactionUsable, resolveTargets, sendToTarget } from './targets.js';
 
 export interface DeliveryOutboxOptions {
-  readonly store: WorkflowStore;
+  readonly store: OutboxStore & GuildSettingsStore;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly secretBox: SecretBox;

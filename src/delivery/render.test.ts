@@ -224,6 +224,7 @@ const workflow = (over: Partial<WorkflowRecord>): WorkflowRecord => ({
   finishedAt: 65_000,
   runAfter: 0,
   leaseOwner: null,
+  runId: null,
   leaseExpiresAt: null,
   cancelRequested: false,
   reportId: null,

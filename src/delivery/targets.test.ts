@@ -79,12 +79,12 @@ describe('loadOrCreateSecretKey', () => {
   it('generates one key into the data dir with mode 0600 and returns the same key afterwards', () => {
     const dir = mkdtempSync(join(tmpdir(), 'autointel-key-'));
     try {
-      const a = loadOrCreateSecretKey(dir);
+      const a = loadOrCreateSecretKey({ dataDir: dir });
       expect(a).toMatch(/^[0-9a-f]{64}$/);
       expect(statSync(join(dir, 'secret.key')).mode & 0o777).toBe(0o600);
-      expect(loadOrCreateSecretKey(dir)).toBe(a);
+      expect(loadOrCreateSecretKey({ dataDir: dir })).toBe(a);
       expect(readFileSync(join(dir, 'secret.key'), 'utf8').trim()).toBe(a);
-      expect(loadOrCreateSecretKey(dir, 'c'.repeat(32))).toBe('c'.repeat(32));
+      expect(loadOrCreateSecretKey({ dataDir: dir, key: 'c'.repeat(32) })).toBe('c'.repeat(32));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

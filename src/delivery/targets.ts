@@ -3,7 +3,7 @@
 import type { Clock } from '../core/clock.js';
 import type { SecretBox } from '../core/secrets.js';
 import { toAppError } from '../core/errors.js';
-import type { DeliveryRef, WorkflowStore } from '../store/store.js';
+import type { DeliveryRef, GuildSettingsStore } from '../store/store.js';
 import type { DiscordRestClient, RestResult, WebhookCredentials } from '../discord-api/rest.js';
 import type { DiscordMessage } from '../discord-api/message.js';
 import { INTERACTION_TOKEN_TTL_MS } from '../discord-api/limits.js';
@@ -28,7 +28,7 @@ export type Target =
   | { readonly name: 'channel'; readonly channelId: string; readonly botToken: string };
 
 export interface TargetDeps {
-  readonly store: Pick<WorkflowStore, 'getGuildWebhook'>;
+  readonly store: Pick<GuildSettingsStore, 'getGuildWebhook'>;
   readonly secretBox: SecretBox;
   readonly clock: Clock;
   /** `DISCORD_WEBHOOK`, in clear only in memory. */

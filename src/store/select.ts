@@ -43,12 +43,12 @@ export function validateDeployment(
       fix: 'Set DATABASE_URL=postgres://… for every process, or unset REDIS_URL to run embedded on SQLite.',
     });
   }
-  if (scaleOut && config.secretKey === undefined) {
+  if (scaleOut && config.secretKey === undefined && config.secretKeyFile === undefined) {
     problems.push({
       code: 'deployment.secret_key_missing',
       message:
         'Scale-out needs AUTOINTEL_SECRET_KEY: every process must share the key that seals interaction tokens and webhooks',
-      fix: 'Generate one key (`openssl rand -hex 32`) and give the same AUTOINTEL_SECRET_KEY to every bot and worker.',
+      fix: 'Generate one key (`openssl rand -hex 32`) and give the same AUTOINTEL_SECRET_KEY (or AUTOINTEL_SECRET_KEY_FILE) to every bot and worker.',
     });
   }
   if (facts.schemaVersion !== undefined && facts.schemaVersion > POSTGRES_SCHEMA_VERSION) {
@@ -90,6 +90,7 @@ export function openStore(config: Config, options: { readonly clock: Clock }): W
   if (config.databaseUrl !== undefined) {
     return new PostgresWorkflowStore({ connectionString: config.databaseUrl, clock: options.clock });
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  // Private to the service user: the database and the generated key live here.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return new SqliteWorkflowStore({ filename: sqliteFile(config), clock: options.clock });
 }

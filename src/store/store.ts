@@ -1,16 +1,25 @@
-// The persistence port: workflows, stage checkpoints, reports, the delivery outbox and guild settings.
-// Adapters: SqliteWorkflowStore (embedded default), PostgresWorkflowStore (scale-out). One contract suite
-// (test/contracts/store.contract.ts) runs against both. Time is always passed in (`now`, ms since epoch) from the
+// The persistence ports, one per concern: workflows and leases, checkpoints and reports, the delivery outbox, guild
+// settings, interaction intakes, and the store's own lifecycle. `WorkflowStore` is all of them: what an adapter
+// implements and the composition root opens; every consumer takes only the narrow port it needs.
+// Adapters: SqliteWorkflowStore (embedded default), PostgresWorkflowStore (scale-out). One contract suite per port
+// (test/contracts/store-*.contract.ts) runs against both. Time is always passed in (`now`, ms since epoch) from the
 // engine's Clock; adapters never read the system time.
 //
 // Terminology
 // - workflow: one accepted request (url + depth) and its lifecycle `queued → running → completed|failed|cancelled`.
-// - lease: a running workflow is owned by `leaseOwner` until `leaseExpiresAt`; the owner heartbeats to extend it.
-//   An expired lease makes the workflow claimable again (crash resume).
+// - run: one claim of a workflow. Each claim counts an attempt and writes a fresh `runId` (a fencing token); every
+//   write of the run (heartbeat, progress, checkpoint, release, complete, fail, cancel) names it, and the store
+//   refuses it once another run holds the workflow, so a run that lost its lease can no longer write.
+// - lease: a running workflow is held by its run (and its `leaseOwner` process) until `leaseExpiresAt`; the run
+//   heartbeats to extend it. An expired lease makes the workflow claimable again (crash resume).
+// - attempt limit: a claimable workflow already claimed `maxAttempts` times is failed instead of handed out again,
+//   with the reason "stopped after N attempts: <last error>", so a stage that kills its process ends.
 // - checkpoint: the stored JSON output of one finished stage; a resumed workflow skips checkpointed stages.
 // - delivery part: one Discord message of a rendered report, recorded once Discord confirms it.
 import type { Depth } from '../core/stage.js';
 import type { IntakeStore } from './intake-store.js';
+
+export type { IntakeStore } from './intake-store.js';
 
 export type WorkflowStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 export const TERMINAL_STATUSES: readonly WorkflowStatus[] = ['completed', 'failed', 'cancelled'];
@@ -70,6 +79,8 @@ export interface WorkflowRecord {
   /** Earliest time a queued workflow may be claimed (backoff after a transient failure). */
   readonly runAfter: number;
   readonly leaseOwner: string | null;
+  /** The run holding the lease (its fencing token); null when no run does. */
+  readonly runId: string | null;
   readonly leaseExpiresAt: number | null;
   readonly cancelRequested: boolean;
   readonly reportId: string | null;
@@ -84,12 +95,36 @@ export interface LeaseOptions {
 }
 
 export interface ClaimOptions extends LeaseOptions {
+  /**
+   * A claimable workflow already claimed this many times is not handed out: it is failed in the same write with
+   * `workflow.attempts_exhausted` ("stopped after N attempts: <last error>"). Unset: no limit.
+   */
+  readonly maxAttempts?: number;
+}
+
+export interface ClaimNextOptions extends ClaimOptions {
   /** At most this many running workflows per guild; others stay queued. */
   readonly perGuildLimit?: number;
+  /**
+   * Workflows the claimer is running right now: never handed to it again while their run is live, even when
+   * their lease expired meanwhile (a stalled event loop), so one process never runs a workflow twice at once.
+   */
+  readonly busy?: readonly string[];
+}
+
+/** The proof of one claim, carried by every write of that run. */
+export interface RunLease {
+  readonly workflowId: string;
+  readonly runId: string;
+}
+
+/** The lease of a claimed record, or null when the record is not held by a run. */
+export function leaseOf(record: WorkflowRecord): RunLease | null {
+  return record.runId === null ? null : { workflowId: record.id, runId: record.runId };
 }
 
 export interface HeartbeatResult {
-  /** False when the lease was lost (expired and taken) or the workflow is no longer running. */
+  /** False when the lease was lost (another run holds it) or the workflow is no longer running. */
   readonly held: boolean;
   readonly cancelRequested: boolean;
 }
@@ -138,12 +173,8 @@ export interface ProgressCard {
   readonly lastPercent: number;
 }
 
-/** Intake methods (claim, complete, list open, dead-letter) are declared by the IntakeStore port. */
-export interface WorkflowStore extends IntakeStore {
-  /** Applies numbered migrations; safe to call on every start. */
-  migrate(): Promise<void>;
-  close(): Promise<void>;
-
+/** Workflows and their leases: the engine's and the queues' port. */
+export interface WorkflowLeaseStore {
   /** Inserts a queued workflow, or returns the existing one for the same `request.interactionId`. */
   createWorkflow(input: {
     readonly id: string;
@@ -157,34 +188,41 @@ export interface WorkflowStore extends IntakeStore {
     readonly limit?: number;
   }): Promise<WorkflowRecord[]>;
 
-  /** Takes the oldest claimable workflow (queued and due, or running with an expired lease) and leases it. */
-  claimNext(options: ClaimOptions): Promise<WorkflowRecord | null>;
-  /** Leases one given workflow if it is claimable (used when a queue hands out ids). */
-  claim(id: string, options: LeaseOptions): Promise<WorkflowRecord | null>;
-  heartbeat(id: string, options: LeaseOptions): Promise<HeartbeatResult>;
-  updateProgress(id: string, owner: string, progress: WorkflowProgress): Promise<void>;
-  /** Stores a finished stage's output; idempotent per (workflow, stage). */
-  saveCheckpoint(id: string, stage: string, output: unknown, now: number): Promise<void>;
-  getCheckpoints(id: string): Promise<Record<string, unknown>>;
-  /** Gives the workflow back to the queue (transient failure or shutdown), due again at `runAfter`. */
+  /**
+   * Takes the oldest claimable workflow (queued and due, or running with an expired lease) and leases it to a new
+   * run: attempts + 1, a fresh `runId`. Taking over an expired lease records why the previous run ended.
+   */
+  claimNext(options: ClaimNextOptions): Promise<WorkflowRecord | null>;
+  /** Leases one given workflow to a new run if it is claimable (used when a queue hands out ids). */
+  claim(id: string, options: ClaimOptions): Promise<WorkflowRecord | null>;
+  heartbeat(
+    run: RunLease,
+    options: { readonly now: number; readonly leaseMs: number },
+  ): Promise<HeartbeatResult>;
+  /** Written only while `run` holds the lease. */
+  updateProgress(run: RunLease, progress: WorkflowProgress): Promise<void>;
+  /**
+   * Gives the workflow back to the queue (transient failure or shutdown), due again at `runAfter`. `refund`:
+   * the run was stopped through no fault of the workflow (shutdown, guild full), so its claim is not counted
+   * against the attempt limit. False when `run` no longer held the lease (nothing written).
+   */
   release(
-    id: string,
-    owner: string,
-    options: { readonly now: number; readonly runAfter: number; readonly error: StoredError | null },
-  ): Promise<void>;
-  complete(
-    id: string,
-    owner: string,
-    options: { readonly now: number; readonly reportId: string },
-  ): Promise<void>;
-  fail(
-    id: string,
-    owner: string,
-    options: { readonly now: number; readonly error: StoredError },
-  ): Promise<void>;
+    run: RunLease,
+    options: {
+      readonly now: number;
+      readonly runAfter: number;
+      readonly error: StoredError | null;
+      readonly refund?: boolean;
+    },
+  ): Promise<boolean>;
+  /** False when `run` no longer held the lease (nothing written). */
+  complete(run: RunLease, options: { readonly now: number; readonly reportId: string }): Promise<boolean>;
+  /** False when `run` no longer held the lease (nothing written). */
+  fail(run: RunLease, options: { readonly now: number; readonly error: StoredError }): Promise<boolean>;
   /** Sets the cancel flag; a queued workflow becomes cancelled at once. Returns the updated record. */
   requestCancel(id: string, now: number): Promise<WorkflowRecord | null>;
-  markCancelled(id: string, owner: string, now: number): Promise<void>;
+  /** False when `run` no longer held the lease (nothing written). */
+  markCancelled(run: RunLease, now: number): Promise<boolean>;
 
   countRunning(filter: { readonly guildId?: string }): Promise<number>;
   countCreatedSince(filter: { readonly requesterId: string; readonly since: number }): Promise<number>;
@@ -195,6 +233,24 @@ export interface WorkflowStore extends IntakeStore {
     readonly since: number;
   }): Promise<{ readonly workflowId: string; readonly reportId: string } | null>;
 
+  /** Deletes finished workflows (and their reports, checkpoints, parts) older than `before`. */
+  purgeFinishedBefore(before: number): Promise<number>;
+}
+
+/** Stage checkpoints and stored reports (with their full-text search): the engine's and the pipeline's port. */
+export interface CheckpointReportStore {
+  /**
+   * Stores a finished stage's output (or a stage's partial, `<stage>#<key>`); idempotent per (workflow, stage).
+   * Written only while `run` holds the lease: false when it no longer does (nothing written).
+   */
+  saveCheckpoint(run: RunLease, stage: string, output: unknown, now: number): Promise<boolean>;
+  /**
+   * Copies checkpoints onto a workflow no run has claimed yet (a fresh result served from an earlier workflow).
+   * False when the workflow was already claimed (nothing written).
+   */
+  seedCheckpoints(id: string, outputs: Readonly<Record<string, unknown>>, now: number): Promise<boolean>;
+  getCheckpoints(id: string): Promise<Record<string, unknown>>;
+
   saveReport(input: StoredReport & { readonly title: string; readonly searchText: string }): Promise<void>;
   getReport(id: string): Promise<StoredReport | null>;
   /** Full-text search over stored reports (FTS5 on SQLite, tsvector on PostgreSQL); `guildId` keeps it to the
@@ -203,7 +259,10 @@ export interface WorkflowStore extends IntakeStore {
     query: string,
     options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly guildId?: string },
   ): Promise<ReportSearchHit[]>;
+}
 
+/** The delivery outbox: message parts, the progress card and the delivery state of each workflow. */
+export interface OutboxStore {
   /** Adds parts once; parts already present (same workflow + partKey) are left as they are. */
   addDeliveryParts(
     workflowId: string,
@@ -227,11 +286,37 @@ export interface WorkflowStore extends IntakeStore {
   ): Promise<void>;
   getProgressCard(workflowId: string): Promise<ProgressCard | null>;
   saveProgressCard(card: ProgressCard): Promise<void>;
+}
 
+/** Per-guild settings. */
+export interface GuildSettingsStore {
   /** The guild's delivery webhook, sealed. */
   setGuildWebhook(guildId: string, webhookSealed: string, now: number): Promise<void>;
   getGuildWebhook(guildId: string): Promise<string | null>;
-
-  /** Deletes finished workflows (and their reports, checkpoints, parts) older than `before`. */
-  purgeFinishedBefore(before: number): Promise<number>;
 }
+
+/** What one health probe found: each check is a real write and read of the database. */
+export type StoreHealth =
+  { readonly ok: true } | { readonly ok: false; readonly check: 'write' | 'read'; readonly message: string };
+
+/** The store's own lifecycle: schema, health, shutdown. */
+export interface StoreAdmin {
+  /** Applies numbered migrations; safe to call on every start. */
+  migrate(): Promise<void>;
+  /**
+   * Writes a tiny heartbeat row stamped `now` and reads it back: a read-only, full or corrupted database fails
+   * here (as a value, never a throw) instead of at the next request.
+   */
+  health(now: number): Promise<StoreHealth>;
+  close(): Promise<void>;
+}
+
+/** Every port at once: what an adapter implements and the composition root opens. */
+export interface WorkflowStore
+  extends
+    WorkflowLeaseStore,
+    CheckpointReportStore,
+    OutboxStore,
+    GuildSettingsStore,
+    IntakeStore,
+    StoreAdmin {}

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { SecretBox } from '../core/secrets.js';
 import type { Report } from '../analysis/report.js';
-import type { WorkflowRecord, WorkflowStore } from '../store/store.js';
+import type { CheckpointReportStore, GuildSettingsStore, WorkflowRecord } from '../store/store.js';
 import type { WorkflowEngine } from './engine.js';
 import { configureGuildWebhook } from '../delivery/guild-config.js';
 import { renderOutcome, renderProgressCard, renderReport, renderStatus } from '../delivery/render.js';
@@ -21,7 +21,8 @@ import type {
 
 export interface EngineAppServicesOptions {
   readonly engine: WorkflowEngine;
-  readonly store: WorkflowStore;
+  /** Reports for /view, the guild webhook for /config; intakes go through `intakes`. */
+  readonly store: GuildSettingsStore & Pick<CheckpointReportStore, 'getReport'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly secretBox: SecretBox;

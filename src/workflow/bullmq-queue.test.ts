@@ -12,6 +12,7 @@ import { AppError } from '../core/errors.js';
 import { SqliteWorkflowStore } from '../store/sqlite/sqlite-store.js';
 import type { WorkflowRequest } from '../store/store.js';
 import { BullmqQueue, type BullmqQueueOptions } from './bullmq-queue.js';
+import type { QueueJob } from './queue.js';
 
 const redis = await checkRedis();
 if (!redis.available) console.warn(`skipping BullmqQueue tests: ${redis.reason}`);
@@ -64,8 +65,8 @@ describe.skipIf(!redis.available)('BullmqQueue (Redis specifics)', () => {
     await store.createWorkflow({ id, request: request(guildId), now: clock.now() });
     return id;
   };
-  const finish = (owner: string) => async (id: string) => {
-    await store.complete(id, owner, { now: clock.now(), reportId: 'r' });
+  const finish = (_owner: string) => async (job: QueueJob) => {
+    await store.complete(job, { now: clock.now(), reportId: 'r' });
     return { kind: 'finished' } as const;
   };
 
@@ -103,7 +104,7 @@ describe.skipIf(!redis.available)('BullmqQueue (Redis specifics)', () => {
     let busyMax = 0;
     let otherDone = false;
     let otherRanWhileBusy = false;
-    const handler = (owner: string) => async (job: { workflowId: string }) => {
+    const handler = (owner: string) => async (job: QueueJob) => {
       if (job.workflowId === ids[3]) {
         otherRanWhileBusy = busyNow > 0;
         otherDone = true;
@@ -114,7 +115,7 @@ describe.skipIf(!redis.available)('BullmqQueue (Redis specifics)', () => {
         await new Promise((r) => setTimeout(r, 50));
         busyNow--;
       }
-      return finish(owner)(job.workflowId);
+      return finish(owner)(job);
     };
     await a.start(handler('a'), { concurrency: 2 });
     await b.start(handler('b'), { concurrency: 2 });
@@ -134,7 +135,7 @@ describe.skipIf(!redis.available)('BullmqQueue (Redis specifics)', () => {
     await q.start(
       (job) => {
         ran.push(job.workflowId);
-        return finish('o')(job.workflowId);
+        return finish('o')(job);
       },
       { concurrency: 1 },
     );
@@ -158,7 +159,7 @@ describe.skipIf(!redis.available)('BullmqQueue (Redis specifics)', () => {
         started = true;
         await new Promise<void>((r) => job.signal.addEventListener('abort', () => r(), { once: true }));
         code = job.signal.reason instanceof AppError ? job.signal.reason.code : 'other';
-        await store.markCancelled(job.workflowId, 'w', clock.now());
+        await store.markCancelled(job, clock.now());
         return { kind: 'finished' };
       },
       { concurrency: 1 },

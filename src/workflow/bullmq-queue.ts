@@ -27,7 +27,7 @@ import { Redis } from 'ioredis';
 import { SystemClock, type Clock } from '../core/clock.js';
 import { PermanentError, RetryLaterError, toAppError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
-import type { WorkflowRecord, WorkflowStore } from '../store/store.js';
+import type { RunLease, WorkflowLeaseStore, WorkflowRecord } from '../store/store.js';
 import type { EnqueueOptions, JobHandler, JobOutcome, WorkQueue } from './queue.js';
 import { keepLease } from './lease.js';
 import { abortReason, DEPTH_PRIORITY } from './types.js';
@@ -39,7 +39,7 @@ export interface BullmqQueueOptions {
   readonly prefix?: string;
   readonly queueName?: string;
   /** The source of truth: rows are claimed, heartbeated and reconciled here. */
-  readonly store: WorkflowStore;
+  readonly store: WorkflowLeaseStore;
   /** Lease owner id of this process; the engine must be built with the same one. */
   readonly owner: string;
   /** Store lease and BullMQ lock duration; also the stalled-check interval. */
@@ -57,6 +57,11 @@ export interface BullmqQueueOptions {
   readonly reconcileIntervalMs?: number;
   /** After this many stalls (worker deaths) in a row a job is failed: a poison job must not kill workers forever. */
   readonly maxStalledCount?: number;
+  /**
+   * Claims after which the store fails a workflow instead of handing it out again (a stage that kills its
+   * process ends its crash loop, whatever Redis remembers). Unset: no limit.
+   */
+  readonly maxAttempts?: number;
   /** How long stop() waits, after aborting, for handlers that ignore their signal. */
   readonly forceMs?: number;
   /** Backoff when the handler throws instead of returning an outcome. */
@@ -150,6 +155,7 @@ export class BullmqQueue implements WorkQueue {
       );
     }
     positive('maxStalledCount', options.maxStalledCount);
+    positive('maxAttempts', options.maxAttempts);
     positive('forceMs', options.forceMs);
     if (options.rateLimit !== undefined) {
       positive('rateLimit.max', options.rateLimit.max);
@@ -268,6 +274,12 @@ export class BullmqQueue implements WorkQueue {
     const workflowId = job.id;
     if (workflowId === undefined) throw new UnrecoverableError('job without id');
     const o = this.#o;
+    // BullMQ hands a stalled job out again, possibly to this very worker while its first run still goes on
+    // (an event loop stalled past the lock): one process never runs a workflow twice at once. Checked before the
+    // guild slot, which the live run holds under the same member.
+    if (this.#running.has(workflowId)) {
+      throw new RetryAfter(o.leaseMs, 'this worker is still running the workflow');
+    }
     const guildId = o.guildLimit !== undefined ? job.data.guildId : null;
     if (guildId !== null && !(await this.#acquireGuild(guildId, workflowId, o.guildLimit ?? 0))) {
       throw new RetryAfter(o.guildRetryMs ?? DefaultBullmqQueueOptions.guildRetryMs, 'guild at its limit');
@@ -275,13 +287,24 @@ export class BullmqQueue implements WorkQueue {
     let outcome: JobOutcome;
     try {
       const now = this.#clock.now();
-      const claimed = await o.store.claim(workflowId, { owner: o.owner, now, leaseMs: o.leaseMs });
-      if (claimed === null) {
+      const claimed = await o.store.claim(workflowId, {
+        owner: o.owner,
+        now,
+        leaseMs: o.leaseMs,
+        ...(o.maxAttempts === undefined ? {} : { maxAttempts: o.maxAttempts }),
+      });
+      if (claimed === null || claimed.runId === null) {
         const wait = await this.#notClaimable(workflowId, now);
         if (wait === null) return 'skipped';
         throw new RetryAfter(wait, 'workflow not claimable yet');
       }
-      outcome = await this.#runClaimed(handler, job, workflowId, guildId, bullSignal);
+      outcome = await this.#runClaimed(
+        handler,
+        job,
+        { workflowId, runId: claimed.runId },
+        guildId,
+        bullSignal,
+      );
     } finally {
       if (guildId !== null && !this.#abandoned) {
         await this.#client.zrem(this.#guildKey(guildId), workflowId).catch(() => undefined);
@@ -306,18 +329,19 @@ export class BullmqQueue implements WorkQueue {
   async #runClaimed(
     handler: JobHandler,
     job: Job<JobData>,
-    workflowId: string,
+    lease: RunLease,
     guildId: string | null,
     bullSignal: AbortSignal | undefined,
   ): Promise<JobOutcome> {
+    const { workflowId } = lease;
     const controller = new AbortController();
     const onBullAbort = (): void => controller.abort(abortReason('queue.lease_lost'));
     bullSignal?.addEventListener('abort', onBullAbort, { once: true });
     const stopHeartbeat = new AbortController();
-    const heartbeats = this.#heartbeat(workflowId, guildId, controller, stopHeartbeat.signal);
+    const heartbeats = this.#heartbeat(lease, guildId, controller, stopHeartbeat.signal);
     const run = (async (): Promise<JobOutcome> => {
       try {
-        return await handler({ workflowId, signal: controller.signal });
+        return await handler({ workflowId, runId: lease.runId, signal: controller.signal });
       } catch (e: unknown) {
         // The engine resolves with an outcome after writing the row; a throw means it could not: release here.
         const error = toAppError(e, 'queue.handler_failed');
@@ -327,7 +351,7 @@ export class BullmqQueue implements WorkQueue {
         if (!this.#abandoned) {
           const now = this.#clock.now();
           await this.#o.store
-            .release(workflowId, this.#o.owner, {
+            .release(lease, {
               now,
               runAfter: now + delayMs,
               error: { code: error.code, message: error.userMessage },
@@ -367,17 +391,17 @@ export class BullmqQueue implements WorkQueue {
 
   /** Renews the store lease (and the guild slot) until the job ends; aborts it when the lease is lost or cancelled. */
   #heartbeat(
-    workflowId: string,
+    lease: RunLease,
     guildId: string | null,
     job: AbortController,
     stop: AbortSignal,
   ): Promise<void> {
     const o = this.#o;
-    return keepLease(workflowId, job, stop, {
+    const { workflowId } = lease;
+    return keepLease(lease, job, stop, {
       store: o.store,
       clock: this.#clock,
       logger: this.#logger,
-      owner: o.owner,
       leaseMs: o.leaseMs,
       everyMs: o.heartbeatMs ?? Math.max(1, Math.floor(o.leaseMs / 3)),
       abandoned: () => this.#abandoned,

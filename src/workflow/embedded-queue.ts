@@ -2,13 +2,13 @@
 import type { Clock } from '../core/clock.js';
 import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { WorkflowStore } from '../store/store.js';
+import type { RunLease, WorkflowLeaseStore } from '../store/store.js';
 import type { EnqueueOptions, JobHandler, WorkQueue } from './queue.js';
 import { keepLease } from './lease.js';
 import { abortReason } from './types.js';
 
 export interface EmbeddedQueueOptions {
-  readonly store: WorkflowStore;
+  readonly store: WorkflowLeaseStore;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Lease owner id of this process; the engine must be built with the same one. */
@@ -16,6 +16,11 @@ export interface EmbeddedQueueOptions {
   readonly leaseMs: number;
   /** At most this many running workflows per guild (live leases, across every process sharing the store). */
   readonly perGuildLimit?: number;
+  /**
+   * Claims after which the store fails a workflow instead of handing it out again (a stage that kills its
+   * process ends its crash loop). Unset: no limit.
+   */
+  readonly maxAttempts?: number;
   /** How often to look for due work when nothing woke the loop (released retries, other processes' rows). */
   readonly pollMs?: number;
   /** How often a running job's lease is renewed; a third of the lease unless given. */
@@ -37,12 +42,13 @@ function positive(name: string, value: number): number {
 }
 
 export class EmbeddedQueue implements WorkQueue {
-  readonly #store: WorkflowStore;
+  readonly #store: WorkflowLeaseStore;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #owner: string;
   readonly #leaseMs: number;
   readonly #perGuildLimit: number | undefined;
+  readonly #maxAttempts: number | undefined;
   readonly #pollMs: number;
   readonly #heartbeatMs: number;
   readonly #active = new Map<string, ActiveJob>();
@@ -68,6 +74,11 @@ export class EmbeddedQueue implements WorkQueue {
     this.#leaseMs = positive('leaseMs', options.leaseMs);
     if (options.perGuildLimit !== undefined) positive('perGuildLimit', options.perGuildLimit);
     this.#perGuildLimit = options.perGuildLimit;
+    if (options.maxAttempts !== undefined && !Number.isInteger(options.maxAttempts)) {
+      throw new RangeError(`EmbeddedQueue: maxAttempts must be an integer, received ${options.maxAttempts}`);
+    }
+    if (options.maxAttempts !== undefined) positive('maxAttempts', options.maxAttempts);
+    this.#maxAttempts = options.maxAttempts;
     this.#pollMs = positive('pollMs', options.pollMs ?? DefaultEmbeddedQueueOptions.pollMs);
     this.#heartbeatMs = positive(
       'heartbeatMs',
@@ -136,10 +147,14 @@ export class EmbeddedQueue implements WorkQueue {
             owner: this.#owner,
             now: this.#clock.now(),
             leaseMs: this.#leaseMs,
+            // A run of ours whose lease expired during a stall is still live: never claim it a second time.
+            busy: [...this.#active.keys()],
             ...(this.#perGuildLimit === undefined ? {} : { perGuildLimit: this.#perGuildLimit }),
+            ...(this.#maxAttempts === undefined ? {} : { maxAttempts: this.#maxAttempts }),
           });
           if (claimed === null) break;
-          this.#launch(claimed.id);
+          if (claimed.runId === null) throw new Error(`claimed workflow ${claimed.id} carries no run id`);
+          this.#launch({ workflowId: claimed.id, runId: claimed.runId });
         }
       } catch (e: unknown) {
         this.#logger.error(
@@ -168,14 +183,15 @@ export class EmbeddedQueue implements WorkQueue {
     });
   }
 
-  #launch(workflowId: string): void {
+  #launch(run: RunLease): void {
+    const { workflowId } = run;
     const controller = new AbortController();
     const heartbeatStop = new AbortController();
     const handler = this.#handler as JobHandler;
-    const heartbeats = this.#heartbeat(workflowId, controller, heartbeatStop.signal);
+    const heartbeats = this.#heartbeat(run, controller, heartbeatStop.signal);
     const settled = (async () => {
       try {
-        const outcome = await handler({ workflowId, signal: controller.signal });
+        const outcome = await handler({ workflowId, runId: run.runId, signal: controller.signal });
         // The engine has already released the row with its runAfter; only the wake-up is ours.
         if (outcome.kind === 'retry') this.#wakeAfter(outcome.delayMs);
       } catch (e: unknown) {
@@ -183,7 +199,7 @@ export class EmbeddedQueue implements WorkQueue {
         this.#logger.error({ err: error, workflowId }, 'job handler threw; releasing the workflow');
         const now = this.#clock.now();
         await this.#store
-          .release(workflowId, this.#owner, {
+          .release(run, {
             now,
             runAfter: now + this.#pollMs,
             error: { code: error.code, message: error.userMessage },
@@ -205,12 +221,11 @@ export class EmbeddedQueue implements WorkQueue {
   }
 
   /** Renews the lease until the job ends; aborts the job when the lease is lost or a cancel is seen. */
-  #heartbeat(workflowId: string, job: AbortController, stop: AbortSignal): Promise<void> {
-    return keepLease(workflowId, job, stop, {
+  #heartbeat(run: RunLease, job: AbortController, stop: AbortSignal): Promise<void> {
+    return keepLease(run, job, stop, {
       store: this.#store,
       clock: this.#clock,
       logger: this.#logger,
-      owner: this.#owner,
       leaseMs: this.#leaseMs,
       everyMs: this.#heartbeatMs,
     });

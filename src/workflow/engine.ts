@@ -2,7 +2,9 @@
 import { PermanentError, toAppError, type AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { partialKey, type Stage, type StageContext, type StageOutcome } from '../core/stage.js';
+import { attemptsExhausted } from '../store/run-rules.js';
 import type {
+  RunLease,
   StoredError,
   StoredReport,
   WorkflowProgress,
@@ -41,6 +43,8 @@ const safe = (e: AppError): StoredError => ({ code: e.code, message: e.userMessa
 /** What one run of a claimed workflow carries around. */
 interface RunState {
   readonly id: string;
+  /** This run's claim: every write names it, and the store refuses it once another run holds the workflow. */
+  readonly lease: RunLease;
   readonly request: WorkflowRequest;
   /** Aborted by the queue (via the job signal) or by `cancel()` in this process. */
   readonly controller: AbortController;
@@ -136,9 +140,8 @@ export class WorkflowEngine {
     }
     if (fresh !== null) {
       const checkpoints = await store.getCheckpoints(fresh.workflowId);
-      for (const [stage, output] of Object.entries(checkpoints)) {
-        if (stage !== FAILURE_CHECKPOINT) await store.saveCheckpoint(workflow.id, stage, output, now);
-      }
+      delete checkpoints[FAILURE_CHECKPOINT];
+      await store.seedCheckpoints(workflow.id, checkpoints, now);
       await this.#enqueue(workflow);
       this.#o.logger.info(
         { workflowId: workflow.id, source: fresh.workflowId },
@@ -266,10 +269,18 @@ export class WorkflowEngine {
   // Running a claimed workflow
 
   async #runClaimed(job: QueueJob): Promise<JobOutcome> {
-    const { store, logger, owner } = this.#o;
+    const { store, logger } = this.#o;
+    if (this.#running.has(job.workflowId)) {
+      // The queues never hand out a workflow this process is running; if one did, the live run keeps it.
+      logger.error(
+        { workflowId: job.workflowId },
+        'handed a workflow this process is already running; skipping',
+      );
+      return FINISHED;
+    }
     const rec = await store.getWorkflow(job.workflowId);
-    if (rec === null || rec.status !== 'running' || rec.leaseOwner !== owner) {
-      logger.warn({ workflowId: job.workflowId }, 'handed a workflow this worker does not hold; skipping');
+    if (rec === null || rec.status !== 'running' || rec.runId !== job.runId) {
+      logger.warn({ workflowId: job.workflowId }, 'handed a run that no longer holds its workflow; skipping');
       return FINISHED;
     }
     const controller = new AbortController();
@@ -278,6 +289,7 @@ export class WorkflowEngine {
     else job.signal.addEventListener('abort', onJobAbort, { once: true });
     const run: RunState = {
       id: rec.id,
+      lease: { workflowId: rec.id, runId: job.runId },
       request: rec.request,
       controller,
       attempts: rec.attempts,
@@ -298,17 +310,18 @@ export class WorkflowEngine {
   }
 
   async #execute(run: RunState, rec: WorkflowRecord): Promise<JobOutcome> {
-    const { store, pipeline, clock, limits, owner } = this.#o;
+    const { store, pipeline, clock, limits } = this.#o;
     const signal = run.controller.signal;
     if (rec.cancelRequested) return this.#finishCancelled(run);
 
-    // BullMQ hands out ids without the store's guild-aware claim; hold the limit here as well.
+    // BullMQ hands out ids without the store's guild-aware claim; hold the limit here as well. The claim did no
+    // work, so it is not counted against the attempt limit.
     if (rec.request.guildId !== null) {
       const running = await store.countRunning({ guildId: rec.request.guildId });
       if (running > limits.perGuildConcurrent) {
         const delayMs = this.#o.retry.baseMs;
         const now = clock.now();
-        await store.release(run.id, owner, { now, runAfter: now + delayMs, error: null });
+        await store.release(run.lease, { now, runAfter: now + delayMs, error: null, refund: true });
         return { kind: 'retry', delayMs };
       }
     }
@@ -316,6 +329,16 @@ export class WorkflowEngine {
     const outputs: Record<string, unknown> = await store.getCheckpoints(run.id);
     const failure = outputs[FAILURE_CHECKPOINT] as StoredError | undefined;
     if (failure !== undefined) return this.#finishFailed(run, failure);
+    // Every earlier claim ran stages and none settled the workflow (each process died or stalled past its lease):
+    // this claim runs no stage, it only tells the requester why the workflow stops. The store fails it outright
+    // should even this claim die (see claimLimit).
+    if (rec.attempts > this.#o.retry.maxAttempts) {
+      const exhausted = attemptsExhausted(rec.attempts - 1, rec.lastError);
+      return this.#finalFailure(
+        run,
+        new PermanentError(exhausted.code, exhausted.message, { userMessage: exhausted.message }),
+      );
+    }
 
     const stages = pipeline.stagesFor(rec.request.depth);
     const last = stages[stages.length - 1];
@@ -348,14 +371,15 @@ export class WorkflowEngine {
       if (signal.aborted && abortCodeOf(signal) === 'queue.lease_lost') return FINISHED;
       // JSON round trip: a resumed run must see exactly what a continuous run saw.
       const output: unknown = JSON.parse(JSON.stringify(outcome.output ?? null));
-      await store.saveCheckpoint(run.id, stage.name, output, clock.now());
+      if (!(await store.saveCheckpoint(run.lease, stage.name, output, clock.now())))
+        return this.#lostLease(run);
       outputs[stage.name] = output;
       doneWeight += weight;
       if (signal.aborted) return this.#onAbort(run);
       // Cancellation and lease are checked at every checkpoint, not only at the queue's heartbeats: one renewal
       // answers both (attempts cannot change while this worker holds the lease).
-      const beat = await store.heartbeat(run.id, { owner, now: clock.now(), leaseMs: this.#o.leaseMs });
-      if (!beat.held) return FINISHED;
+      const beat = await store.heartbeat(run.lease, { now: clock.now(), leaseMs: this.#o.leaseMs });
+      if (!beat.held) return this.#lostLease(run);
       if (beat.cancelRequested) {
         run.controller.abort(abortReason('workflow.cancel_requested'));
         return this.#finishCancelled(run);
@@ -394,7 +418,11 @@ export class WorkflowEngine {
         save: async (key, value) => {
           const name = partialKey(stage.name, key);
           const stored: unknown = JSON.parse(JSON.stringify(value ?? null));
-          await this.#o.store.saveCheckpoint(run.id, name, stored, clock.now());
+          if (!(await this.#o.store.saveCheckpoint(run.lease, name, stored, clock.now()))) {
+            // Another run holds the workflow now: this stage must stop, and its partial is not kept.
+            run.controller.abort(abortReason('queue.lease_lost'));
+            return;
+          }
           // A later load in this same run sees it, as a resumed run would.
           outputs[name] = stored;
         },
@@ -422,7 +450,7 @@ export class WorkflowEngine {
 
   async #writeProgress(run: RunState, progress: WorkflowProgress): Promise<void> {
     try {
-      await this.#o.store.updateProgress(run.id, this.#o.owner, progress);
+      await this.#o.store.updateProgress(run.lease, progress);
       run.record = { ...run.record, progress, updatedAt: progress.updatedAt };
       await this.#o.notifier.progress(run.record);
     } catch (e: unknown) {
@@ -444,7 +472,7 @@ export class WorkflowEngine {
 
   /** Releases the workflow with capped exponential backoff (equal jitter), honouring `retryAfterMs`. */
   async #retryLater(run: RunState, error: AppError | null, fixedDelayMs?: number): Promise<JobOutcome> {
-    const { retry, store, clock, owner } = this.#o;
+    const { retry, store, clock } = this.#o;
     let delayMs = fixedDelayMs;
     if (delayMs === undefined) {
       const exp = Math.min(retry.maxMs, retry.baseMs * 2 ** Math.max(0, run.attempts - 1));
@@ -454,7 +482,7 @@ export class WorkflowEngine {
     // A server-supplied delay (Retry-After: 31536000) must never park a workflow past the retry maximum.
     delayMs = Math.min(delayMs, retry.maxMs);
     const now = clock.now();
-    await store.release(run.id, owner, {
+    await store.release(run.lease, {
       now,
       runAfter: now + delayMs,
       error: error === null ? null : safe(error),
@@ -466,18 +494,44 @@ export class WorkflowEngine {
     const stored = safe(error);
     this.#o.logger.warn({ err: error, workflowId: run.id }, 'workflow failed');
     // Recorded first, so a crash before the requester is told resumes straight into telling them.
-    await this.#o.store.saveCheckpoint(run.id, FAILURE_CHECKPOINT, stored, this.#o.clock.now());
+    if (!(await this.#o.store.saveCheckpoint(run.lease, FAILURE_CHECKPOINT, stored, this.#o.clock.now()))) {
+      return this.#lostLease(run);
+    }
     return this.#finishFailed(run, stored);
   }
 
+  /** Another run holds the workflow now: this one stops without writing or telling anything more. */
+  #lostLease(run: RunState): JobOutcome {
+    if (!run.controller.signal.aborted) run.controller.abort(abortReason('queue.lease_lost'));
+    this.#o.logger.warn(
+      { workflowId: run.id, runId: run.lease.runId },
+      'lease lost to another run; stopping',
+    );
+    return FINISHED;
+  }
+
+  /**
+   * Renews the lease before anything is sent to Discord: a run that lost it stops here instead of telling the
+   * requester a second time, and a run that holds it starts the send with a whole lease ahead.
+   */
+  async #stillHeld(run: RunState): Promise<boolean> {
+    const beat = await this.#o.store.heartbeat(run.lease, {
+      now: this.#o.clock.now(),
+      leaseMs: this.#o.leaseMs,
+    });
+    if (!beat.held) this.#lostLease(run);
+    return beat.held;
+  }
+
   async #finishFailed(run: RunState, error: StoredError): Promise<JobOutcome> {
-    const { store, clock, owner } = this.#o;
+    const { store, clock } = this.#o;
+    if (!(await this.#stillHeld(run))) return FINISHED;
     const rec = await store.getWorkflow(run.id);
     if (rec === null) return FINISHED;
     const view: WorkflowRecord = { ...rec, status: 'failed', lastError: error, finishedAt: clock.now() };
     const told = await this.#tellOutcome(view, this.#deliverySignal(run));
     if (told.kind === 'retry') return this.#retryLater(run, null, told.delayMs);
-    await store.fail(run.id, owner, { now: clock.now(), error });
+    await store.fail(run.lease, { now: clock.now(), error });
     return FINISHED;
   }
 
@@ -490,15 +544,16 @@ export class WorkflowEngine {
   }
 
   async #finishCancelled(run: RunState): Promise<JobOutcome> {
-    const { store, clock, owner } = this.#o;
+    const { store, clock } = this.#o;
+    if (!(await this.#stillHeld(run))) return FINISHED;
     const rec = await store.getWorkflow(run.id);
-    if (rec === null || rec.leaseOwner !== owner) return FINISHED;
+    if (rec === null || rec.runId !== run.lease.runId) return FINISHED;
     const told = await this.#tellOutcome(
       { ...this.#cancelledView(rec), finishedAt: clock.now() },
       this.#deliverySignal(run),
     );
     if (told.kind === 'retry') return this.#retryLater(run, null, told.delayMs);
-    await store.markCancelled(run.id, owner, clock.now());
+    await store.markCancelled(run.lease, clock.now());
     this.#o.logger.info({ workflowId: run.id }, 'workflow cancelled');
     return FINISHED;
   }
@@ -511,8 +566,9 @@ export class WorkflowEngine {
       case 'queue.lease_lost':
         return FINISHED;
       default: {
+        // Shutdown: not the workflow's fault, so the claim is not counted against its attempt limit.
         const now = this.#o.clock.now();
-        await this.#o.store.release(run.id, this.#o.owner, { now, runAfter: now, error: null });
+        await this.#o.store.release(run.lease, { now, runAfter: now, error: null, refund: true });
         return { kind: 'retry', delayMs: 0 };
       }
     }
@@ -542,7 +598,7 @@ export class WorkflowEngine {
   }
 
   async #deliver(run: RunState, report: unknown): Promise<JobOutcome> {
-    const { store, clock, notifier, owner, logger } = this.#o;
+    const { store, clock, notifier, logger } = this.#o;
     // The report id is the workflow id: saving again after a crash finds the same row.
     const reportId = run.id;
     let stored: StoredReport | null = await store.getReport(reportId);
@@ -558,8 +614,9 @@ export class WorkflowEngine {
       };
       await store.saveReport({ ...stored, ...fields });
     }
+    if (!(await this.#stillHeld(run))) return FINISHED;
     const rec = await store.getWorkflow(run.id);
-    if (rec === null || rec.status !== 'running' || rec.leaseOwner !== owner) return FINISHED;
+    if (rec === null || rec.status !== 'running' || rec.runId !== run.lease.runId) return FINISHED;
     // The outbox is the only writer of the delivery state: the engine reads it and acts on the result.
     if (rec.deliveryState !== 'delivered' && rec.deliveryState !== 'failed') {
       let result: DeliveryResult;
@@ -581,7 +638,7 @@ export class WorkflowEngine {
         return this.#retryLater(run, null, result.delayMs);
       }
     }
-    await store.complete(run.id, owner, { now: clock.now(), reportId });
+    await store.complete(run.lease, { now: clock.now(), reportId });
     logger.info({ workflowId: run.id }, 'workflow completed');
     return FINISHED;
   }

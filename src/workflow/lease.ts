@@ -2,14 +2,13 @@
 import type { Clock } from '../core/clock.js';
 import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { WorkflowStore } from '../store/store.js';
+import type { RunLease, WorkflowLeaseStore } from '../store/store.js';
 import { abortReason } from './types.js';
 
 export interface LeaseKeeperOptions {
-  readonly store: WorkflowStore;
+  readonly store: Pick<WorkflowLeaseStore, 'heartbeat'>;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly owner: string;
   readonly leaseMs: number;
   readonly everyMs: number;
   /** Runs before each renewal (e.g. refreshing a per-guild slot); a throw counts as a failed heartbeat. */
@@ -19,12 +18,12 @@ export interface LeaseKeeperOptions {
 }
 
 /**
- * Renews the lease every `everyMs` until `stop` fires. Aborts `job` with `queue.lease_lost` when the lease is gone,
+ * Renews the run's lease every `everyMs` until `stop` fires. Aborts `job` with `queue.lease_lost` when the lease is gone,
  * and with `workflow.cancel_requested` when a cancel is recorded — but keeps renewing after a cancel, since the engine
  * still needs the lease to record the cancellation. A failed renewal is logged and tried again next beat.
  */
 export async function keepLease(
-  workflowId: string,
+  run: RunLease,
   job: AbortController,
   stop: AbortSignal,
   o: LeaseKeeperOptions,
@@ -38,20 +37,24 @@ export async function keepLease(
     if (o.abandoned?.() === true) return;
     try {
       await o.beforeBeat?.();
-      const beat = await o.store.heartbeat(workflowId, {
-        owner: o.owner,
+      const beat = await o.store.heartbeat(run, {
         now: o.clock.now(),
         leaseMs: o.leaseMs,
       });
+      // The job settled (and cleared its run) while this beat was in flight: nothing was lost.
+      if (!beat.held && stop.aborted) return;
       if (!beat.held) {
-        o.logger.warn({ workflowId }, 'lease lost; stopping the job');
+        o.logger.warn(
+          { workflowId: run.workflowId, runId: run.runId },
+          'lease lost to another run; stopping the job',
+        );
         job.abort(abortReason('queue.lease_lost'));
         return;
       }
       if (beat.cancelRequested && !job.signal.aborted) job.abort(abortReason('workflow.cancel_requested'));
     } catch (e: unknown) {
       o.logger.warn(
-        { err: toAppError(e, 'queue.heartbeat_failed'), workflowId },
+        { err: toAppError(e, 'queue.heartbeat_failed'), workflowId: run.workflowId },
         'heartbeat failed; will retry',
       );
     }

@@ -4,6 +4,8 @@
 
 export interface QueueJob {
   readonly workflowId: string;
+  /** The run this claim started (the store's fencing token): every write of the job names it. */
+  readonly runId: string;
   /** Aborted when this worker must stop the job (shutdown, lost lock, cancellation seen by the queue). */
   readonly signal: AbortSignal;
 }

@@ -6,7 +6,8 @@
 // - queue (WorkQueue): decides which worker runs which workflow and when. It owns claiming (`store.claimNext` for
 //   the EmbeddedQueue, `store.claim(id)` for BullMQ), the lease heartbeat, and the job's AbortSignal.
 // - run function (`engine.runClaimed`, a JobHandler): the one entry point every queue adapter calls once it holds
-//   the lease of `job.workflowId` under the same `owner` the engine was built with. It resolves with a JobOutcome
+//   the lease of `job.workflowId` for run `job.runId` (the store's fencing token). Every write of the run names
+//   that run, so a run that lost its lease (another claim took the workflow) can no longer write or deliver. It resolves with a JobOutcome
 //   after the row already reflects it: `finished` (terminal, or the lease was lost to another worker) or `retry`
 //   (the engine has released the row with `runAfter = now + delayMs`; the queue only has to schedule a new try).
 // - abort reasons: a queue aborts `job.signal` with an AppError whose code says why — `queue.lease_lost`,
@@ -18,7 +19,7 @@ import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Depth, Pipeline } from '../core/stage.js';
-import type { WorkflowRecord, WorkflowStore } from '../store/store.js';
+import type { CheckpointReportStore, WorkflowLeaseStore, WorkflowRecord } from '../store/store.js';
 import type { WorkflowNotifier } from './notifier.js';
 import type { WorkQueue } from './queue.js';
 
@@ -27,9 +28,18 @@ export interface RetryPolicy {
   readonly baseMs: number;
   /** Backoff never exceeds this. */
   readonly maxMs: number;
-  /** Claims (attempts) after which a transient failure becomes final. */
+  /**
+   * Claims (attempts) that may run stages: after this many a transient failure becomes final, and a workflow
+   * whose runs all died (a stage that kills or stalls its process) is failed with its last error.
+   */
   readonly maxAttempts: number;
 }
+
+/**
+ * The claim limit a queue gives the store for a retry policy: one claim beyond the stage attempts, which runs no
+ * stage and only tells the requester why the workflow stops; should even that claim die, the store fails it.
+ */
+export const claimLimit = (retry: RetryPolicy): number => retry.maxAttempts + 1;
 
 export interface WorkflowLimits {
   /** Workflows one requester may start per rolling hour; 0 disables the quota. */
@@ -39,7 +49,8 @@ export interface WorkflowLimits {
 }
 
 export interface WorkflowEngineOptions {
-  readonly store: WorkflowStore;
+  /** Workflows, leases, checkpoints and reports; the delivery state is the outbox's alone (read via getWorkflow). */
+  readonly store: WorkflowLeaseStore & CheckpointReportStore;
   readonly queue: WorkQueue;
   readonly pipeline: Pipeline;
   readonly notifier: WorkflowNotifier;

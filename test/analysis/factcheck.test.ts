@@ -11,7 +11,7 @@ import { renderMarkdown } from '../../src/analysis/render/markdown.js';
 import { isMissing, ReportSchema, type Report } from '../../src/analysis/report.js';
 import { SystemClock } from '../../src/core/clock.js';
 import { memoryPartials, type Depth } from '../../src/core/stage.js';
-import type { WorkflowStore } from '../../src/store/store.js';
+import { leaseOf, type WorkflowStore } from '../../src/store/store.js';
 import { reportSearchFields } from '../../src/workflow/report-fields.js';
 import { request } from '../contracts/store.contract.js';
 import { silentLogger, startServer, testAcquirer, type TestServer } from '../acquire/helpers.js';
@@ -107,7 +107,9 @@ async function store(report: Report, guildId: string): Promise<string> {
   const id = randomUUID();
   const now = Date.now();
   await db.store.createWorkflow({ id, request: request({ url: report.source.finalUrl, guildId }), now });
-  await db.store.claim(id, { owner: 'test', now, leaseMs: 30_000 });
+  const claimed = await db.store.claim(id, { owner: 'test', now, leaseMs: 30_000 });
+  const run = claimed === null ? null : leaseOf(claimed);
+  if (run === null) throw new Error(`workflow ${id} could not be claimed`);
   const reportId = randomUUID();
   await db.store.saveReport({
     id: reportId,
@@ -118,7 +120,7 @@ async function store(report: Report, guildId: string): Promise<string> {
     createdAt: now,
     ...reportSearchFields(report, report.source.finalUrl),
   });
-  await db.store.complete(id, 'test', { now, reportId });
+  if (!(await db.store.complete(run, { now, reportId }))) throw new Error(`workflow ${id} lost its lease`);
   return id;
 }
 

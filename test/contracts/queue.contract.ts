@@ -66,14 +66,14 @@ export function describeQueueContract(name: string, makeFixture: () => Promise<Q
     }
 
     /** What the engine does when a job ends: the row first, then the outcome. */
-    const engineLike = (owner: string) => ({
-      finish: async (id: string): Promise<JobOutcome> => {
-        await f.store.complete(id, owner, { now: f.clock.now(), reportId: `report-${id}` });
+    const engineLike = (_owner: string) => ({
+      finish: async (job: QueueJob): Promise<JobOutcome> => {
+        await f.store.complete(job, { now: f.clock.now(), reportId: `report-${job.workflowId}` });
         return { kind: 'finished' };
       },
-      retry: async (id: string, delayMs: number): Promise<JobOutcome> => {
+      retry: async (job: QueueJob, delayMs: number): Promise<JobOutcome> => {
         const now = f.clock.now();
-        await f.store.release(id, owner, { now, runAfter: now + delayMs, error: null });
+        await f.store.release(job, { now, runAfter: now + delayMs, error: null });
         return { kind: 'retry', delayMs };
       },
     });
@@ -99,7 +99,7 @@ export function describeQueueContract(name: string, makeFixture: () => Promise<Q
             aStarted = true;
             await aRunning;
           }
-          return e.finish(job.workflowId);
+          return e.finish(job);
         },
         { concurrency: 1 },
       );
@@ -133,7 +133,7 @@ export function describeQueueContract(name: string, makeFixture: () => Promise<Q
           gateOpen = true;
           await new Promise((r) => setTimeout(r, 30));
           inFlight--;
-          return e.finish(job.workflowId);
+          return e.finish(job);
         },
         { concurrency: 2 },
       );
@@ -157,11 +157,11 @@ export function describeQueueContract(name: string, makeFixture: () => Promise<Q
         async (job) => {
           starts.push(f.clock.now());
           if (starts.length === 1) {
-            const outcome = await e.retry(job.workflowId, delayMs);
+            const outcome = await e.retry(job, delayMs);
             retriedAt = f.clock.now();
             return outcome;
           }
-          return e.finish(job.workflowId);
+          return e.finish(job);
         },
         { concurrency: 1 },
       );
@@ -187,10 +187,10 @@ export function describeQueueContract(name: string, makeFixture: () => Promise<Q
           let outcome: JobOutcome;
           if (job.workflowId === short) {
             await new Promise((r) => setTimeout(r, 150));
-            outcome = await e.finish(job.workflowId);
+            outcome = await e.finish(job);
           } else {
             await new Promise<void>((r) => job.signal.addEventListener('abort', () => r(), { once: true }));
-            outcome = await e.retry(job.workflowId, 0);
+            outcome = await e.retry(job, 0);
           }
           abortCodes.set(job.workflowId, codeOf(job.signal));
           settled.push(job.workflowId);
@@ -210,7 +210,7 @@ export function describeQueueContract(name: string, makeFixture: () => Promise<Q
       const next = await f.makeQueue('owner-s2');
       const e2 = engineLike('owner-s2');
       await next.enqueue(long, { priority: 1, guildId: null });
-      await next.start((job) => e2.finish(job.workflowId), { concurrency: 1 });
+      await next.start((job) => e2.finish(job), { concurrency: 1 });
       await waitFor(
         'the released job to complete elsewhere',
         async () => (await statusOf(long)) === 'completed',
@@ -239,7 +239,7 @@ export function describeQueueContract(name: string, makeFixture: () => Promise<Q
       await heir.start(
         (job) => {
           resumed.push(job.workflowId);
-          return e.finish(job.workflowId);
+          return e.finish(job);
         },
         { concurrency: 1 },
       );
@@ -260,6 +260,47 @@ export function describeQueueContract(name: string, makeFixture: () => Promise<Q
       expect(row?.attempts).toBe(2);
     });
 
+    it('a consumer whose event loop stalls past the lease never runs the same workflow twice at once', async () => {
+      const q = await f.makeQueue('owner-stall');
+      const id = await createRow();
+      const e = engineLike('owner-stall');
+      let inside = 0;
+      let maxInside = 0;
+      let entries = 0;
+      let stalled = false;
+      await q.enqueue(id, { priority: 1, guildId: null });
+      await q.start(
+        async (job) => {
+          entries++;
+          maxInside = Math.max(maxInside, ++inside);
+          try {
+            if (!stalled) {
+              stalled = true;
+              // A synchronous stall (a pathological page in the parser): no heartbeat, no lock renewal, while
+              // the lease runs out. Then the run goes on, giving the consumer time to try to claim it again.
+              const until = performance.now() + 2.5 * f.leaseMs;
+              while (performance.now() < until) {
+                // busy: the event loop is blocked
+              }
+              await new Promise((r) => setTimeout(r, 2 * f.leaseMs));
+            }
+            return await e.finish(job);
+          } finally {
+            inside--;
+          }
+        },
+        { concurrency: 2 },
+      );
+      await waitFor(
+        'the workflow to complete',
+        async () => (await statusOf(id)) === 'completed',
+        8 * f.leaseMs + 5000,
+      );
+      expect(maxInside).toBe(1);
+      expect(entries).toBe(1);
+      expect((await f.store.getWorkflow(id))?.attempts).toBe(1);
+    });
+
     it('aborts a running job with workflow.cancel_requested when the store records a cancel', async () => {
       const q = await f.makeQueue('owner-x');
       const id = await createRow();
@@ -271,7 +312,7 @@ export function describeQueueContract(name: string, makeFixture: () => Promise<Q
           started = true;
           await new Promise<void>((r) => job.signal.addEventListener('abort', () => r(), { once: true }));
           code = codeOf(job.signal);
-          await f.store.markCancelled(job.workflowId, 'owner-x', f.clock.now());
+          await f.store.markCancelled(job, f.clock.now());
           return { kind: 'finished' };
         },
         { concurrency: 1 },

@@ -1,5 +1,5 @@
 // Runs the WorkflowStore contract against SQLite, plus the SQLite-only guarantees (file on disk, secrets sealed).
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -75,6 +75,24 @@ describe('SqliteWorkflowStore specifics', () => {
       expect(bytes).toContain('i-secret');
       expect(bytes).not.toContain('rawtokenmarker');
       expect(bytes).not.toContain('webhookmarker');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('keeps the database file and its WAL/SHM private (0600), tightening a file others could read', async () => {
+    const t = tempStore();
+    try {
+      await t.store.migrate();
+      await t.store.createWorkflow({ id: randomUUID(), request: request(), now: 1 });
+      for (const f of [t.file, `${t.file}-wal`, `${t.file}-shm`])
+        expect(statSync(f).mode & 0o777).toBe(0o600);
+      await t.store.close();
+      chmodSync(t.file, 0o644);
+      const again = new SqliteWorkflowStore({ filename: t.file });
+      await again.migrate();
+      expect(statSync(t.file).mode & 0o777).toBe(0o600);
+      await again.close();
     } finally {
       await t.cleanup();
     }

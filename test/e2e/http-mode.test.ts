@@ -148,7 +148,7 @@ describe('HTTP interactions endpoint mode, end to end', () => {
   it('answers /healthz and /metrics', async () => {
     const health = await fetch(`${app?.httpUrl ?? ''}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ ok: true, mode: 'http' });
+    expect(await health.json()).toMatchObject({ ok: true, mode: 'http', checks: { store: { ok: true } } });
     const metrics = await fetch(`${app?.httpUrl ?? ''}/metrics`);
     expect(metrics.status).toBe(200);
     const text = await metrics.text();

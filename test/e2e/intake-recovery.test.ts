@@ -62,7 +62,7 @@ describe('intake recovery', () => {
         isAdmin: false,
       },
     };
-    const box = new SecretBox(loadOrCreateSecretKey(dataDir));
+    const box = new SecretBox(loadOrCreateSecretKey({ dataDir }));
     const dead = new SqliteWorkflowStore({ filename: join(dataDir, 'autointel.db') });
     await dead.migrate();
     expect(

@@ -119,6 +119,18 @@ CREATE INDEX interaction_claims_open_idx ON interaction_claims (claimed_at) WHER
 `,
   },
   {
+    version: 3,
+    name: 'a lease names its run (fencing token); a heartbeat row for the health probe',
+    sql: `
+ALTER TABLE workflows ADD COLUMN run_id TEXT;
+CREATE TABLE store_health (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  token   TEXT NOT NULL,
+  beat_at BIGINT NOT NULL
+);
+`,
+  },
+  {
     version: 4,
     name: 'intake dead letters and cursor order: an unreadable intake is set aside with its reason, never starving newer ones',
     sql: `

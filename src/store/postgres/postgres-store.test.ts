@@ -165,7 +165,13 @@ describe.skipIf(!service.available)('PostgresWorkflowStore (PostgreSQL specifics
   it('keeps checkpoint JSON that jsonb would reject (NUL escapes) intact', async () => {
     const s = open();
     const output = { text: 'before\u0000after', n: 1.5, nested: [null, true] };
-    await s.saveCheckpoint('wf-nul', 'acquire', output, 3);
+    expect(await s.seedCheckpoints('wf-nul', { acquire: output }, 3)).toBe(false);
+    await s.createWorkflow({ id: 'wf-nul', request: request(), now: 1 });
+    const claimed = await s.claim('wf-nul', { owner: 'w', now: 2, leaseMs: 1000 });
+    expect(claimed?.runId).toBeTypeOf('string');
+    expect(
+      await s.saveCheckpoint({ workflowId: 'wf-nul', runId: claimed?.runId ?? '' }, 'acquire', output, 3),
+    ).toBe(true);
     expect(await s.getCheckpoints('wf-nul')).toEqual({ acquire: output });
   });
 });

@@ -117,6 +117,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 4,
+    name: 'a lease names its run (fencing token); a heartbeat row for the health probe',
+    sql: `
+      ALTER TABLE workflows ADD COLUMN run_id TEXT;
+      CREATE TABLE store_health (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        token TEXT NOT NULL,
+        beat_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
     version: 5,
     name: 'intake dead letters and cursor order: an unreadable intake is set aside with its reason, never starving newer ones',
     sql: `
