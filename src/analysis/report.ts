@@ -20,7 +20,13 @@ export const MissingSchema = z.object({ missing: z.object({ reason: z.string().m
 const section = <T extends z.ZodType>(item: T) =>
   z.union([z.object({ items: z.array(item) }), MissingSchema]);
 
-export const SummarySentenceSchema = z.object({ text: z.string(), score: z.number(), span: SpanSchema });
+export const SummarySentenceSchema = z.object({
+  text: z.string(),
+  score: z.number(),
+  span: SpanSchema,
+  /** The short TL;DR line: at most one, the section's first item. */
+  tldr: z.boolean().optional(),
+});
 export const KeyPointSchema = z.object({ text: z.string(), score: z.number(), span: SpanSchema });
 export const TopicSchema = z.object({
   label: z.string(),
