@@ -13,6 +13,7 @@ import { rankSentences } from '../../src/analysis/analyse/textrank.js';
 import { packageRoot } from '../../src/core/paths.js';
 import { isMissing } from '../../src/analysis/report.js';
 import { rouge, type RougeScores } from './rouge.js';
+import { furnitureReport } from './furniture.js';
 
 const corpus = path.resolve(packageRoot(), '..', 'shared', 'corpus');
 
@@ -194,6 +195,10 @@ function evaluate(
 }
 
 function main(argv: readonly string[]): void {
+  if (argv.includes('--furniture-only')) {
+    furnitureReport(path.join(corpus, 'articles'), new Analyser());
+    return;
+  }
   const at = argv.indexOf('--limit');
   const limit = at >= 0 ? Number(argv[at + 1]) : Infinity;
   if (!existsSync(corpus)) {
@@ -211,6 +216,7 @@ function main(argv: readonly string[]): void {
   evaluate('BBC News dev (extractive references)', bbc(limit), analyser, parser);
   evaluate('XSum dev (one-sentence abstractive references)', xsum(limit), analyser, parser);
   evaluate('QMSum meetings (whole-meeting reference summaries)', meetings(limit), analyser, parser);
+  furnitureReport(path.join(corpus, 'articles'), analyser);
 }
 
 main(process.argv.slice(2));

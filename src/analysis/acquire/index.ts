@@ -301,6 +301,7 @@ class DefaultAcquirer implements Acquirer {
             publishedTime: a.publishedTime,
             language: a.language,
             text: a.text,
+            furniture: a.furniture,
           },
           embeddedMedia: a.media,
         });

@@ -1,4 +1,5 @@
 // What acquisition produces: the stored text every report span points into, with its metadata.
+import type { FurnitureRange } from './furniture.js';
 
 export interface TranscriptSegment {
   /** Seconds from the start of the media. */
@@ -27,6 +28,11 @@ export interface AcquiredContent {
   readonly language: string | null;
   /** The text that was analysed; all report spans are offsets into it. */
   readonly text: string;
+  /**
+   * Page furniture in `text` (captions, credits, promos, …), sorted and non-overlapping; absent for content that
+   * was not a web page or was stored before furniture was recognised.
+   */
+  readonly furniture?: readonly FurnitureRange[] | undefined;
   /** Timestamped segments when the source has them (subtitles, captions, transcripts). */
   readonly segments: readonly TranscriptSegment[] | null;
   readonly media: {

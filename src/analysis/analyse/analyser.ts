@@ -14,6 +14,7 @@ import {
 } from './checkworthiness/index.js';
 import { contentTerms, EnglishParser, parseGeneric, wordCount, type ParsedDocument } from './document.js';
 import { findEntities } from './entities.js';
+import { furnitureMask, furnitureOf, type FurnitureMask } from './furniture-mask.js';
 import { extractPhrases, selectPhrases, type Phrase } from './keyphrases.js';
 import { indexLexicon, type LexiconIndex } from './lexicon.js';
 import { findQuotedSpeech, findSpeakerStatements } from './quotes.js';
@@ -81,10 +82,11 @@ export class Analyser {
       : `wink-nlp English model; text is ${lang ?? 'in an undetected language that does not look like English'}`;
     if (modelGap !== null) notes.push(`Only language-neutral analysis ran (${modelGap}).`);
     const spanOf = spanMaker(content.segments);
-    const sentenceText = (i: number): string => {
-      const s = doc.sentences[i]!;
-      return content.text.slice(s.start, s.end);
-    };
+    // Furniture stays in the text (spans point into it) but never reaches a ranked section.
+    const mask = furnitureMask(doc, furnitureOf(content));
+    const sentenceText = (i: number): string => content.text.slice(mask.shownStart(i), doc.sentences[i]!.end);
+    const sentenceSpan = (i: number): Span =>
+      spanOf({ start: mask.shownStart(i), end: doc.sentences[i]!.end });
     const sectionsEmpty = doc.sentences.length === 0;
     if (sectionsEmpty) notes.push('The content has no text to analyse.');
     progress(0.35, 'ranking sentences');
@@ -106,15 +108,16 @@ export class Analyser {
     };
 
     // Summary: the most central sentences by TextRank, shown in document order.
-    const substantial = doc.sentences.filter((s) => sentenceWords[s.index]! >= 8).map((s) => s.index);
-    const pool = substantial.length > 0 ? substantial : doc.sentences.map((s) => s.index);
+    const prose = doc.sentences.filter((s) => !mask.isFurniture(s.index));
+    const substantial = prose.filter((s) => sentenceWords[s.index]! >= 8).map((s) => s.index);
+    const pool = substantial.length > 0 ? substantial : prose.map((s) => s.index);
     if (pool.length > 0) {
       const k = Math.min(pool.length, Math.max(3, Math.min(7, Math.round(doc.sentences.length / 12))));
       const top = [...pool].sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
       sections.summary = {
         items: top
           .sort((a, b) => a - b)
-          .map((i) => ({ text: sentenceText(i), score: round(scores[i]!), span: spanOf(doc.sentences[i]!) })),
+          .map((i) => ({ text: sentenceText(i), score: round(scores[i]!), span: sentenceSpan(i) })),
       };
       // Key points: MMR over the same scores, so near-duplicates give way to other content.
       const summarySet = new Set(top);
@@ -135,7 +138,7 @@ export class Analyser {
         items: picks.map((i) => ({
           text: sentenceText(i),
           score: round(scores[i]!),
-          span: spanOf(doc.sentences[i]!),
+          span: sentenceSpan(i),
         })),
       };
     }
@@ -157,6 +160,11 @@ export class Analyser {
     if (english && !sectionsEmpty) {
       progress(0.6, 'entities');
       const entities = findEntities(doc)
+        .map((e) => ({
+          ...e,
+          mentions: e.mentions.filter((m) => !mask.isFurniture(m.sentence) && !mask.covers(m.start)),
+        }))
+        .filter((e) => e.mentions.length > 0)
         .sort((a, b) => b.mentions.length - a.mentions.length || a.text.localeCompare(b.text))
         .slice(0, 30);
       sections.entities = {
@@ -173,7 +181,7 @@ export class Analyser {
     const crossReferenceQueries: CrossReferenceQuery[] = [];
     if (level >= DEPTH_LEVEL.deep) {
       progress(0.7, 'claims, rhetoric, quotes');
-      sections.claims = this.#claims(doc, modelGap, sentenceWords, sentenceText, spanOf, engines);
+      sections.claims = this.#claims(doc, modelGap, sentenceWords, sentenceText, sentenceSpan, mask, engines);
       sections.sentimentArc =
         modelGap !== null
           ? missing(modelGap)
@@ -205,6 +213,7 @@ export class Analyser {
         };
       }
       const quoted = findQuotedSpeech(doc)
+        .filter((q) => !mask.isFurniture(q.sentence) && !mask.covers(q.start))
         .sort((a, b) => b.score - a.score)
         .slice(0, 8);
       const statements = findSpeakerStatements(doc, scores, 10 - quoted.length);
@@ -270,7 +279,8 @@ export class Analyser {
     modelGap: string | null,
     sentenceWords: readonly number[],
     sentenceText: (i: number) => string,
-    spanOf: SpanMaker,
+    sentenceSpan: (i: number) => Span,
+    mask: FurnitureMask,
     engines: Record<string, string>,
   ): AnalysedSections['claims'] {
     if (modelGap !== null) return missing(`The check-worthiness model is English; ${modelGap}`);
@@ -289,7 +299,7 @@ export class Analyser {
       return missing(`The check-worthiness ranker failed: ${toAppError(e).message}`);
     }
     const ranked = doc.sentences
-      .filter((s) => sentenceWords[s.index]! >= 5)
+      .filter((s) => sentenceWords[s.index]! >= 5 && !mask.isFurniture(s.index))
       .map((s) => ({ s, score: Math.max(0, Math.min(1, scores[s.index] ?? 0)) }))
       .sort((a, b) => b.score - a.score || a.s.index - b.s.index)
       .slice(0, 10);
@@ -298,7 +308,7 @@ export class Analyser {
         text: sentenceText(s.index),
         score: round(score),
         speaker: s.speaker,
-        span: spanOf(s),
+        span: sentenceSpan(s.index),
       })),
     };
   }
