@@ -158,9 +158,9 @@ function evaluate(
       s.content.text.slice(doc.sentences[i]!.start, doc.sentences[i]!.end);
     const body = doc.sentences.filter((x) => x.start >= s.bodyStart).map((x) => x.index);
     add(rows[0]!, body.slice(0, 3).map(sentence), s.reference);
-    // Plain TextRank: the same number of sentences as the analyser's summary, by centrality alone.
+    // Plain TextRank: as many sentences as the analyser shows (TL;DR included), by centrality alone.
     const { scores } = rankSentences(doc.sentences.map((x) => contentTerms(doc, x)));
-    const k = Math.max(1, summary.filter((x) => x.tldr !== true).length);
+    const k = Math.max(1, summary.length);
     const top = [...body]
       .sort((a, b) => scores[b]! - scores[a]! || a - b)
       .slice(0, k)

@@ -14,6 +14,8 @@ import {
 } from './checkworthiness/index.js';
 import { contentTerms, EnglishParser, parseGeneric, wordCount, type ParsedDocument } from './document.js';
 import { findEntities } from './entities.js';
+import { contentWordSet, isRepeatSet } from './redundancy.js';
+import { selectSummary, summaryLength } from './summary.js';
 import { furnitureMask, furnitureOf, type FurnitureMask } from './furniture-mask.js';
 import { extractPhrases, selectPhrases, type Phrase } from './keyphrases.js';
 import { indexLexicon, type LexiconIndex } from './lexicon.js';
@@ -107,17 +109,38 @@ export class Analyser {
       sentiment: modelGap !== null ? missing(modelGap) : missing('The content has no text to score.'),
     };
 
-    // Summary: the most central sentences by TextRank, shown in document order.
+    // Summary: central sentences without repeats, their number scaled to the length, a TL;DR line first.
     const prose = doc.sentences.filter((s) => !mask.isFurniture(s.index));
     const substantial = prose.filter((s) => sentenceWords[s.index]! >= 8).map((s) => s.index);
     const pool = substantial.length > 0 ? substantial : prose.map((s) => s.index);
     if (pool.length > 0) {
-      const k = Math.min(pool.length, Math.max(3, Math.min(7, Math.round(doc.sentences.length / 12))));
-      const top = [...pool].sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
+      const selection = selectSummary(
+        pool.map((i) => ({
+          index: i,
+          text: sentenceText(i),
+          score: summaryScore(scores, i, content.segments),
+        })),
+        summaryLength(wordCount(doc)),
+      );
+      const top = selection.tldr === null ? [] : [selection.tldr.index, ...selection.body];
       sections.summary = {
-        items: top
-          .sort((a, b) => a - b)
-          .map((i) => ({ text: sentenceText(i), score: round(scores[i]!), span: sentenceSpan(i) })),
+        items: [
+          ...(selection.tldr === null
+            ? []
+            : [
+                {
+                  text: selection.tldr.text,
+                  score: round(scores[selection.tldr.index]!),
+                  span: sentenceSpan(selection.tldr.index),
+                  tldr: true,
+                },
+              ]),
+          ...selection.body.map((i) => ({
+            text: sentenceText(i),
+            score: round(scores[i]!),
+            span: sentenceSpan(i),
+          })),
+        ],
       };
       // Key points: MMR over the same scores, so near-duplicates give way to other content.
       const summarySet = new Set(top);
@@ -128,12 +151,27 @@ export class Analyser {
         chosenFrom.length,
         Math.max(5, Math.min(10, Math.round(doc.sentences.length / 15))),
       );
-      const picks = mmrSelect(
-        chosenFrom,
+      // Repeats of the summary or of each other are never key points, whatever MMR's trade-off would allow.
+      const taken = top.map((i) => contentWordSet(sentenceText(i)));
+      const distinct = chosenFrom.filter((i) => {
+        const w = contentWordSet(sentenceText(i));
+        return !taken.some((t) => isRepeatSet(t, w));
+      });
+      const picks: number[] = [];
+      const pickedWords: Set<string>[] = [];
+      for (const i of mmrSelect(
+        distinct,
         (i) => scores[i]!,
         (a, b) => cosine(vectors[a]!, vectors[b]!),
-        kp,
-      );
+        // MMR is quadratic in what it picks: a few spares cover the rare repeat it lets through.
+        Math.min(distinct.length, 2 * kp),
+      )) {
+        if (picks.length >= kp) break;
+        const w = contentWordSet(sentenceText(i));
+        if (pickedWords.some((t) => isRepeatSet(t, w))) continue;
+        picks.push(i);
+        pickedWords.push(w);
+      }
       sections.keyPoints = {
         items: picks.map((i) => ({
           text: sentenceText(i),
@@ -484,6 +522,18 @@ export function looksEnglish(text: string): boolean {
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * Centrality with a lead prior for written text: news and reports put their point first, so the opening
+ * sentences get up to 30 % more. Transcripts (segments) get none: a meeting opens with small talk.
+ */
+function summaryScore(scores: readonly number[], i: number, segments: AcquiredContent['segments']): number {
+  const base = scores[i] ?? 0;
+  if (segments !== null) return base;
+  return base * (1 + LEAD_PRIOR * Math.max(0, 1 - i / LEAD_SENTENCES));
+}
+const LEAD_PRIOR = 0.3;
+const LEAD_SENTENCES = 5;
 
 /** Versions of the NLP engines, read from their package manifests. */
 function engineVersions(): Record<string, string> {

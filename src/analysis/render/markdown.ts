@@ -57,7 +57,11 @@ function renderItems(key: SectionKey, report: Report): string[] {
   const s = report.sections;
   switch (key) {
     case 'summary':
-      return items(s.summary).map((i) => `- ${escapeMarkdown(i.text)} ${span(i.span)}`);
+      return items(s.summary).map((i) =>
+        i.tldr === true
+          ? `**TL;DR:** ${escapeMarkdown(i.text)} ${span(i.span)}\n`
+          : `- ${escapeMarkdown(i.text)} ${span(i.span)}`,
+      );
     case 'keyPoints':
       return items(s.keyPoints).map((i, n) => `${n + 1}. ${escapeMarkdown(i.text)} ${span(i.span)}`);
     case 'topics':
