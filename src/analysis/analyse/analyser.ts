@@ -14,6 +14,8 @@ import {
 } from './checkworthiness/index.js';
 import { contentTerms, EnglishParser, parseGeneric, wordCount, type ParsedDocument } from './document.js';
 import { findEntities } from './entities.js';
+import { loadNerModel, type NerModel } from './ner/model.js';
+import { defaultNerModelPath } from './ner/paths.js';
 import { contentWordSet, isRepeatSet } from './redundancy.js';
 import { selectSummary, summaryLength } from './summary.js';
 import { furnitureMask, furnitureOf, type FurnitureMask } from './furniture-mask.js';
@@ -28,6 +30,8 @@ import type { AnalyseJobOptions, AnalysedSections, AnalysisOutput, CrossReferenc
 export interface AnalyserOptions {
   /** Loads the check-worthiness ranker once, on first deep analysis; a throw marks the claims section missing. */
   readonly loadRanker?: () => CheckworthinessRanker;
+  /** Loads the named-entity tagger once, on first English analysis; a throw marks the entities section missing. */
+  readonly loadNer?: () => NerModel;
 }
 
 type Missing = { missing: { reason: string } };
@@ -53,10 +57,13 @@ export class Analyser {
   readonly #lexicon: LexiconIndex = indexLexicon();
   readonly #loadRanker: () => CheckworthinessRanker;
   #ranker: CheckworthinessRanker | { failed: string } | undefined;
+  readonly #loadNer: () => NerModel;
+  #ner: NerModel | { failed: string } | undefined;
   readonly #engines: Record<string, string>;
 
   constructor(options: AnalyserOptions = {}) {
     this.#loadRanker = options.loadRanker ?? (() => loadCheckworthinessRanker());
+    this.#loadNer = options.loadNer ?? (() => loadNerModel(defaultNerModelPath()));
     this.#engines = engineVersions();
   }
 
@@ -197,7 +204,8 @@ export class Analyser {
 
     if (english && !sectionsEmpty) {
       progress(0.6, 'entities');
-      const entities = findEntities(doc)
+      const ner = this.#nerOrFailure();
+      const entities = ('failed' in ner ? [] : findEntities(doc, ner))
         .map((e) => ({
           ...e,
           mentions: e.mentions.filter((m) => !mask.isFurniture(m.sentence) && !mask.covers(m.start)),
@@ -205,14 +213,18 @@ export class Analyser {
         .filter((e) => e.mentions.length > 0)
         .sort((a, b) => b.mentions.length - a.mentions.length || a.text.localeCompare(b.text))
         .slice(0, 30);
-      sections.entities = {
-        items: entities.map((e) => ({
-          text: e.text,
-          type: e.type,
-          count: e.mentions.length,
-          spans: e.mentions.slice(0, 20).map((m) => spanOf(m)),
-        })),
-      };
+      if ('failed' in ner) sections.entities = missing(ner.failed);
+      else {
+        engines['ner'] = ner.version;
+        sections.entities = {
+          items: entities.map((e) => ({
+            text: e.text,
+            type: e.type,
+            count: e.mentions.length,
+            spans: e.mentions.slice(0, 20).map((m) => spanOf(m)),
+          })),
+        };
+      }
       sections.sentiment = { items: [overallSentiment(doc, spanOf)] };
     }
 
@@ -284,7 +296,7 @@ export class Analyser {
         'No fact-check provider is configured, so no claim was looked up; the claims section lists what deserves checking.',
       );
       if (!isMissingSection(sections.entities)) {
-        for (const e of sections.entities.items.filter((x) => x.type !== 'other').slice(0, 5)) {
+        for (const e of sections.entities.items.filter((x) => x.type !== 'misc').slice(0, 5)) {
           crossReferenceQueries.push({ matched: 'entity', query: e.text, text: e.text, span: e.spans[0]! });
         }
       }
@@ -349,6 +361,17 @@ export class Analyser {
         span: sentenceSpan(s.index),
       })),
     };
+  }
+
+  #nerOrFailure(): NerModel | { failed: string } {
+    if (this.#ner === undefined) {
+      try {
+        this.#ner = this.#loadNer();
+      } catch (e: unknown) {
+        this.#ner = { failed: `No named-entity model could be loaded (${toAppError(e).message}).` };
+      }
+    }
+    return this.#ner;
   }
 
   #rankerOrFailure(): CheckworthinessRanker | { failed: string } {
