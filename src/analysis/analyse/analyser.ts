@@ -21,7 +21,13 @@ import { selectSummary, summaryLength } from './summary.js';
 import { furnitureMask, furnitureOf, type FurnitureMask } from './furniture-mask.js';
 import { extractPhrases, selectPhrases, type Phrase } from './keyphrases.js';
 import { indexLexicon, type LexiconIndex } from './lexicon.js';
-import { findQuotedSpeech, findSpeakerStatements } from './quotes.js';
+import {
+  attributeQuotes,
+  findQuotedSpeech,
+  findSpeakerStatements,
+  mergeRepeatedQuotes,
+  type PersonMentions,
+} from './quotes.js';
 import { findRhetoric } from './rhetoric.js';
 import { segment } from './segmentation.js';
 import { cosine, mmrSelect, rankSentences } from './textrank.js';
@@ -202,6 +208,7 @@ export class Analyser {
       };
     }
 
+    let persons: PersonMentions[] = [];
     if (english && !sectionsEmpty) {
       progress(0.6, 'entities');
       const ner = this.#nerOrFailure();
@@ -213,6 +220,9 @@ export class Analyser {
         .filter((e) => e.mentions.length > 0)
         .sort((a, b) => b.mentions.length - a.mentions.length || a.text.localeCompare(b.text))
         .slice(0, 30);
+      persons = entities
+        .filter((e) => e.type === 'person')
+        .map((e) => ({ name: e.text, mentions: e.mentions }));
       if ('failed' in ner) sections.entities = missing(ner.failed);
       else {
         engines['ner'] = ner.version;
@@ -262,8 +272,14 @@ export class Analyser {
           })),
         };
       }
-      const quoted = findQuotedSpeech(doc)
-        .filter((q) => !mask.isFurniture(q.sentence) && !mask.covers(q.start))
+      const quoted = mergeRepeatedQuotes(
+        content.text,
+        attributeQuotes(
+          content.text,
+          findQuotedSpeech(doc).filter((q) => !mask.isFurniture(q.sentence) && !mask.covers(q.start)),
+          persons,
+        ),
+      )
         .sort((a, b) => b.score - a.score)
         .slice(0, 8);
       const statements = findSpeakerStatements(doc, scores, 10 - quoted.length);

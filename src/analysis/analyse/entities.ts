@@ -78,9 +78,16 @@ export function findEntities(doc: ParsedDocument, model: NerModel): FoundEntity[
       if (possessive && end - possessive[0].length > start) end -= possessive[0].length;
       const surface = text.slice(start, end);
       if (!/\p{Lu}|\p{N}/u.test(surface) || CALENDAR.has(surface.toLowerCase())) return;
+      // A title cut off from its name by a sentence split ("Mr." | "Reeves said") is not a name.
+      if (TITLES.has(surface.toLowerCase().replace(/\.$/, ''))) return;
       const c = { start, end, sentence: s.index };
-      const trimmed = type === 'person' ? stripTitles(text, c) : c;
-      if (trimmed) mentions.push({ ...trimmed, type });
+      // A name right after a title is a person's, whatever a sentence split made of it ("Mr." | "Reeves said").
+      const titled = /\b(mr|mrs|ms|dr|prof|sen|gov|rep|gen)\.?\s+$/i.test(
+        text.slice(Math.max(0, start - 8), start),
+      );
+      const kind = titled ? 'person' : type;
+      const trimmed = kind === 'person' ? stripTitles(text, c) : c;
+      if (trimmed) mentions.push({ ...trimmed, type: kind });
     };
     tags.forEach((tag, k) => {
       if (tag === 'O') return close(k);
