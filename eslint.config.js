@@ -3,7 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', '.autointel/**'] },
+  {
+    ignores: ['dist/**', 'packages/*/dist/**', 'node_modules/**', 'coverage/**', 'data/**', '.autointel/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,7 +28,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/clock.ts', 'src/emulator/**', 'bench/**', 'scripts/**', '**/*.test.ts', 'test/**'],
+    files: [
+      'src/core/clock.ts',
+      'packages/discord-emulator/**',
+      'bench/**',
+      'scripts/**',
+      '**/*.test.ts',
+      'test/**',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },

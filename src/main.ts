@@ -2,9 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createAcquirer } from './analysis/acquire/index.js';
+import { createAcquirer, sweepWorkDir } from './analysis/acquire/index.js';
 import { AnalysisPool } from './analysis/analyse/pool.js';
+import { factCheckSearchFromConfig } from './analysis/factcheck/index.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
+import type { TranscriptionEngine } from './analysis/transcribe/index.js';
 import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -12,12 +14,15 @@ import { SecretBox } from './core/secrets.js';
 import { DiscordRestClient } from './delivery/discord-rest.js';
 import { DeliveryOutbox } from './delivery/outbox.js';
 import { DefaultPacing, RateLimiter } from './delivery/ratelimit.js';
+import { createReportExtras } from './delivery/report-extras.js';
+import { ReportLinks } from './delivery/report-links.js';
 import { loadOrCreateSecretKey } from './delivery/secret-key.js';
 import { EngineAppServices } from './discord/engine-services.js';
 import type { InteractionClaim } from './discord/ports.js';
 import { createGatewayFrontEnd, type FrontEnd } from './discord/gateway.js';
 import { createHttpFrontEnd } from './discord/http-endpoint.js';
 import { PromFrontEndMetrics } from './discord/metrics.js';
+import { reportPageRoute } from './http/report-page.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { assertDeployment, openStore } from './store/select.js';
 import type { WorkflowStore } from './store/store.js';
@@ -87,7 +92,16 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const plan = assertDeployment(config);
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
+  const secretKey = loadOrCreateSecretKey(config.dataDir, config.secretKey);
+  const secretBox = new SecretBox(secretKey);
+  const reportLinks =
+    config.publicUrl === undefined
+      ? null
+      : new ReportLinks({
+          secret: Buffer.from(secretKey, 'utf8'),
+          publicUrl: config.publicUrl,
+          ttlMs: config.reportLinkTtlMs,
+        });
   const emulatedApi = config.discordApiBase !== DISCORD_API ? config.discordApiBase : undefined;
 
   const store = openStore(config, { clock });
@@ -136,6 +150,18 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
 
     const analysis = new AnalysisPool({ size: Math.min(2, config.concurrency) });
     stoppers.push(() => analysis.close());
+    const mediaDir = join(config.dataDir, 'media');
+    // Downloads of runs that ended (or died and were failed) are removed at start; a queued or running workflow —
+    // one that will be resumed — keeps its audio for the transcription stage still ahead of it.
+    await sweepWorkDir(mediaDir, {
+      logger,
+      isLive: async (id) => {
+        const w = await store.getWorkflow(id);
+        return w !== null && (w.status === 'queued' || w.status === 'running');
+      },
+    });
+    // No speech-to-text engine is wired in yet; audio is downloaded only when one is, since nothing else uses it.
+    const transcription: TranscriptionEngine | null = null;
     const pipeline = createAnalysisPipeline({
       acquirer: createAcquirer({
         clock,
@@ -144,13 +170,21 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         maxBytes: config.maxContentBytes,
         ytDlpPath: config.ytDlpPath,
         ffmpegPath: config.ffmpegPath,
-        workDir: join(config.dataDir, 'media'),
+        workDir: mediaDir,
         allowLocalFiles: false,
+        maxMediaBytes: config.maxMediaBytes,
+        maxMediaSeconds: config.maxMediaSeconds,
+        ...(config.ytDlpCookies === undefined ? {} : { ytDlpCookies: config.ytDlpCookies }),
+        needsAudio: transcription !== null,
       }),
       analysis,
-      transcription: null,
-      reportIndex: { search: (q, o) => store.searchReports(q, o) },
+      transcription,
+      reportIndex: {
+        search: (q, o) => store.searchReports(q, o),
+        loadReport: async (id) => (await store.getReport(id))?.report ?? null,
+      },
       llmConfigured: config.llmBaseUrl !== undefined,
+      factCheckSearch: factCheckSearchFromConfig({ ...config, clock }),
     });
 
     const limiter = new RateLimiter({
@@ -168,7 +202,11 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       defaultWebhook: config.discordWebhook,
       botToken: config.discordToken,
       allowApiBaseWebhooks: emulatedApi !== undefined,
+      reportExtras: createReportExtras({ links: reportLinks, clock, logger }),
     });
+    // Report pages are served by whichever HTTP server this process runs, once a public URL names where they live.
+    const reportPages =
+      reportLinks === null ? null : reportPageRoute({ links: reportLinks, source: store, clock, logger });
 
     const engine = new WorkflowEngine({
       store,
@@ -226,6 +264,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           claim,
         });
         frontEnd = http;
+        if (reportPages !== null) http.http.route('GET', '/r/*', reportPages);
         await http.start();
         httpUrl = http.url();
       } else {
@@ -250,6 +289,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           metrics,
         });
         frontEnd = gateway;
+        if (reportPages !== null) server.route('GET', '/r/*', reportPages);
         await gateway.start();
         httpUrl = (await server.start()).url;
         stoppers.push(() => server.stop());

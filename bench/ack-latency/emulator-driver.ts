@@ -1,7 +1,7 @@
 // Child process of the ack-latency bench: runs the Discord emulator away from the bot's loaded event loop, fires
 // slash commands at a fixed rate when asked, and reports each interaction's acknowledgement latency from its timeline.
 import { performance } from 'node:perf_hooks';
-import { DiscordEmulator } from '../../src/emulator/index.js';
+import { DiscordEmulator } from '@autointel/discord-emulator';
 
 const CALLBACK_ROUTE = '/interactions/:interaction_id/:token/callback';
 

@@ -3,7 +3,7 @@
 
 export interface LinkSource {
   readonly finalUrl: string;
-  readonly kind: 'article' | 'text' | 'subtitles' | 'media';
+  readonly kind: 'article' | 'text' | 'subtitles' | 'media' | 'document';
 }
 
 export interface LinkTarget {

@@ -6,6 +6,7 @@ import type { Depth, Pipeline, Stage, StageContext, StageInput, StageOutcome } f
 import type { AcquiredContent } from './acquire/types.js';
 import type { AnalysisRunner } from './analyse/pool.js';
 import type { AnalysisOutput, ReportIndex } from './analyse/types.js';
+import { factChecksFor, type FactCheckSearch } from './factcheck/index.js';
 import { REPORT_SCHEMA_VERSION, ReportSchema, type Report, type ReportSections } from './report.js';
 import { transcribe, type TranscriptionEngine } from './transcribe/index.js';
 
@@ -13,8 +14,14 @@ import { transcribe, type TranscriptionEngine } from './transcribe/index.js';
 export interface ContentAcquirer {
   acquire(
     source: string,
-    ctx: { signal: AbortSignal; progress?: (fraction: number, message: string) => void },
+    ctx: {
+      signal: AbortSignal;
+      progress?: (fraction: number, message: string) => void;
+      workflowId?: string;
+    },
   ): Promise<Result<AcquiredContent, AppError>>;
+  /** Deletes downloaded audio once the transcription stage is done with it. */
+  release?(content: AcquiredContent): Promise<void>;
 }
 
 export interface AnalysisPipelineDeps {
@@ -26,6 +33,8 @@ export interface AnalysisPipelineDeps {
   readonly reportIndex?: ReportIndex | null;
   /** Whether AUTOINTEL_LLM_BASE_URL is set. */
   readonly llmConfigured?: boolean;
+  /** Published fact-checks (Google Fact Check Tools); null or absent when AUTOINTEL_FACTCHECK_API_KEY is not set. */
+  readonly factCheckSearch?: FactCheckSearch | null;
 }
 
 export const STAGE_NAMES = ['acquire', 'transcribe', 'analyse', 'report'] as const;
@@ -46,6 +55,8 @@ export interface AnalyseOutput {
   readonly analysis: AnalysisOutput;
   readonly crossReferences: ReportSections['crossReferences'] | null;
   readonly crossReferenceNotes: readonly string[];
+  /** Absent in checkpoints written before fact-checks existed. */
+  readonly factChecks?: ReportSections['factChecks'] | null;
   readonly ms: number;
 }
 
@@ -71,6 +82,7 @@ async function acquireStage(
     const r = await deps.acquirer.acquire(input.url, {
       signal: ctx.signal,
       progress: (f, m) => ctx.progress(f, m),
+      workflowId: input.workflowId,
     });
     if (!r.ok) return { kind: 'failed', error: r.error };
     const output: AcquireOutput = { content: r.value, ms: elapsed(ctx.clock, t0) };
@@ -93,7 +105,13 @@ async function transcribeStage(
       signal: ctx.signal,
       progress: (f) => ctx.progress(f, 'transcribing'),
     });
-    if (!r.ok) return { kind: 'failed', error: r.error };
+    if (!r.ok) {
+      // A retry needs the audio again; a permanent failure does not.
+      if (!r.error.retryable) await releaseMedia(deps, acquired.value.content, ctx);
+      return { kind: 'failed', error: r.error };
+    }
+    // Transcribed or not, nothing after this stage reads the audio: its work directory goes now.
+    await releaseMedia(deps, acquired.value.content, ctx);
     const o = r.value;
     const output: TranscribeOutput =
       o.kind === 'transcribed'
@@ -102,6 +120,19 @@ async function transcribeStage(
     return { kind: 'completed', output };
   } catch (e: unknown) {
     return { kind: 'failed', error: toAppError(e, 'transcribe.unexpected') };
+  }
+}
+
+async function releaseMedia(
+  deps: AnalysisPipelineDeps,
+  content: AcquiredContent,
+  ctx: StageContext,
+): Promise<void> {
+  try {
+    await deps.acquirer.release?.(content);
+  } catch (e: unknown) {
+    // Cleanup must not fail the analysis; the sweep at the next start removes what is left.
+    ctx.logger.warn({ err: toAppError(e) }, 'media work directory not removed');
   }
 }
 
@@ -135,10 +166,19 @@ async function analyseStage(
       crossRefNotes,
     );
   }
+  ctx.progress(0.95, 'fact-checks');
+  const factChecks = await factChecksFor(
+    input,
+    content.value,
+    analysis,
+    { search: deps.factCheckSearch ?? null, reportIndex: deps.reportIndex ?? null },
+    { signal: ctx.signal, partials: ctx.partials },
+  );
   const output: AnalyseOutput = {
     analysis,
     crossReferences,
     crossReferenceNotes: crossRefNotes,
+    factChecks,
     ms: elapsed(ctx.clock, t0),
   };
   return { kind: 'completed', output };
@@ -197,6 +237,7 @@ function reportStage(input: StageInput, ctx: StageContext): StageOutcome {
   const a = analysed.analysis;
   const sections: ReportSections = { ...a.sections };
   if (analysed.crossReferences) sections.crossReferences = analysed.crossReferences;
+  if (analysed.factChecks) sections.factChecks = analysed.factChecks;
   const engines: Record<string, string> = { ...a.engines };
   if (transcribed.engine) engines['transcription'] = transcribed.engine;
   const timings = [

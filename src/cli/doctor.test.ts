@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPostgres, checkRedis, createTestSchema } from '../../test/support/services.js';
-import { DiscordEmulator } from '../emulator/index.js';
+import { DiscordEmulator } from '@autointel/discord-emulator';
 import { POSTGRES_SCHEMA_VERSION } from '../store/postgres/migrations.js';
 import { PostgresWorkflowStore } from '../store/postgres/postgres-store.js';
 import { renderChecks, runChecks, type Check } from './doctor.js';

@@ -1,2 +1,2 @@
 // `autointel emulator`: runs the local Discord emulator as a server (prints its addresses as one JSON line).
-export { run } from '../emulator/server-main.js';
+export { runEmulatorServer as run } from '@autointel/discord-emulator';

@@ -27,6 +27,10 @@ const schema = z.object({
     .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
     .transform((v) => v.replace(/\/+$/, '')),
   AUTOINTEL_MODE: z.enum(['gateway', 'http']).default('gateway'),
+  AUTOINTEL_PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+    message: 'must be the http(s) URL people open to reach this bot (e.g. https://bot.example.org)',
+  }),
+  AUTOINTEL_REPORT_LINK_DAYS: int(1, 3650).default(30),
   PORT: int(0, 65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   AUTOINTEL_DATA_DIR: z.string().default('./data'),
@@ -36,6 +40,9 @@ const schema = z.object({
   }),
   AUTOINTEL_ALLOW_PRIVATE_NETWORKS: bool.default(false),
   YTDLP_PATH: z.string().default('yt-dlp'),
+  YTDLP_COOKIES: optionalString,
+  AUTOINTEL_MAX_MEDIA_MINUTES: int(1, 24 * 60).default(240),
+  AUTOINTEL_MAX_MEDIA_MB: int(1, 16_384).default(200),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a postgres:// or postgresql:// URL',
@@ -53,6 +60,12 @@ const schema = z.object({
   AUTOINTEL_USER_QUOTA_PER_HOUR: int(0, 100_000).default(20),
   AUTOINTEL_FRESHNESS_MINUTES: int(0, 525_600).default(60),
   AUTOINTEL_RETENTION_DAYS: int(1, 3650).default(30),
+  AUTOINTEL_FACTCHECK_API_KEY: optionalString,
+  AUTOINTEL_FACTCHECK_BASE_URL: z
+    .string()
+    .default('https://factchecktools.googleapis.com')
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
+    .transform((v) => v.replace(/\/+$/, '')),
   AUTOINTEL_MAX_CONTENT_BYTES: int(1024, 2 ** 31).default(20 * 1024 * 1024),
   AUTOINTEL_LLM_BASE_URL: optionalString,
 });
@@ -66,6 +79,10 @@ export interface Config {
   readonly discordWebhook: string | undefined;
   readonly discordApiBase: string;
   readonly mode: 'gateway' | 'http';
+  /** Public base of the report pages (`/r/<id>`); without it no report link is shown. */
+  readonly publicUrl: string | undefined;
+  /** How long a signed report link stays valid. */
+  readonly reportLinkTtlMs: number;
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
@@ -73,6 +90,12 @@ export interface Config {
   readonly secretKey: string | undefined;
   readonly allowPrivateNetworks: boolean;
   readonly ytDlpPath: string;
+  /** A Netscape cookies file handed to yt-dlp for sites that demand sign-in. */
+  readonly ytDlpCookies: string | undefined;
+  /** Media longer than this is refused before any download. */
+  readonly maxMediaSeconds: number;
+  /** Cap on one downloaded audio file. */
+  readonly maxMediaBytes: number;
   readonly ffmpegPath: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
@@ -84,6 +107,9 @@ export interface Config {
   readonly userQuotaPerHour: number;
   readonly freshnessMs: number;
   readonly retentionMs: number;
+  /** Google Fact Check Tools API key: a secret (redacted in logs, never stored); unset → no lookups. */
+  readonly factCheckApiKey: string | undefined;
+  readonly factCheckBaseUrl: string;
   readonly maxContentBytes: number;
   readonly llmBaseUrl: string | undefined;
 }
@@ -109,6 +135,8 @@ export function loadConfig(env: RawEnv = process.env): Config {
     discordWebhook: e.DISCORD_WEBHOOK,
     discordApiBase: e.DISCORD_API_BASE,
     mode: e.AUTOINTEL_MODE,
+    publicUrl: e.AUTOINTEL_PUBLIC_URL?.replace(/\/+$/, ''),
+    reportLinkTtlMs: e.AUTOINTEL_REPORT_LINK_DAYS * 86_400_000,
     port: e.PORT,
     host: e.HOST,
     dataDir: e.AUTOINTEL_DATA_DIR,
@@ -116,6 +144,9 @@ export function loadConfig(env: RawEnv = process.env): Config {
     secretKey: e.AUTOINTEL_SECRET_KEY,
     allowPrivateNetworks: e.AUTOINTEL_ALLOW_PRIVATE_NETWORKS,
     ytDlpPath: e.YTDLP_PATH,
+    ytDlpCookies: e.YTDLP_COOKIES,
+    maxMediaSeconds: e.AUTOINTEL_MAX_MEDIA_MINUTES * 60,
+    maxMediaBytes: e.AUTOINTEL_MAX_MEDIA_MB * 1024 * 1024,
     ffmpegPath: e.FFMPEG_PATH,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -126,6 +157,8 @@ export function loadConfig(env: RawEnv = process.env): Config {
     userQuotaPerHour: e.AUTOINTEL_USER_QUOTA_PER_HOUR,
     freshnessMs: e.AUTOINTEL_FRESHNESS_MINUTES * 60_000,
     retentionMs: e.AUTOINTEL_RETENTION_DAYS * 86_400_000,
+    factCheckApiKey: e.AUTOINTEL_FACTCHECK_API_KEY,
+    factCheckBaseUrl: e.AUTOINTEL_FACTCHECK_BASE_URL,
     maxContentBytes: e.AUTOINTEL_MAX_CONTENT_BYTES,
     llmBaseUrl: e.AUTOINTEL_LLM_BASE_URL,
   });

@@ -5,7 +5,14 @@ import type { WorkflowProgress, WorkflowRecord } from '../store/store.js';
 import type { Embed, RenderedMessage } from './limits.js';
 import { LIMITS, embedSize, measure } from './limits.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
+import {
+  describeFactCheck,
+  factCheckGroups,
+  factCheckSourceLines,
+  NO_PUBLISHED_FACT_CHECK,
+} from '../analysis/render/factchecks.js';
 import { clip, escapePiece, joinCompact, sanitize, splitText, truncate } from './text.js';
+import type { ReportExtras } from './report-extras.js';
 
 export type { Embed, RenderedMessage } from './limits.js';
 
@@ -13,6 +20,8 @@ export interface RenderOptions {
   readonly workflowId: string;
   /** The per-file limit of the destination (10 MiB by default). */
   readonly maxFileBytes?: number;
+  /** The chart image and the report page link (delivery/report-extras.ts), when there are any. */
+  readonly extras?: ReportExtras;
 }
 
 const NO_MENTIONS = { parse: [] as [] };
@@ -252,6 +261,22 @@ function listSection<T>(
   return b.embeds;
 }
 
+/** Each looked-up claim with the published fact-checks that match it (rated as published), then what was searched. */
+function factCheckEmbeds(section: Report['sections']['factChecks'], budget: number): Embed[] {
+  if (section === undefined || isMissing(section)) return [];
+  const b = new FieldEmbeds('Fact checks', budget, COLOR.brand);
+  const groups = factCheckGroups(section);
+  for (const g of groups.slice(0, SHOWN.factChecks)) {
+    const lines =
+      g.checks.length === 0 ? [NO_PUBLISHED_FACT_CHECK] : g.checks.map((f) => describeFactCheck(f));
+    addItem(b, `“${sanitize(g.claim)}”`, lines.map((l) => `• ${l}`).join('\n'), 900);
+  }
+  if (groups.length > SHOWN.factChecks)
+    b.add('More', `+${groups.length - SHOWN.factChecks} more in the attached report`);
+  addItem(b, 'Searched', factCheckSourceLines(section).join('\n'), 900);
+  return b.embeds;
+}
+
 const SIGNAL_LABEL = {
   hedge: 'Hedge',
   absolute: 'Absolute',
@@ -297,6 +322,22 @@ function reportFile(
 }
 
 /**
+ * The chart (an embed showing the attached PNG) and the link to the full report page (the embed's title links to
+ * it); nothing when there is neither.
+ */
+function extrasEmbeds(extras: ReportExtras | undefined): Embed[] {
+  if (extras === undefined || (extras.chart === null && extras.reportUrl === null)) return [];
+  const embed: Embed = { color: COLOR.brand };
+  const url = extras.reportUrl === null ? undefined : validUrl(extras.reportUrl);
+  if (url !== undefined) {
+    embed.title = 'Open the full report';
+    embed.url = url;
+  } else embed.title = 'Sentiment through the source';
+  if (extras.chart !== null) embed.image = { url: `attachment://${extras.chart.name}` };
+  return [embed];
+}
+
+/**
  * Renders a report into messages that Discord accepts as they are: ≤ 10 embeds and ≤ 6000 counted characters per
  * message, every string within its own limit, markdown escaped, no mentions, the full report attached as Markdown
  * to the first message, and a footer naming the workflow and part on the last embed of each message.
@@ -307,6 +348,7 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
   const s = report.sections;
   const embeds: Embed[] = [
     ...headerEmbeds(report, budget),
+    ...extrasEmbeds(opts.extras),
     ...keyPointEmbeds(report, budget),
     ...topicEntityEmbeds(report, budget),
     ...listSection('Check-worthy claims', s.claims, budget, SHOWN.claims, (b, c, i) => {
@@ -333,9 +375,7 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
           COLOR.brand,
         )
       : []),
-    ...listSection('Fact checks', s.factChecks, budget, SHOWN.factChecks, (b, f) => {
-      addItem(b, `${sanitize(f.verdict)} — ${sanitize(f.source)}`, f.claim, 600);
-    }),
+    ...factCheckEmbeds(s.factChecks, budget),
     ...listSection('Related analyses', s.crossReferences, budget, SHOWN.crossReferences, (b, x) => {
       addItem(b, sanitize(x.title) || x.url, `${x.matched}: ${x.text}`, 400);
     }),
@@ -367,7 +407,7 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
     const last = g[g.length - 1];
     if (last !== undefined) last.footer = { text: partMarker(opts.workflowId, i + 1, n) };
     const msg: RenderedMessage = { embeds: g, allowed_mentions: NO_MENTIONS };
-    if (i === 0) msg.files = [file];
+    if (i === 0) msg.files = opts.extras?.chart ? [file, { ...opts.extras.chart }] : [file];
     return msg;
   });
 }

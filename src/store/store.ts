@@ -195,10 +195,11 @@ export interface WorkflowStore {
 
   saveReport(input: StoredReport & { readonly title: string; readonly searchText: string }): Promise<void>;
   getReport(id: string): Promise<StoredReport | null>;
-  /** Full-text search over stored reports (FTS5 on SQLite, tsvector on PostgreSQL). */
+  /** Full-text search over stored reports (FTS5 on SQLite, tsvector on PostgreSQL); `guildId` keeps it to the
+   * reports of workflows requested in that guild. */
   searchReports(
     query: string,
-    options: { readonly limit: number; readonly excludeWorkflowId?: string },
+    options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly guildId?: string },
   ): Promise<ReportSearchHit[]>;
 
   /** Adds parts once; parts already present (same workflow + partKey) are left as they are. */

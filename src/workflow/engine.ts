@@ -404,7 +404,13 @@ export class WorkflowEngine {
     let outcome: StageOutcome;
     try {
       outcome = await stage.run(
-        { workflowId: run.id, url: run.request.url, depth: run.request.depth, outputs },
+        {
+          workflowId: run.id,
+          url: run.request.url,
+          depth: run.request.depth,
+          guildId: run.request.guildId,
+          outputs,
+        },
         ctx,
       );
     } catch (e: unknown) {

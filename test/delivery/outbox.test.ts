@@ -14,8 +14,8 @@ import { configureGuildWebhook } from '../../src/delivery/guild-config.js';
 import { DeliveryOutbox } from '../../src/delivery/outbox.js';
 import type { DeliveryOutboxOptions } from '../../src/delivery/outbox.js';
 import { RateLimiter } from '../../src/delivery/ratelimit.js';
-import { DiscordEmulator } from '../../src/emulator/index.js';
-import type { EmulatorRateLimitOptions } from '../../src/emulator/index.js';
+import { DiscordEmulator } from '@autointel/discord-emulator';
+import type { EmulatorRateLimitOptions } from '@autointel/discord-emulator';
 import { SqliteWorkflowStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { DeliveryRef, StoredReport, WorkflowRecord } from '../../src/store/store.js';
 

@@ -8,7 +8,7 @@ import type { RestResult } from '../../src/delivery/discord-rest.js';
 import { RateLimiter } from '../../src/delivery/ratelimit.js';
 import { renderReport } from '../../src/delivery/render.js';
 import { reportArbitrary } from '../../src/delivery/testing/report-arbitrary.js';
-import { DiscordEmulator } from '../../src/emulator/index.js';
+import { DiscordEmulator } from '@autointel/discord-emulator';
 
 const REPORTS = Number(process.env['RENDER_POST_REPORTS'] ?? 1000);
 

@@ -4,7 +4,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { ChannelSender } from '../../src/discord/channel-sender.js';
 import { InMemoryAppServices } from '../../src/discord/in-memory-services.js';
 import { UndiciTransport } from '../../src/discord/transport.js';
-import { DiscordEmulator, type TimelineEntry } from '../../src/emulator/index.js';
+import { DiscordEmulator, type TimelineEntry } from '@autointel/discord-emulator';
 
 export const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 export const CALLBACK_ROUTE = '/interactions/:interaction_id/:token/callback';

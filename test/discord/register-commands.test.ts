@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/register-commands.js';
 import { COMMANDS } from '../../src/discord/commands.js';
-import { DiscordEmulator } from '../../src/emulator/index.js';
+import { DiscordEmulator } from '@autointel/discord-emulator';
 
 let emu: DiscordEmulator;
 const saved = { ...process.env };

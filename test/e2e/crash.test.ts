@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DiscordEmulator } from '../../src/emulator/index.js';
+import { DiscordEmulator } from '@autointel/discord-emulator';
 import { cliPath, spawnAutointel, type SpawnedProcess } from '../scale/processes.js';
 import { countParts, ct19Articles, opt, servePages, until, type PageServer } from '../support/e2e-pages.js';
 

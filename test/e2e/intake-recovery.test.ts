@@ -10,7 +10,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { SecretBox } from '../../src/core/secrets.js';
 import { loadOrCreateSecretKey } from '../../src/delivery/secret-key.js';
 import type { AnalysisIntake } from '../../src/discord/ports.js';
-import { DiscordEmulator } from '../../src/emulator/index.js';
+import { DiscordEmulator } from '@autointel/discord-emulator';
 import { startApp, type RunningApp } from '../../src/main.js';
 import { SqliteWorkflowStore } from '../../src/store/sqlite/sqlite-store.js';
 import { countParts, ct19Articles, opt, servePages, until, type PageServer } from '../support/e2e-pages.js';

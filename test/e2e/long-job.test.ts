@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { AdjustableClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
-import { DiscordEmulator, type TimelineEntry } from '../../src/emulator/index.js';
+import { DiscordEmulator, type TimelineEntry } from '@autointel/discord-emulator';
 import { startApp, type RunningApp } from '../../src/main.js';
 import { countParts, ct19Articles, opt, servePages, until, type PageServer } from '../support/e2e-pages.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiscordEmulator } from '../../src/emulator/index.js';
+import { DiscordEmulator } from '@autointel/discord-emulator';
 import {
   checkPostgres,
   checkRedis,

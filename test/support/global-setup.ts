@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 
 export default function setup(): void {
   if (process.env['AUTOINTEL_SKIP_BUILD'] === '1') return;
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-    stdio: 'inherit',
-  });
+  // The emulator package first: the bot's build imports its compiled declarations.
+  for (const project of ['packages/discord-emulator/tsconfig.build.json', 'tsconfig.build.json']) {
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project], { stdio: 'inherit' });
+  }
 }

@@ -1,6 +1,7 @@
 // The engine driven through real stages on SQLite with an adjustable clock: resume, retry, fail, cancel, limits.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../../src/core/clock.js';
+import { RetryLaterError } from '../../src/core/errors.js';
 import type { Stage } from '../../src/core/stage.js';
 import type { WorkflowStore } from '../../src/store/store.js';
 import { EmbeddedQueue } from '../../src/workflow/embedded-queue.js';

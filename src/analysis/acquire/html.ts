@@ -1,6 +1,7 @@
 // HTML → article: Readability over linkedom for the main text and metadata, with markup fallbacks.
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
+import { claimReviewsFromDocument, type PageClaimReview } from '../factcheck/claimreview.js';
 import {
   FURNITURE_KINDS,
   findTextFurniture,
@@ -29,6 +30,8 @@ export interface ExtractedArticle {
   readonly furniture: readonly FurnitureRange[];
   /** Media elements the page embeds (`<video>`/`<audio>` with a source), and whether any has a text track. */
   readonly media: { readonly elements: number; readonly textTracks: number };
+  /** schema.org ClaimReviews the page itself publishes (JSON-LD, microdata). */
+  readonly claimReviews: readonly PageClaimReview[];
 }
 
 // Node-like views over linkedom's DOM, typed narrowly so nothing here depends on lib.dom.
@@ -45,6 +48,9 @@ interface DomElement extends DomNode {
   closest(selector: string): DomElement | null;
   prepend(node: DomNode): void;
   append(node: DomNode): void;
+  readonly tagName: string;
+  readonly children: ArrayLike<DomElement>;
+  hasAttribute(name: string): boolean;
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): ArrayLike<DomElement>;
   remove(): void;
@@ -270,6 +276,8 @@ export function extractArticle(
 ): ExtractedArticle {
   const { document } = parseHTML(html) as unknown as { document: DomDocument };
   const markup = readMarkup(document);
+  const claimReviews = claimReviewsFromDocument(document);
+  // After the structured data is read: the furniture sentinels go into the page's text nodes.
   markFurniture(document);
   // Readability mutates the document, so the markup is read first and the fallback reparses.
   let parsed: ReturnType<Readability['parse']>;
@@ -306,5 +314,6 @@ export function extractArticle(
     furniture: mergeFurniture(marked, findTextFurniture(text)),
     extractor,
     media: markup.media,
+    claimReviews,
   };
 }

@@ -1,4 +1,5 @@
 // What acquisition produces: the stored text every report span points into, with its metadata.
+import type { PageClaimReview } from '../factcheck/claimreview.js';
 import type { FurnitureRange } from './furniture.js';
 
 export interface TranscriptSegment {
@@ -12,7 +13,15 @@ export interface TranscriptSegment {
   readonly charEnd: number;
 }
 
-export type ContentKind = 'article' | 'text' | 'subtitles' | 'media';
+/** Where one page of a document sits in `AcquiredContent.text` (UTF-16 offsets, end exclusive). */
+export interface PageRange {
+  /** 1-based page number. */
+  readonly page: number;
+  readonly charStart: number;
+  readonly charEnd: number;
+}
+
+export type ContentKind = 'article' | 'text' | 'subtitles' | 'media' | 'document';
 
 export interface AcquiredContent {
   readonly kind: ContentKind;
@@ -35,6 +44,8 @@ export interface AcquiredContent {
   readonly furniture?: readonly FurnitureRange[] | undefined;
   /** Timestamped segments when the source has them (subtitles, captions, transcripts). */
   readonly segments: readonly TranscriptSegment[] | null;
+  /** Page ranges of a paged document (PDF), in order; absent for everything else. */
+  readonly pages?: readonly PageRange[];
   readonly media: {
     readonly durationSec: number | null;
     readonly captions: 'manual' | 'automatic' | 'none';
@@ -43,6 +54,8 @@ export interface AcquiredContent {
   } | null;
   /** Plain statements about what could not be done, e.g. that no transcript could be made. */
   readonly notes: readonly string[];
+  /** schema.org ClaimReviews published on the page itself (HTML only; absent when there were none). */
+  readonly claimReviews?: readonly PageClaimReview[];
   /** sha256 hex of `text`. */
   readonly contentHash: string;
   readonly fetchedAt: number;

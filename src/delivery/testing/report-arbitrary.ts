@@ -172,7 +172,42 @@ export const reportArbitrary: fc.Arbitrary<Report> = fc.record({
         }),
         10,
       ),
-      factChecks: section(fc.record({ claim: nastyText, source: nastyText, verdict: nastyText, span }), 10),
+      factChecks: fc.oneof(
+        fc.record({ missing: fc.record({ reason: nastyText.map((r) => r || 'no reason') }) }),
+        fc.record({
+          items: fc.array(
+            fc.record({
+              claim: nastyText,
+              span: nullable(span),
+              sourceKind: fc.constantFrom('page' as const, 'google' as const, 'earlier-report' as const),
+              reviewedClaim: nastyText,
+              claimant: nullable(nastyText),
+              publisher: nullable(nastyText),
+              rating: nullable(nastyText),
+              ratingScale: nullable(nastyText),
+              reviewUrl: nullable(fc.webUrl()),
+              reviewDate: nullable(nastyText),
+              workflowId: nullable(fc.uuid()),
+              match: nullable(fc.double({ min: 0, max: 1, noNaN: true })),
+            }),
+            { maxLength: 10 },
+          ),
+          checked: fc.array(fc.record({ claim: nastyText, span }), { maxLength: 5 }),
+          sources: fc.array(
+            fc.record({
+              kind: fc.constantFrom('page' as const, 'google' as const, 'earlier-report' as const),
+              status: fc.constantFrom(
+                'searched' as const,
+                'not_configured' as const,
+                'failed' as const,
+                'skipped' as const,
+              ),
+              detail: nastyText.map((d) => d || 'searched'),
+            }),
+            { maxLength: 3 },
+          ),
+        }),
+      ),
       llm: section(fc.record({ stage: nastyText, text: nastyText }), 3),
     },
     {

@@ -542,7 +542,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
 
   async searchReports(
     query: string,
-    options: { readonly limit: number; readonly excludeWorkflowId?: string },
+    options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly guildId?: string },
   ): Promise<ReportSearchHit[]> {
     if (query.trim() === '' || options.limit <= 0) return [];
     // websearch_to_tsquery accepts any user text (quotes, OR, -word) without syntax errors.
@@ -561,9 +561,10 @@ export class PostgresWorkflowStore implements WorkflowStore {
               ts_rank(search, q)::float8 AS rank
        FROM reports, websearch_to_tsquery('english', $1) AS q
        WHERE search @@ q AND ($3::text IS NULL OR workflow_id <> $3)
+         AND ($4::text IS NULL OR workflow_id IN (SELECT id FROM workflows WHERE guild_id = $4))
        ORDER BY rank DESC, created_at DESC, id
        LIMIT $2`,
-      [query, options.limit, options.excludeWorkflowId ?? null],
+      [query, options.limit, options.excludeWorkflowId ?? null, options.guildId ?? null],
     );
     return r.rows.map((row) => ({
       reportId: row.id,

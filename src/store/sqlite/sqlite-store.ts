@@ -466,7 +466,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
 
   async searchReports(
     query: string,
-    options: { readonly limit: number; readonly excludeWorkflowId?: string },
+    options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly guildId?: string },
   ): Promise<ReportSearchHit[]> {
     const fts = toFtsQuery(query);
     if (fts === null || options.limit <= 0) return [];
@@ -475,8 +475,14 @@ export class SqliteWorkflowStore implements WorkflowStore {
               snippet(reports_fts, 2, '**', '**', '…', 16) AS snippet, bm25(reports_fts) AS rank
        FROM reports_fts JOIN reports r ON r.id = reports_fts.report_id
        WHERE reports_fts MATCH @q AND (@exclude IS NULL OR r.workflow_id <> @exclude)
+         AND (@guild IS NULL OR r.workflow_id IN (SELECT id FROM workflows WHERE guild_id = @guild))
        ORDER BY rank LIMIT @limit`,
-    ).all({ q: fts, exclude: options.excludeWorkflowId ?? null, limit: options.limit }) as {
+    ).all({
+      q: fts,
+      exclude: options.excludeWorkflowId ?? null,
+      guild: options.guildId ?? null,
+      limit: options.limit,
+    }) as {
       report_id: string;
       workflow_id: string;
       url: string;

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi } from './rest-client.js';
 import { optionsFrom } from './server-main.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const entry = path.join(repoRoot, 'dist', 'src', 'emulator', 'server-main.js');
+const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const entry = path.join(packageDir, 'dist', 'server-main.js');
 
 let child: ChildProcessWithoutNullStreams;
 let info: {
@@ -33,8 +33,7 @@ async function control<T>(
 }
 
 beforeAll(async () => {
-  if (!existsSync(entry))
-    throw new Error(`${entry} is missing: run \`npx tsc -p tsconfig.build.json\` first`);
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   child = spawn(process.execPath, [entry], {
     env: { ...process.env, PORT: '0', EMULATOR_HEARTBEAT_MS: '1000' },
   });

@@ -4,6 +4,7 @@ export { OffsetClock } from './clock.js';
 export { verifyInteractionSignature } from './signing.js';
 export { MessageLimits } from './validation.js';
 export { snowflakeTime } from './ids.js';
+export { run as runEmulatorServer, optionsFrom as emulatorOptionsFrom } from './server-main.js';
 export type {
   EmulatedAttachment,
   EmulatedMessage,
