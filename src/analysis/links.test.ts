@@ -20,6 +20,7 @@ describe('links to the place of an item', () => {
       'Agence%20France%2DPresse%2C%20Getty%20%26%20co',
     );
     expect(textFragment('Sudan’s status')).toBe(':~:text=Sudan%E2%80%99s%20status');
+    expect(encodeFragmentText('a\ud83d b')).toBe('a%EF%BF%BD%20b');
   });
 
   it('a shortened TL;DR quotes only its start', () => {

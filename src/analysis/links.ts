@@ -27,7 +27,12 @@ const WHOLE_WORDS = 8;
  * text-fragment syntax gives a meaning to ("-", ",", "&") and the ones some clients mangle ("!'()*~").
  */
 export function encodeFragmentText(s: string): string {
-  return encodeURIComponent(s).replace(
+  // A lone surrogate cannot be percent-encoded (encodeURIComponent throws): it becomes U+FFFD.
+  const wellFormed = s.replace(
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    '\ufffd',
+  );
+  return encodeURIComponent(wellFormed).replace(
     /[-!'()*~,&]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
