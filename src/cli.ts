@@ -23,6 +23,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   results: { module: 'results', summary: 'print a stored report: results <workflow-id> [--format md|json]' },
   'register-commands': { module: 'register-commands', summary: 'register the slash commands [--guild ID]' },
   doctor: { module: 'doctor', summary: 'check a deployment and print what is wrong' },
+  models: {
+    module: 'models',
+    summary: 'whisper.cpp models: list | pull <name> [--dir DIR] (SHA-256 verified)',
+  },
   emulator: {
     module: 'emulator',
     summary: 'run the local Discord emulator as a server [--port N] [--no-rate-limits]',

@@ -103,7 +103,9 @@ async function transcribeStage(
   try {
     const r = await transcribe(acquired.value.content, deps.transcription ?? null, {
       signal: ctx.signal,
-      progress: (f) => ctx.progress(f, 'transcribing'),
+      progress: (f, m) => ctx.progress(f, m ?? 'transcribing'),
+      // Each transcribed chunk is checkpointed here: a resumed run starts at the next unfinished chunk.
+      partials: ctx.partials,
     });
     if (!r.ok) {
       // A retry needs the audio again; a permanent failure does not.

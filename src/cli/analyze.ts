@@ -1,4 +1,5 @@
 // `autointel analyze <url|file>`: runs the whole analysis pipeline in this process and prints or writes the report.
+import { createTranscription } from '../analysis/transcribe/engines.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,6 @@ import { createAcquirer } from '../analysis/acquire/index.js';
 import { AnalysisPool } from '../analysis/analyse/pool.js';
 import { factCheckSearchFromConfig } from '../analysis/factcheck/index.js';
 import { createAnalysisPipeline } from '../analysis/pipeline.js';
-import type { TranscriptionEngine } from '../analysis/transcribe/index.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
 import { renderText } from '../analysis/render/text.js';
 import { ReportSchema, type Report } from '../analysis/report.js';
@@ -125,13 +125,12 @@ export async function run(args: readonly string[]): Promise<number> {
   });
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'autointel-analyze-'));
   const analysis = new AnalysisPool({ size: 1 });
+  const transcription = createTranscription(config, { clock, logger, workDir });
   const controller = new AbortController();
   const onSigint = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   const progress = new ProgressLine(process.stderr);
   try {
-    // No speech-to-text engine is wired in yet; audio is downloaded only when one is, since nothing else uses it.
-    const transcription: TranscriptionEngine | null = null;
     const acquirer = createAcquirer({
       clock,
       logger,
@@ -145,12 +144,13 @@ export async function run(args: readonly string[]): Promise<number> {
       maxMediaSeconds: config.maxMediaSeconds,
       ...(config.ytDlpCookies === undefined ? {} : { ytDlpCookies: config.ytDlpCookies }),
       ...(opts.episode === null ? {} : { episode: opts.episode }),
-      needsAudio: transcription !== null,
+      // Audio is downloaded only when an engine can transcribe it.
+      needsAudio: transcription.engine !== null,
     });
     const pipeline = createAnalysisPipeline({
       acquirer,
       analysis,
-      transcription,
+      transcription: transcription.engine,
       reportIndex: null,
       llmConfigured: config.llmBaseUrl !== undefined,
       factCheckSearch: factCheckSearchFromConfig({ ...config, clock }),
@@ -183,6 +183,7 @@ export async function run(args: readonly string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     await analysis.close();
+    await transcription.close();
     await rm(workDir, { recursive: true, force: true });
   }
 }

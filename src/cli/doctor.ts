@@ -12,6 +12,7 @@ import { POSTGRES_SCHEMA_VERSION } from '../store/postgres/migrations.js';
 import { PostgresWorkflowStore } from '../store/postgres/postgres-store.js';
 import { sqliteFile, validateDeployment } from '../store/select.js';
 import { SQLITE_MIGRATIONS } from '../store/sqlite/migrations.js';
+import { sttChecks } from './doctor-stt.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -378,7 +379,7 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
       }`,
     },
   ];
-  const [discord, database, redis, ytdlp, ffmpeg, disk] = await Promise.all([
+  const [discord, database, redis, ytdlp, ffmpeg, disk, stt] = await Promise.all([
     discordChecks(config, timeoutMs),
     config.databaseUrl === undefined ? sqliteCheck(config) : postgresCheck(config.databaseUrl),
     config.redisUrl === undefined
@@ -397,6 +398,7 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
       timeoutMs,
     ),
     diskCheck(config),
+    sttChecks(config, timeoutMs),
   ]);
   const plan = validateDeployment(
     config,
@@ -412,7 +414,7 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
     for (const p of plan.error)
       checks.push({ name: 'Deployment', status: 'fail', detail: p.message, fix: p.fix });
   }
-  checks.push(...discord, database.check, redis, ytdlp, ffmpeg, disk);
+  checks.push(...discord, database.check, redis, ytdlp, ffmpeg, disk, ...stt);
   return checks;
 }
 

@@ -43,6 +43,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads METRICS_PORT as a port (blank = unset) and names it when invalid', () => {
+    expect(loadConfig({}).metricsPort).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '' }).metricsPort).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+  });
+
   it('strips a trailing slash from the API base and treats blank keys as unset', () => {
     const c = loadConfig({ DISCORD_API_BASE: 'http://127.0.0.1:9999/api/', DISCORD_TOKEN: '  ' });
     expect(c.discordApiBase).toBe('http://127.0.0.1:9999/api');

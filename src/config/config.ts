@@ -6,6 +6,10 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** Speech-to-text engines AUTOINTEL_STT may name; published captions always come first when a source has them. */
+export const STT_ENGINE_NAMES = ['captions', 'whisper-cpp', 'openai'] as const;
+export type SttEngineName = (typeof STT_ENGINE_NAMES)[number];
+
 const optionalString = z
   .string()
   .optional()
@@ -33,6 +37,13 @@ const schema = z.object({
   AUTOINTEL_REPORT_LINK_DAYS: int(1, 3650).default(30),
   PORT: int(0, 65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : Number(v)))
+    .refine((v) => v === undefined || (Number.isInteger(v) && v >= 1 && v <= 65535), {
+      message: 'must be a port number in 1..65535',
+    }),
   AUTOINTEL_DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AUTOINTEL_SECRET_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, {
@@ -44,6 +55,35 @@ const schema = z.object({
   AUTOINTEL_MAX_MEDIA_MINUTES: int(1, 24 * 60).default(240),
   AUTOINTEL_MAX_MEDIA_MB: int(1, 16_384).default(200),
   FFMPEG_PATH: z.string().default('ffmpeg'),
+  AUTOINTEL_STT: z
+    .string()
+    .default('captions,whisper-cpp,openai')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
+    .refine((list) => list.every((n) => (STT_ENGINE_NAMES as readonly string[]).includes(n)), {
+      message: `must be a comma-separated list of ${STT_ENGINE_NAMES.join(', ')}`,
+    })
+    .transform((list) => [...new Set(list)] as SttEngineName[]),
+  AUTOINTEL_STT_BASE_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+    message: 'must be an http(s) URL (the API root, e.g. https://api.openai.com/v1)',
+  }),
+  AUTOINTEL_STT_API_KEY: optionalString,
+  AUTOINTEL_STT_MODEL: z.string().default('whisper-1'),
+  AUTOINTEL_STT_MAX_UPLOAD_BYTES: int(64 * 1024, 2 ** 31).default(25 * 1024 * 1024),
+  AUTOINTEL_STT_TIMEOUT_SECONDS: int(1, 3600).default(300),
+  AUTOINTEL_STT_CONCURRENCY: int(1, 64).default(2),
+  AUTOINTEL_STT_CHUNK_SECONDS: int(10, 600).default(45),
+  AUTOINTEL_WHISPER_MODEL: optionalString,
+  AUTOINTEL_WHISPER_THREADS: int(1, 256).default(2),
+  AUTOINTEL_WHISPER_MODEL_BASE_URL: z
+    .string()
+    .default('https://huggingface.co/ggerganov/whisper.cpp/resolve/main')
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
+    .transform((v) => v.replace(/\/+$/, '')),
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a postgres:// or postgresql:// URL',
   }),
@@ -85,6 +125,8 @@ export interface Config {
   readonly reportLinkTtlMs: number;
   readonly port: number;
   readonly host: string;
+  /** `/metrics` on its own loopback listener; unset: on the main listener only when HOST is loopback. */
+  readonly metricsPort: number | undefined;
   readonly dataDir: string;
   readonly logLevel: string;
   readonly secretKey: string | undefined;
@@ -97,6 +139,21 @@ export interface Config {
   /** Cap on one downloaded audio file. */
   readonly maxMediaBytes: number;
   readonly ffmpegPath: string;
+  /** Speech-to-text engines in the order they are tried. */
+  readonly stt: readonly SttEngineName[];
+  /** OpenAI-compatible `/audio/transcriptions` API root; the key is a secret (never logged). */
+  readonly sttBaseUrl: string | undefined;
+  readonly sttApiKey: string | undefined;
+  readonly sttModel: string;
+  readonly sttMaxUploadBytes: number;
+  readonly sttTimeoutMs: number;
+  /** Chunks transcribed at once in this process (all workflows together). */
+  readonly sttConcurrency: number;
+  /** Longest audio chunk; cuts fall in silences before it. */
+  readonly sttChunkSeconds: number;
+  readonly whisperModel: string | undefined;
+  readonly whisperThreads: number;
+  readonly whisperModelBaseUrl: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
   /** Redis key prefix of the BullMQ queue: deployments (or test runs) sharing one Redis keep theirs apart. */
@@ -139,6 +196,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
     reportLinkTtlMs: e.AUTOINTEL_REPORT_LINK_DAYS * 86_400_000,
     port: e.PORT,
     host: e.HOST,
+    metricsPort: e.METRICS_PORT,
     dataDir: e.AUTOINTEL_DATA_DIR,
     logLevel: e.LOG_LEVEL,
     secretKey: e.AUTOINTEL_SECRET_KEY,
@@ -148,6 +206,17 @@ export function loadConfig(env: RawEnv = process.env): Config {
     maxMediaSeconds: e.AUTOINTEL_MAX_MEDIA_MINUTES * 60,
     maxMediaBytes: e.AUTOINTEL_MAX_MEDIA_MB * 1024 * 1024,
     ffmpegPath: e.FFMPEG_PATH,
+    stt: e.AUTOINTEL_STT,
+    sttBaseUrl: e.AUTOINTEL_STT_BASE_URL,
+    sttApiKey: e.AUTOINTEL_STT_API_KEY,
+    sttModel: e.AUTOINTEL_STT_MODEL,
+    sttMaxUploadBytes: e.AUTOINTEL_STT_MAX_UPLOAD_BYTES,
+    sttTimeoutMs: e.AUTOINTEL_STT_TIMEOUT_SECONDS * 1000,
+    sttConcurrency: e.AUTOINTEL_STT_CONCURRENCY,
+    sttChunkSeconds: e.AUTOINTEL_STT_CHUNK_SECONDS,
+    whisperModel: e.AUTOINTEL_WHISPER_MODEL,
+    whisperThreads: e.AUTOINTEL_WHISPER_THREADS,
+    whisperModelBaseUrl: e.AUTOINTEL_WHISPER_MODEL_BASE_URL,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.AUTOINTEL_QUEUE_PREFIX,

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../analysis/report.js';
 import { ReportSchema } from '../analysis/report.js';
-import { LIMITS, validateMessage } from './limits.js';
+import { LIMITS, validateMessage } from '../discord-api/limits.js';
 import { partMarker, renderOutcome, renderProgressCard, renderReport, renderStatus } from './render.js';
-import { reportArbitrary } from './testing/report-arbitrary.js';
+import { reportArbitrary } from '../../test/support/report-arbitrary.js';
 import { escapeInline, sanitize, splitText } from './text.js';
 import type { WorkflowRecord } from '../store/store.js';
 

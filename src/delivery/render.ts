@@ -2,8 +2,8 @@
 import type { Report } from '../analysis/report.js';
 import { isMissing } from '../analysis/report.js';
 import type { WorkflowProgress, WorkflowRecord } from '../store/store.js';
-import type { Embed, RenderedMessage } from './limits.js';
-import { LIMITS, embedSize, measure } from './limits.js';
+import type { Embed, DiscordMessage } from '../discord-api/message.js';
+import { LIMITS, embedSize, measure } from '../discord-api/limits.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
 import {
   describeFactCheck,
@@ -14,7 +14,7 @@ import {
 import { clip, escapePiece, joinCompact, sanitize, splitText, truncate } from './text.js';
 import type { ReportExtras } from './report-extras.js';
 
-export type { Embed, RenderedMessage } from './limits.js';
+export type { Embed, DiscordMessage } from '../discord-api/message.js';
 
 export interface RenderOptions {
   readonly workflowId: string;
@@ -342,7 +342,7 @@ function extrasEmbeds(extras: ReportExtras | undefined): Embed[] {
  * message, every string within its own limit, markdown escaped, no mentions, the full report attached as Markdown
  * to the first message, and a footer naming the workflow and part on the last embed of each message.
  */
-export function renderReport(report: Report, opts: RenderOptions): RenderedMessage[] {
+export function renderReport(report: Report, opts: RenderOptions): DiscordMessage[] {
   const reserve = footerReserve(opts.workflowId);
   const budget = LIMITS.embedTotal - reserve;
   const s = report.sections;
@@ -406,7 +406,7 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
   return groups.map((g, i) => {
     const last = g[g.length - 1];
     if (last !== undefined) last.footer = { text: partMarker(opts.workflowId, i + 1, n) };
-    const msg: RenderedMessage = { embeds: g, allowed_mentions: NO_MENTIONS };
+    const msg: DiscordMessage = { embeds: g, allowed_mentions: NO_MENTIONS };
     if (i === 0) msg.files = opts.extras?.chart ? [file, { ...opts.extras.chart }] : [file];
     return msg;
   });
@@ -434,7 +434,7 @@ export function renderProgressCard(
   progress: WorkflowProgress | null,
   workflowId: string,
   elapsedMs: number,
-): RenderedMessage {
+): DiscordMessage {
   const stage = progress !== null ? truncate(progress.stage, 100) || 'starting' : 'queued';
   const fields = [
     { name: 'Stage', value: stage, inline: true },
@@ -453,7 +453,7 @@ export function renderProgressCard(
 }
 
 /** The final state of the progress card once the report is on its way. */
-export function renderProgressDone(workflowId: string, elapsedMs: number): RenderedMessage {
+export function renderProgressDone(workflowId: string, elapsedMs: number): DiscordMessage {
   return {
     embeds: [
       {
@@ -469,7 +469,7 @@ export function renderProgressDone(workflowId: string, elapsedMs: number): Rende
 }
 
 /** A failed or cancelled workflow, with the user-safe reason only. */
-export function renderOutcome(workflow: WorkflowRecord): RenderedMessage {
+export function renderOutcome(workflow: WorkflowRecord): DiscordMessage {
   const cancelled = workflow.status === 'cancelled';
   const reason = workflow.lastError !== null ? truncate(workflow.lastError.message, 1500) : '';
   const embed: Embed = {

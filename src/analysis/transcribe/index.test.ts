@@ -61,4 +61,33 @@ describe('transcribe', () => {
     expect(c.notes).toEqual(['Transcribed by test-engine 1.']);
     expect(c.contentHash).not.toBe(base.contentHash);
   });
+
+  it('an engine that hears no speech leaves no text and says so, instead of an empty transcript', async () => {
+    const engine: TranscriptionEngine = {
+      name: 'quiet-engine',
+      transcribe: () =>
+        Promise.resolve(ok({ language: null, segments: [{ start: 0, end: 1, speaker: null, text: ' ' }] })),
+    };
+    const r = await transcribe(base, engine, ctx);
+    expect(r).toEqual({
+      ok: true,
+      value: { kind: 'unchanged', notes: [NO_TRANSCRIPT_NOTE, 'quiet-engine found no speech in the audio.'] },
+    });
+  });
+
+  it('names the engines that actually produced the text when the chain reports them', async () => {
+    const engine: TranscriptionEngine = {
+      name: 'whisper.cpp base.en → openai-compatible',
+      transcribe: () =>
+        Promise.resolve(
+          ok({
+            language: 'en',
+            engine: 'openai-compatible whisper-1',
+            segments: [{ start: 0, end: 1, speaker: null, text: 'Hi.' }],
+          }),
+        ),
+    };
+    const r = await transcribe(base, engine, ctx);
+    expect(r.ok && r.value.kind === 'transcribed' && r.value.engine).toBe('openai-compatible whisper-1');
+  });
 });

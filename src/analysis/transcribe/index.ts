@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { AppError } from '../../core/errors.js';
 import { err, ok, type Result } from '../../core/result.js';
+import type { StagePartials } from '../../core/stage.js';
 import { DESCRIPTION_ONLY_NOTE, NO_TRANSCRIPT_NOTE } from '../acquire/index.js';
 import type { AcquiredContent, TranscriptSegment } from '../acquire/types.js';
 
@@ -14,14 +15,26 @@ export interface TranscribedSegment {
   readonly text: string;
 }
 
+/** What an engine sees besides the audio. */
+export interface TranscriptionContext {
+  readonly signal: AbortSignal;
+  readonly progress: (fraction: number, message?: string) => void;
+  /** The stage's durable partials: an engine that works in chunks saves each one and skips those already saved. */
+  readonly partials?: StagePartials;
+}
+
+export interface TranscriptionResult {
+  readonly segments: TranscribedSegment[];
+  readonly language: string | null;
+  /** The engine(s) that actually produced the text, when not simply this engine's name. */
+  readonly engine?: string;
+}
+
 /** A speech-to-text engine (e.g. a local whisper.cpp, or a hosted API): audio file in, timed segments out. */
 export interface TranscriptionEngine {
   /** Name and version, recorded in the report's engines. */
   readonly name: string;
-  transcribe(
-    audioPath: string,
-    ctx: { readonly signal: AbortSignal; readonly progress: (fraction: number) => void },
-  ): Promise<Result<{ segments: TranscribedSegment[]; language: string | null }, AppError>>;
+  transcribe(audioPath: string, ctx: TranscriptionContext): Promise<Result<TranscriptionResult, AppError>>;
 }
 
 export type TranscribeOutcome =
@@ -36,7 +49,7 @@ export type TranscribeOutcome =
 export async function transcribe(
   content: AcquiredContent,
   engine: TranscriptionEngine | null,
-  ctx: { readonly signal: AbortSignal; readonly progress: (fraction: number) => void },
+  ctx: TranscriptionContext,
 ): Promise<Result<TranscribeOutcome, AppError>> {
   const audioPath = content.media?.audioPath ?? null;
   const hasTranscript = content.segments !== null && content.segments.length > 0;
@@ -51,9 +64,17 @@ export async function transcribe(
   const result = await engine.transcribe(audioPath, ctx);
   if (!result.ok) return err(result.error);
   const { text, segments } = joinSegments(result.value.segments);
+  const engineName = result.value.engine ?? engine.name;
+  if (text === '') {
+    // Silence or music: say so instead of delivering an empty transcript as if it were one.
+    const notes = content.notes.includes(NO_TRANSCRIPT_NOTE)
+      ? content.notes
+      : [...content.notes, NO_TRANSCRIPT_NOTE];
+    return ok({ kind: 'unchanged', notes: [...notes, `${engineName} found no speech in the audio.`] });
+  }
   return ok({
     kind: 'transcribed',
-    engine: engine.name,
+    engine: engineName,
     content: {
       ...content,
       text,
@@ -61,7 +82,7 @@ export async function transcribe(
       language: result.value.language ?? content.language,
       notes: [
         ...content.notes.filter((n) => n !== NO_TRANSCRIPT_NOTE && n !== DESCRIPTION_ONLY_NOTE),
-        `Transcribed by ${engine.name}.`,
+        `Transcribed by ${engineName}.`,
       ],
       contentHash: createHash('sha256').update(text, 'utf8').digest('hex'),
     },

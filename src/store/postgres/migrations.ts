@@ -118,6 +118,17 @@ ALTER TABLE interaction_claims ADD COLUMN intake_done BOOLEAN NOT NULL DEFAULT f
 CREATE INDEX interaction_claims_open_idx ON interaction_claims (claimed_at) WHERE intake IS NOT NULL AND NOT intake_done;
 `,
   },
+  {
+    version: 4,
+    name: 'intake dead letters and cursor order: an unreadable intake is set aside with its reason, never starving newer ones',
+    sql: `
+ALTER TABLE interaction_claims ADD COLUMN dead_reason JSONB;
+ALTER TABLE interaction_claims ADD COLUMN dead_at BIGINT;
+CREATE INDEX interaction_claims_open_order_idx ON interaction_claims (claimed_at, interaction_id)
+  WHERE intake IS NOT NULL AND NOT intake_done;
+CREATE INDEX interaction_claims_dead_idx ON interaction_claims (dead_at) WHERE dead_at IS NOT NULL;
+`,
+  },
 ];
 
 /** The schema version this code expects; a database ahead of it was migrated by a newer release. */

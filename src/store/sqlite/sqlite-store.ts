@@ -20,6 +20,8 @@ import type {
   WorkflowStatus,
   WorkflowStore,
 } from '../store.js';
+import type { DeadIntake, IntakeDeadReason, IntakeStore, OpenIntake } from '../intake-store.js';
+import { SqliteIntakes } from './intakes.js';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations.js';
 
 /** Where the embedded store lives under `AUTOINTEL_DATA_DIR`; every entry point opens this one file. */
@@ -124,6 +126,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly #migrations: readonly Migration[];
   readonly #stmts = new Map<string, Statement>();
   readonly #clock: Clock;
+  readonly #intakes: SqliteIntakes;
 
   constructor(options: SqliteWorkflowStoreOptions) {
     if (typeof options.filename !== 'string' || options.filename.length === 0) {
@@ -144,6 +147,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
     this.#db.pragma('foreign_keys = ON');
     this.#migrations = options.migrations ?? SQLITE_MIGRATIONS;
     this.#clock = options.clock ?? new SystemClock();
+    this.#intakes = new SqliteIntakes(this.#db);
   }
 
   #stmt(sql: string): Statement {
@@ -608,31 +612,24 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return row?.webhook_sealed ?? null;
   }
 
-  async claimInteraction(
-    interactionId: string,
-    owner: string,
-    now: number,
-    intake?: string,
-  ): Promise<boolean> {
-    const info = this.#stmt(
-      'INSERT INTO interaction_claims (interaction_id, owner, claimed_at, intake) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    ).run(interactionId, owner, now, intake ?? null);
-    return info.changes === 1;
+  claimInteraction(interactionId: string, owner: string, now: number, intake?: string): Promise<boolean> {
+    return this.#intakes.claimInteraction(interactionId, owner, now, intake);
   }
 
-  async completeIntake(interactionId: string): Promise<void> {
-    this.#stmt('UPDATE interaction_claims SET intake_done = 1 WHERE interaction_id = ?').run(interactionId);
+  completeIntake(interactionId: string): Promise<void> {
+    return this.#intakes.completeIntake(interactionId);
   }
 
-  async listOpenIntakes(options: {
-    readonly before: number;
-    readonly limit: number;
-  }): Promise<{ interactionId: string; intake: string; claimedAt: number }[]> {
-    const rows = this.#stmt(
-      `SELECT interaction_id, intake, claimed_at FROM interaction_claims
-       WHERE intake IS NOT NULL AND intake_done = 0 AND claimed_at <= ? ORDER BY claimed_at LIMIT ?`,
-    ).all(options.before, options.limit) as { interaction_id: string; intake: string; claimed_at: number }[];
-    return rows.map((r) => ({ interactionId: r.interaction_id, intake: r.intake, claimedAt: r.claimed_at }));
+  listOpenIntakes(options: Parameters<IntakeStore['listOpenIntakes']>[0]): Promise<OpenIntake[]> {
+    return this.#intakes.listOpenIntakes(options);
+  }
+
+  deadLetterIntake(interactionId: string, reason: IntakeDeadReason, now: number): Promise<void> {
+    return this.#intakes.deadLetterIntake(interactionId, reason, now);
+  }
+
+  listDeadIntakes(options: { readonly limit: number }): Promise<DeadIntake[]> {
+    return this.#intakes.listDeadIntakes(options);
   }
 
   async purgeFinishedBefore(before: number): Promise<number> {

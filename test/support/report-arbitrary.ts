@@ -1,7 +1,7 @@
 // Generated reports for property tests: random text plus adversarial text (huge fields, markdown, mentions, odd Unicode).
 import fc from 'fast-check';
-import type { Report } from '../../analysis/report.js';
-import { DEPTHS } from '../../core/stage.js';
+import type { Report } from '../../src/analysis/report.js';
+import { DEPTHS } from '../../src/core/stage.js';
 
 const FRAGMENTS = [
   '@everyone',
