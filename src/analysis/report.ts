@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { DEPTHS } from '../core/stage.js';
 
-export const REPORT_SCHEMA_VERSION = 1;
+/** 2: entities typed person/organization/location/misc by the CoNLL-trained tagger; summary items may be a TL;DR. */
+export const REPORT_SCHEMA_VERSION = 2;
 
 export const SpanSchema = z.object({
   /** UTF-16 offsets into the stored text, end exclusive. */
@@ -22,7 +23,13 @@ export const MissingSchema = z.object({ missing: z.object({ reason: z.string().m
 const section = <T extends z.ZodType>(item: T) =>
   z.union([z.object({ items: z.array(item) }), MissingSchema]);
 
-export const SummarySentenceSchema = z.object({ text: z.string(), score: z.number(), span: SpanSchema });
+export const SummarySentenceSchema = z.object({
+  text: z.string(),
+  score: z.number(),
+  span: SpanSchema,
+  /** The short TL;DR line: at most one, the section's first item. */
+  tldr: z.boolean().optional(),
+});
 export const KeyPointSchema = z.object({ text: z.string(), score: z.number(), span: SpanSchema });
 export const TopicSchema = z.object({
   label: z.string(),
@@ -31,7 +38,8 @@ export const TopicSchema = z.object({
 });
 export const EntitySchema = z.object({
   text: z.string(),
-  type: z.enum(['person', 'place', 'organization', 'other']),
+  /** 'place' and 'other' appear only in version-1 reports, which stay readable. */
+  type: z.enum(['person', 'organization', 'location', 'misc', 'place', 'other']),
   count: z.number().int().positive(),
   spans: z.array(SpanSchema).min(1),
 });
@@ -119,7 +127,8 @@ export type FactCheck = z.infer<typeof FactCheckSchema>;
 export type FactCheckSection = z.infer<typeof FactCheckSectionSchema>;
 
 export const ReportSchema = z.object({
-  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  /** Reports stored by the previous version are still read (retrieve_results within the retention window). */
+  schemaVersion: z.union([z.literal(1), z.literal(REPORT_SCHEMA_VERSION)]),
   depth: z.enum(DEPTHS),
   createdAt: z.string(),
   source: z.object({

@@ -220,6 +220,8 @@ function topicEntityEmbeds(r: Report, budget: number): Embed[] {
     const groups: [string, string][] = [
       ['person', 'People'],
       ['organization', 'Organizations'],
+      ['location', 'Places'],
+      ['misc', 'Other names'],
       ['place', 'Places'],
       ['other', 'Other'],
     ];

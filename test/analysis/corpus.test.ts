@@ -86,7 +86,17 @@ function expectSpansHoldItems(report: Report, text: string): number {
     return text.slice(span.start, span.end);
   };
   const s = report.sections;
-  for (const i of [...items(s.summary), ...items(s.keyPoints), ...items(s.claims), ...items(s.quotes)]) {
+  for (const i of items(s.summary).filter((x) => x.tldr === true)) {
+    // The TL;DR line is its sentence shortened: every word of it comes from the span.
+    const source = new Set(words(at(i.span)));
+    for (const w of words(i.text)) expect(source).toContain(w);
+  }
+  for (const i of [
+    ...items(s.summary).filter((x) => x.tldr !== true),
+    ...items(s.keyPoints),
+    ...items(s.claims),
+    ...items(s.quotes),
+  ]) {
     expect(at(i.span)).toBe(i.text);
   }
   for (const t of items(s.topics)) {

@@ -150,6 +150,7 @@ function bodyToFieldsUnsafe(input: BodyInput): Result<BodyFields, AppError> {
           publishedTime: a.publishedTime,
           language: a.language,
           text: a.text,
+          furniture: a.furniture,
           ...(a.claimReviews.length > 0 ? { claimReviews: a.claimReviews } : {}),
         },
         embeddedMedia: a.media,

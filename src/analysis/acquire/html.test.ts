@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractArticle } from './html.js';
+import { extractArticle, type ExtractedArticle } from './html.js';
 
 const para = (n: number): string =>
   Array.from(
@@ -45,5 +45,96 @@ describe('extractArticle', () => {
     );
     expect(a.title).toBe('Short');
     expect(a.text).toBe('Just one short line.');
+  });
+});
+
+// Fragments below are copied from pages of Mozilla Readability's test suite (Apache-2.0), as kept in the shared corpus.
+const page = (fragment: string): string =>
+  `<html lang="en"><head><title>T</title></head><body><article>${para(3)}${fragment}${para(3)}</article></body></html>`;
+const furnitureText = (a: ExtractedArticle): [string, string][] =>
+  a.furniture.map((f) => [f.kind, a.text.slice(f.start, f.end)]);
+
+describe('extractArticle: page furniture', () => {
+  it('marks a figcaption with its credit as a caption, keeps it in the text, and spaces the credit (nytimes)', () => {
+    const a = extractArticle(
+      page(
+        '<figure><img src="x.jpg"><figcaption class="caption" itemprop="caption description"> <span class="caption-text">United Nations peacekeepers at a refugee camp in Sudan on Monday.</span> <span class="credit" itemprop="copyrightHolder"> <span class="visually-hidden">Credit</span> Ashraf Shazly/Agence France-Presse — Getty Images </span> </figcaption></figure>',
+      ),
+    );
+    expect(a.text).toContain(
+      'United Nations peacekeepers at a refugee camp in Sudan on Monday. Credit Ashraf Shazly/Agence France-Presse — Getty Images',
+    );
+    expect(furnitureText(a)).toContainEqual([
+      'caption',
+      'United Nations peacekeepers at a refugee camp in Sudan on Monday. Credit Ashraf Shazly/Agence France-Presse — Getty Images',
+    ]);
+  });
+
+  it('separates adjacent inline elements that only layout kept apart ("CreditChang W. Lee")', () => {
+    const a = extractArticle(
+      page(
+        '<p><span class="credit"><span>Credit</span><span>Chang W. Lee/The New York Times</span></span></p>',
+      ),
+    );
+    expect(a.text).toContain('Credit Chang W. Lee/The New York Times');
+    expect(a.text).not.toContain('CreditChang');
+    expect(furnitureText(a)).toContainEqual(['credit', 'Credit Chang W. Lee/The New York Times']);
+    // Inline markup inside a word or before lower case stays joined.
+    const b = extractArticle(
+      page('<p>The <b>un</b>believable <a href="/x">link</a>s of the matter are long.</p>'),
+    );
+    expect(b.text).toContain('The unbelievable links of the matter are long.');
+  });
+
+  it('marks a newsletter section by its classes (citylab)', () => {
+    const a = extractArticle(
+      page(
+        '<section class="c-newsletter c-newsletter--promo c-newsletter--cta"><h2 class="c-newsletter__title">Cities are changing fast. Keep up with the <b>CityLab Daily</b> newsletter.</h2><label class="c-newsletter__cta">The best way to follow issues you care about.</label></section>',
+      ),
+    );
+    expect(furnitureText(a)).toContainEqual([
+      'promo',
+      'Cities are changing fast. Keep up with the CityLab Daily newsletter.\n\nThe best way to follow issues you care about.',
+    ]);
+  });
+
+  it('marks a figcaption by its tag alone (bbc) and an ad slot by its class token', () => {
+    const a = extractArticle(
+      page(
+        '<figure><figcaption class="media-caption"><span class="media-caption__text">Kenya is getting ready to welcome the US president</span></figcaption></figure><div class="ad-slot">Buy now and save on everything</div><div class="masthead">The masthead text is ordinary prose here.</div>',
+      ),
+    );
+    const found = furnitureText(a);
+    expect(found).toContainEqual(['caption', 'Kenya is getting ready to welcome the US president']);
+    expect(found).toContainEqual(['advertisement', 'Buy now and save on everything']);
+    expect(found.map(([, t]) => t)).not.toContain('The masthead text is ordinary prose here.');
+  });
+
+  it('marks a related-links list under "Read more:" and the contributor line by their wording (wapo)', () => {
+    const a = extractArticle(
+      page(
+        '<p>Heba Habib contributed to this report.</p><p><b>Read more:</b></p><p><a href="/a">Tunisia’s Islamists get a sobering lesson in governing</a></p><p><a href="/b">Tunisia sends most foreign fighters to Islamic State in Syria</a></p>',
+      ),
+    );
+    const found = furnitureText(a);
+    expect(found).toContainEqual(['byline', 'Heba Habib contributed to this report.']);
+    expect(found).toContainEqual(['related', 'Read more:']);
+    expect(found).toContainEqual(['related', 'Tunisia’s Islamists get a sobering lesson in governing']);
+    expect(found).toContainEqual([
+      'related',
+      'Tunisia sends most foreign fighters to Islamic State in Syria',
+    ]);
+  });
+
+  it('marks a byline, a dated line and a comments link (lwn)', () => {
+    const a = extractArticle(
+      page(
+        '<div class="FeatureByline"> By <b>Nathan Willis</b> <br/>March 25, 2015 </div><p>QGIS is a free-software geographic information system tool that many people use for maps.</p><p><a href="/Articles/637755/#Comments">Comments (5 posted)</a></p><h2 class="SummaryHL">Development activity in LibreOffice and OpenOffice</h2><div class="FeatureByline"> By <b>Jonathan Corbet</b> <br/>March 25, 2015 </div>',
+      ),
+    );
+    const found = furnitureText(a);
+    expect(found).toContainEqual(['share', 'Comments (5 posted)']);
+    // Readability takes the first byline into the metadata; the second stays in the text, marked.
+    expect(found).toContainEqual(['byline', 'By Jonathan Corbet\nMarch 25, 2015']);
   });
 });

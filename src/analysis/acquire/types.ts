@@ -1,5 +1,6 @@
 // What acquisition produces: the stored text every report span points into, with its metadata.
 import type { PageClaimReview } from '../factcheck/claimreview.js';
+import type { FurnitureRange } from './furniture.js';
 
 export interface TranscriptSegment {
   /** Seconds from the start of the media. */
@@ -36,6 +37,11 @@ export interface AcquiredContent {
   readonly language: string | null;
   /** The text that was analysed; all report spans are offsets into it. */
   readonly text: string;
+  /**
+   * Page furniture in `text` (captions, credits, promos, …), sorted and non-overlapping; absent for content that
+   * was not a web page or was stored before furniture was recognised.
+   */
+  readonly furniture?: readonly FurnitureRange[] | undefined;
   /** Timestamped segments when the source has them (subtitles, captions, transcripts). */
   readonly segments: readonly TranscriptSegment[] | null;
   /** Page ranges of a paged document (PDF), in order; absent for everything else. */

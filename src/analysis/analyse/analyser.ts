@@ -14,9 +14,20 @@ import {
 } from './checkworthiness/index.js';
 import { contentTerms, EnglishParser, parseGeneric, wordCount, type ParsedDocument } from './document.js';
 import { findEntities } from './entities.js';
+import { loadNerModel, type NerModel } from './ner/model.js';
+import { defaultNerModelPath } from './ner/paths.js';
+import { contentWordSet, isRepeatSet } from './redundancy.js';
+import { selectSummary, summaryLength } from './summary.js';
+import { furnitureMask, furnitureOf, type FurnitureMask } from './furniture-mask.js';
 import { extractPhrases, selectPhrases, type Phrase } from './keyphrases.js';
 import { indexLexicon, type LexiconIndex } from './lexicon.js';
-import { findQuotedSpeech, findSpeakerStatements } from './quotes.js';
+import {
+  attributeQuotes,
+  findQuotedSpeech,
+  findSpeakerStatements,
+  mergeRepeatedQuotes,
+  type PersonMentions,
+} from './quotes.js';
 import { findRhetoric } from './rhetoric.js';
 import { segment } from './segmentation.js';
 import { cosine, mmrSelect, rankSentences } from './textrank.js';
@@ -25,6 +36,8 @@ import type { AnalyseJobOptions, AnalysedSections, AnalysisOutput, CrossReferenc
 export interface AnalyserOptions {
   /** Loads the check-worthiness ranker once, on first deep analysis; a throw marks the claims section missing. */
   readonly loadRanker?: () => CheckworthinessRanker;
+  /** Loads the named-entity tagger once, on first English analysis; a throw marks the entities section missing. */
+  readonly loadNer?: () => NerModel;
 }
 
 type Missing = { missing: { reason: string } };
@@ -50,10 +63,13 @@ export class Analyser {
   readonly #lexicon: LexiconIndex = indexLexicon();
   readonly #loadRanker: () => CheckworthinessRanker;
   #ranker: CheckworthinessRanker | { failed: string } | undefined;
+  readonly #loadNer: () => NerModel;
+  #ner: NerModel | { failed: string } | undefined;
   readonly #engines: Record<string, string>;
 
   constructor(options: AnalyserOptions = {}) {
     this.#loadRanker = options.loadRanker ?? (() => loadCheckworthinessRanker());
+    this.#loadNer = options.loadNer ?? (() => loadNerModel(defaultNerModelPath()));
     this.#engines = engineVersions();
   }
 
@@ -81,10 +97,11 @@ export class Analyser {
       : `wink-nlp English model; text is ${lang ?? 'in an undetected language that does not look like English'}`;
     if (modelGap !== null) notes.push(`Only language-neutral analysis ran (${modelGap}).`);
     const spanOf = spanMaker(content.segments, content.pages ?? null);
-    const sentenceText = (i: number): string => {
-      const s = doc.sentences[i]!;
-      return content.text.slice(s.start, s.end);
-    };
+    // Furniture stays in the text (spans point into it) but never reaches a ranked section.
+    const mask = furnitureMask(doc, furnitureOf(content));
+    const sentenceText = (i: number): string => content.text.slice(mask.shownStart(i), doc.sentences[i]!.end);
+    const sentenceSpan = (i: number): Span =>
+      spanOf({ start: mask.shownStart(i), end: doc.sentences[i]!.end });
     const sectionsEmpty = doc.sentences.length === 0;
     if (sectionsEmpty) notes.push('The content has no text to analyse.');
     progress(0.35, 'ranking sentences');
@@ -105,16 +122,38 @@ export class Analyser {
       sentiment: modelGap !== null ? missing(modelGap) : missing('The content has no text to score.'),
     };
 
-    // Summary: the most central sentences by TextRank, shown in document order.
-    const substantial = doc.sentences.filter((s) => sentenceWords[s.index]! >= 8).map((s) => s.index);
-    const pool = substantial.length > 0 ? substantial : doc.sentences.map((s) => s.index);
+    // Summary: central sentences without repeats, their number scaled to the length, a TL;DR line first.
+    const prose = doc.sentences.filter((s) => !mask.isFurniture(s.index));
+    const substantial = prose.filter((s) => sentenceWords[s.index]! >= 8).map((s) => s.index);
+    const pool = substantial.length > 0 ? substantial : prose.map((s) => s.index);
     if (pool.length > 0) {
-      const k = Math.min(pool.length, Math.max(3, Math.min(7, Math.round(doc.sentences.length / 12))));
-      const top = [...pool].sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
+      const selection = selectSummary(
+        pool.map((i) => ({
+          index: i,
+          text: sentenceText(i),
+          score: summaryScore(scores, i, content.segments),
+        })),
+        summaryLength(wordCount(doc)),
+      );
+      const top = selection.tldr === null ? [] : [selection.tldr.index, ...selection.body];
       sections.summary = {
-        items: top
-          .sort((a, b) => a - b)
-          .map((i) => ({ text: sentenceText(i), score: round(scores[i]!), span: spanOf(doc.sentences[i]!) })),
+        items: [
+          ...(selection.tldr === null
+            ? []
+            : [
+                {
+                  text: selection.tldr.text,
+                  score: round(scores[selection.tldr.index]!),
+                  span: sentenceSpan(selection.tldr.index),
+                  tldr: true,
+                },
+              ]),
+          ...selection.body.map((i) => ({
+            text: sentenceText(i),
+            score: round(scores[i]!),
+            span: sentenceSpan(i),
+          })),
+        ],
       };
       // Key points: MMR over the same scores, so near-duplicates give way to other content.
       const summarySet = new Set(top);
@@ -125,17 +164,32 @@ export class Analyser {
         chosenFrom.length,
         Math.max(5, Math.min(10, Math.round(doc.sentences.length / 15))),
       );
-      const picks = mmrSelect(
-        chosenFrom,
+      // Repeats of the summary or of each other are never key points, whatever MMR's trade-off would allow.
+      const taken = top.map((i) => contentWordSet(sentenceText(i)));
+      const distinct = chosenFrom.filter((i) => {
+        const w = contentWordSet(sentenceText(i));
+        return !taken.some((t) => isRepeatSet(t, w));
+      });
+      const picks: number[] = [];
+      const pickedWords: Set<string>[] = [];
+      for (const i of mmrSelect(
+        distinct,
         (i) => scores[i]!,
         (a, b) => cosine(vectors[a]!, vectors[b]!),
-        kp,
-      );
+        // MMR is quadratic in what it picks: a few spares cover the rare repeat it lets through.
+        Math.min(distinct.length, 2 * kp),
+      )) {
+        if (picks.length >= kp) break;
+        const w = contentWordSet(sentenceText(i));
+        if (pickedWords.some((t) => isRepeatSet(t, w))) continue;
+        picks.push(i);
+        pickedWords.push(w);
+      }
       sections.keyPoints = {
         items: picks.map((i) => ({
           text: sentenceText(i),
           score: round(scores[i]!),
-          span: spanOf(doc.sentences[i]!),
+          span: sentenceSpan(i),
         })),
       };
     }
@@ -154,26 +208,40 @@ export class Analyser {
       };
     }
 
+    let persons: PersonMentions[] = [];
     if (english && !sectionsEmpty) {
       progress(0.6, 'entities');
-      const entities = findEntities(doc)
+      const ner = this.#nerOrFailure();
+      const entities = ('failed' in ner ? [] : findEntities(doc, ner))
+        .map((e) => ({
+          ...e,
+          mentions: e.mentions.filter((m) => !mask.isFurniture(m.sentence) && !mask.covers(m.start)),
+        }))
+        .filter((e) => e.mentions.length > 0)
         .sort((a, b) => b.mentions.length - a.mentions.length || a.text.localeCompare(b.text))
         .slice(0, 30);
-      sections.entities = {
-        items: entities.map((e) => ({
-          text: e.text,
-          type: e.type,
-          count: e.mentions.length,
-          spans: e.mentions.slice(0, 20).map((m) => spanOf(m)),
-        })),
-      };
+      persons = entities
+        .filter((e) => e.type === 'person')
+        .map((e) => ({ name: e.text, mentions: e.mentions }));
+      if ('failed' in ner) sections.entities = missing(ner.failed);
+      else {
+        engines['ner'] = ner.version;
+        sections.entities = {
+          items: entities.map((e) => ({
+            text: e.text,
+            type: e.type,
+            count: e.mentions.length,
+            spans: e.mentions.slice(0, 20).map((m) => spanOf(m)),
+          })),
+        };
+      }
       sections.sentiment = { items: [overallSentiment(doc, spanOf)] };
     }
 
     const crossReferenceQueries: CrossReferenceQuery[] = [];
     if (level >= DEPTH_LEVEL.deep) {
       progress(0.7, 'claims, rhetoric, quotes');
-      sections.claims = this.#claims(doc, modelGap, sentenceWords, sentenceText, spanOf, engines);
+      sections.claims = this.#claims(doc, modelGap, sentenceWords, sentenceText, sentenceSpan, mask, engines);
       sections.sentimentArc =
         modelGap !== null
           ? missing(modelGap)
@@ -204,7 +272,14 @@ export class Analyser {
           })),
         };
       }
-      const quoted = findQuotedSpeech(doc)
+      const quoted = mergeRepeatedQuotes(
+        content.text,
+        attributeQuotes(
+          content.text,
+          findQuotedSpeech(doc).filter((q) => !mask.isFurniture(q.sentence) && !mask.covers(q.start)),
+          persons,
+        ),
+      )
         .sort((a, b) => b.score - a.score)
         .slice(0, 8);
       const statements = findSpeakerStatements(doc, scores, 10 - quoted.length);
@@ -237,7 +312,7 @@ export class Analyser {
         'No fact-check provider is configured, so no claim was looked up; the claims section lists what deserves checking.',
       );
       if (!isMissingSection(sections.entities)) {
-        for (const e of sections.entities.items.filter((x) => x.type !== 'other').slice(0, 5)) {
+        for (const e of sections.entities.items.filter((x) => x.type !== 'misc').slice(0, 5)) {
           crossReferenceQueries.push({ matched: 'entity', query: e.text, text: e.text, span: e.spans[0]! });
         }
       }
@@ -270,7 +345,8 @@ export class Analyser {
     modelGap: string | null,
     sentenceWords: readonly number[],
     sentenceText: (i: number) => string,
-    spanOf: SpanMaker,
+    sentenceSpan: (i: number) => Span,
+    mask: FurnitureMask,
     engines: Record<string, string>,
   ): AnalysedSections['claims'] {
     if (modelGap !== null) return missing(`The check-worthiness model is English; ${modelGap}`);
@@ -289,7 +365,7 @@ export class Analyser {
       return missing(`The check-worthiness ranker failed: ${toAppError(e).message}`);
     }
     const ranked = doc.sentences
-      .filter((s) => sentenceWords[s.index]! >= 5)
+      .filter((s) => sentenceWords[s.index]! >= 5 && !mask.isFurniture(s.index))
       .map((s) => ({ s, score: Math.max(0, Math.min(1, scores[s.index] ?? 0)) }))
       .sort((a, b) => b.score - a.score || a.s.index - b.s.index)
       .slice(0, 10);
@@ -298,9 +374,20 @@ export class Analyser {
         text: sentenceText(s.index),
         score: round(score),
         speaker: s.speaker,
-        span: spanOf(s),
+        span: sentenceSpan(s.index),
       })),
     };
+  }
+
+  #nerOrFailure(): NerModel | { failed: string } {
+    if (this.#ner === undefined) {
+      try {
+        this.#ner = this.#loadNer();
+      } catch (e: unknown) {
+        this.#ner = { failed: `No named-entity model could be loaded (${toAppError(e).message}).` };
+      }
+    }
+    return this.#ner;
   }
 
   #rankerOrFailure(): CheckworthinessRanker | { failed: string } {
@@ -488,6 +575,18 @@ export function looksEnglish(text: string): boolean {
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * Centrality with a lead prior for written text: news and reports put their point first, so the opening
+ * sentences get up to 30 % more. Transcripts (segments) get none: a meeting opens with small talk.
+ */
+function summaryScore(scores: readonly number[], i: number, segments: AcquiredContent['segments']): number {
+  const base = scores[i] ?? 0;
+  if (segments !== null) return base;
+  return base * (1 + LEAD_PRIOR * Math.max(0, 1 - i / LEAD_SENTENCES));
+}
+const LEAD_PRIOR = 0.3;
+const LEAD_SENTENCES = 5;
 
 /** Versions of the NLP engines, read from their package manifests. */
 function engineVersions(): Record<string, string> {

@@ -1,8 +1,16 @@
-// Named entities: compromise types people/places/organisations; wink's proper-noun runs fill in the rest as 'other'.
-import nlp from 'compromise';
+// Named entities: the project's CoNLL-trained tagger finds and types them (person, organization, location, misc);
+// mentions of one entity ("Mr. Georgelis", "Georgelis") are merged into its fullest name ("Tasos Georgelis").
 import type { ParsedDocument } from './document.js';
+import type { NerModel } from './ner/model.js';
+import { capitalisedWords } from './ner/features.js';
 
-export type EntityType = 'person' | 'place' | 'organization' | 'other';
+export type EntityType = 'person' | 'organization' | 'location' | 'misc';
+const TYPE_OF: Readonly<Record<string, EntityType>> = {
+  PER: 'person',
+  ORG: 'organization',
+  LOC: 'location',
+  MISC: 'misc',
+};
 
 export interface EntityMention {
   readonly start: number;
@@ -14,14 +22,6 @@ export interface FoundEntity {
   readonly text: string;
   readonly type: EntityType;
   readonly mentions: readonly EntityMention[];
-}
-
-interface CompromiseTerm {
-  text: string;
-  offset: { start: number; length: number };
-}
-interface CompromiseMatch {
-  terms: CompromiseTerm[];
 }
 
 /** Titles and honorifics stay out of the name, so "Senator Sanders" and "Sanders" are one person. */
@@ -38,12 +38,6 @@ const CALENDAR = new Set(
   ),
 );
 
-/** wink reads "I'm" with a straight apostrophe as one proper noun. */
-const PRONOUN_CONTRACTION = /^(i|you|we|they|he|she|it|let|that|there)['’]/;
-
-/** Words that may sit inside a name between proper nouns: "Bank of America", "Johnson & Johnson". */
-const CONNECTORS = new Set(['of', '&', 'de', 'la', 'von', 'van', 'der', 'del']);
-
 interface Candidate {
   start: number;
   end: number;
@@ -51,102 +45,61 @@ interface Candidate {
 }
 
 /**
- * Finds typed entities. wink's proper-noun runs give the mentions and their exact spans; compromise (the slow
- * part, ~15k words/s) types each distinct name once, reading all of them as one short document of lines.
+ * Finds typed entities: each sentence's word tokens go through the tagger (with the document's capitalised words,
+ * which tell a name in an all-caps headline from a shouted word); a person's titles are cut from the mention.
  */
-export function findEntities(doc: ParsedDocument): FoundEntity[] {
-  const candidates = properNounRuns(doc);
-  const name = (c: Candidate): string => doc.text.slice(c.start, c.end).replace(/\s+/g, ' ');
-  const distinct = new Map<string, EntityType>();
-  for (const c of candidates) distinct.set(name(c), 'other');
-  const names = [...distinct.keys()];
-  const lineStarts: number[] = [];
-  let compound = '';
-  for (const n of names) {
-    lineStarts.push(compound.length);
-    compound += `${n}.\n`;
-  }
-  if (compound.length > 0) {
-    const cdoc = nlp(compound);
-    const kinds: [EntityType, CompromiseMatch[]][] = [
-      ['organization', cdoc.organizations().json({ offset: true }) as CompromiseMatch[]],
-      ['place', cdoc.places().json({ offset: true }) as CompromiseMatch[]],
-      ['person', cdoc.people().json({ offset: true }) as CompromiseMatch[]],
-    ];
-    for (const [type, matches] of kinds) {
-      for (const m of matches) {
-        const first = m.terms[0];
-        const last = m.terms[m.terms.length - 1];
-        if (!first || !last) continue;
-        const line = lastAtOrBefore(lineStarts, first.offset.start);
-        const typed = names[line]!;
-        // The typed part must cover most of the name, so "Iowa caucus" does not become a place.
-        const covered = last.offset.start + last.offset.length - first.offset.start;
-        if (covered * 2 >= typed.length) distinct.set(typed, type);
-      }
-    }
-  }
-  const mentions: { start: number; end: number; sentence: number; type: EntityType }[] = [];
-  for (const c of candidates) {
-    const titled = TITLES.has(/^[\p{L}]+/u.exec(name(c))?.[0]?.toLowerCase() ?? '');
-    const type = titled ? 'person' : (distinct.get(name(c)) ?? 'other');
-    const trimmed = type === 'person' ? stripTitles(doc.text, c) : c;
-    if (trimmed) mentions.push({ ...trimmed, type });
-  }
-  return group(doc.text, mentions);
-}
-
-/** Proper-noun runs, skipping stage directions ("(APPLAUSE)"), pronoun mis-tags and lone sentence-initial words. */
-function properNounRuns(doc: ParsedDocument): Candidate[] {
+export function findEntities(doc: ParsedDocument, model: NerModel): FoundEntity[] {
   const { tokens, text } = doc;
-  const out: Candidate[] = [];
-  const isProper = (i: number): boolean => {
-    const t = tokens[i]!;
-    return (
-      t.pos === 'PROPN' &&
-      t.word &&
-      !t.stop &&
-      !PRONOUN_CONTRACTION.test(t.normal) &&
-      /^\p{Lu}/u.test(text.slice(t.start, t.end))
-    );
-  };
-  for (const s of doc.sentences) {
-    let i = s.tokenStart;
-    while (i < s.tokenEnd) {
-      if (!isProper(i)) {
-        i++;
-        continue;
-      }
-      const from = i;
-      let to = i + 1;
-      for (;;) {
-        if (to < s.tokenEnd && isProper(to) && tokens[to]!.start - tokens[to - 1]!.end <= 1) {
-          to++;
-        } else if (
-          to + 1 < s.tokenEnd &&
-          CONNECTORS.has(tokens[to]!.normal) &&
-          isProper(to + 1) &&
-          tokens[to + 1]!.start - tokens[to]!.end <= 1
-        ) {
-          to += 2;
-        } else break;
-      }
-      i = to;
-      const start = tokens[from]!.start;
-      let end = tokens[to - 1]!.end;
+  const sentences = doc.sentences.map((s) => {
+    const idx: number[] = [];
+    for (let i = s.tokenStart; i < s.tokenEnd; i++) {
+      const t = tokens[i]!;
+      if (t.end > t.start && text.slice(t.start, t.end).trim() !== '') idx.push(i);
+    }
+    return idx;
+  });
+  const words = sentences.map((idx) => idx.map((i) => text.slice(tokens[i]!.start, tokens[i]!.end)));
+  const caps = capitalisedWords(words);
+  const mentions: { start: number; end: number; sentence: number; type: EntityType }[] = [];
+  doc.sentences.forEach((s, si) => {
+    const idx = sentences[si]!;
+    if (idx.length === 0) return;
+    const tags = model.tag(words[si]!, caps);
+    let open: { from: number; type: string } | null = null;
+    const close = (to: number): void => {
+      if (open === null) return;
+      const type = TYPE_OF[open.type];
+      const start = tokens[idx[open.from]!]!.start;
+      let end = tokens[idx[to - 1]!]!.end;
+      open = null;
+      if (type === undefined) return;
       // "Kenya's" can arrive as one token: the possessive is not part of the name.
       const possessive = /['’]s$/.exec(text.slice(start, end));
       if (possessive && end - possessive[0].length > start) end -= possessive[0].length;
       const surface = text.slice(start, end);
-      if (CALENDAR.has(surface.toLowerCase())) continue;
-      const lone = to - from === 1 && from === s.tokenStart;
-      const bracketed =
-        /[([]$/.test(text.slice(Math.max(0, start - 1), start)) && surface === surface.toUpperCase();
-      if (lone || bracketed || TITLES.has(surface.toLowerCase().replace(/\.$/, ''))) continue;
-      out.push({ start, end, sentence: s.index });
-    }
-  }
-  return out;
+      if (!/\p{Lu}|\p{N}/u.test(surface) || CALENDAR.has(surface.toLowerCase())) return;
+      // A title cut off from its name by a sentence split ("Mr." | "Reeves said") is not a name.
+      if (TITLES.has(surface.toLowerCase().replace(/\.$/, ''))) return;
+      const c = { start, end, sentence: s.index };
+      // A name right after a title is a person's, whatever a sentence split made of it ("Mr." | "Reeves said").
+      const titled = /\b(mr|mrs|ms|dr|prof|sen|gov|rep|gen)\.?\s+$/i.test(
+        text.slice(Math.max(0, start - 8), start),
+      );
+      const kind = titled ? 'person' : type;
+      const trimmed = kind === 'person' ? stripTitles(text, c) : c;
+      if (trimmed) mentions.push({ ...trimmed, type: kind });
+    };
+    tags.forEach((tag, k) => {
+      if (tag === 'O') return close(k);
+      const type = tag.slice(2);
+      if (tag.startsWith('B-') || open === null || open.type !== type) {
+        close(k);
+        open = { from: k, type };
+      }
+    });
+    close(tags.length);
+  });
+  return group(text, mentions);
 }
 
 /** "Senator Bernie Sanders" → the span of "Bernie Sanders". */
@@ -158,17 +111,6 @@ function stripTitles(text: string, c: Candidate): Candidate | null {
     start += m[0].length;
   }
   return start < c.end ? { start, end: c.end, sentence: c.sentence } : null;
-}
-
-function lastAtOrBefore(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (sorted[mid]! <= x) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 function group(
@@ -189,10 +131,10 @@ function group(
     e.m.push({ start: m.start, end: m.end, sentence: m.sentence });
   }
   const typeOf = (counts: Map<EntityType, number>): EntityType => {
-    // A typed reading wins over 'other'; among typed readings the most frequent.
-    let best: EntityType = 'other';
+    // The tagger may read one name differently in different sentences: the most frequent reading wins.
+    let best: EntityType = 'misc';
     let n = 0;
-    for (const [t, c] of counts) if (t !== 'other' && c > n) [best, n] = [t, c];
+    for (const [t, c] of counts) if (c > n) [best, n] = [t, c];
     return best;
   };
   const entities = [...byKey.entries()].map(([key, e]) => ({
@@ -201,11 +143,12 @@ function group(
     type: typeOf(e.type),
     mentions: e.m,
   }));
-  // "Clinton" joins "Hillary Clinton" when exactly one multi-word person ends (or starts) with it.
+  // "Georgelis" (and so "Mr. Georgelis") joins "Tasos Georgelis" when exactly one multi-word person ends (or
+  // starts) with it.
   const persons = entities.filter((e) => e.type === 'person' && e.key.includes(' '));
   const merged = new Set<string>();
   for (const e of entities) {
-    if (e.key.includes(' ') || (e.type !== 'person' && e.type !== 'other')) continue;
+    if (e.key.includes(' ') || e.type !== 'person') continue;
     const owners = persons.filter((p) => {
       const words = p.key.split(' ');
       return words[words.length - 1] === e.key || words[0] === e.key;

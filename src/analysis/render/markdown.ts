@@ -1,5 +1,6 @@
 // Report → Markdown (report files and Discord attachments). A missing section shows its reason, never filler.
-import { isMissing, type Report } from '../report.js';
+import { linkTo } from '../links.js';
+import { isMissing, type Report, type Span } from '../report.js';
 import {
   describeFactCheck,
   factCheckGroups,
@@ -57,15 +58,26 @@ export function renderMarkdown(report: Report): string {
 }
 
 const span = (s: Parameters<typeof compactSpan>[0]): string => `\`${compactSpan(s)}\``;
+/** " [source](…)" beside a span: the item's place in the source, when the source has an address to link to. */
+const link = (report: Report, text: string, at: Span, prefixOnly = false): string => {
+  const url = linkTo(report.source, { text, prefixOnly, span: at });
+  return url === null ? '' : ` [source](<${url.replace(/[<>\s]/g, encodeURIComponent)}>)`;
+};
 const who = (speaker: string | null): string => (speaker ? `**${escapeMarkdown(speaker)}:** ` : '');
 
 function renderItems(key: SectionKey, report: Report): string[] {
   const s = report.sections;
   switch (key) {
     case 'summary':
-      return items(s.summary).map((i) => `- ${escapeMarkdown(i.text)} ${span(i.span)}`);
+      return items(s.summary).map((i) =>
+        i.tldr === true
+          ? `**TL;DR:** ${escapeMarkdown(i.text)} ${span(i.span)}${link(report, i.text, i.span, true)}\n`
+          : `- ${escapeMarkdown(i.text)} ${span(i.span)}${link(report, i.text, i.span)}`,
+      );
     case 'keyPoints':
-      return items(s.keyPoints).map((i, n) => `${n + 1}. ${escapeMarkdown(i.text)} ${span(i.span)}`);
+      return items(s.keyPoints).map(
+        (i, n) => `${n + 1}. ${escapeMarkdown(i.text)} ${span(i.span)}${link(report, i.text, i.span)}`,
+      );
     case 'topics':
       return [
         items(s.topics)
@@ -86,7 +98,7 @@ function renderItems(key: SectionKey, report: Report): string[] {
     case 'claims':
       return items(s.claims).map(
         (c, n) =>
-          `${n + 1}. \`${c.score.toFixed(2)}\` ${who(c.speaker)}${escapeMarkdown(c.text)} ${span(c.span)}`,
+          `${n + 1}. \`${c.score.toFixed(2)}\` ${who(c.speaker)}${escapeMarkdown(c.text)} ${span(c.span)}${link(report, c.text, c.span)}`,
       );
     case 'sentimentArc': {
       const pts = items(s.sentimentArc);
@@ -115,7 +127,10 @@ function renderItems(key: SectionKey, report: Report): string[] {
       return trimEnd(out);
     }
     case 'quotes':
-      return items(s.quotes).map((q) => `> ${who(q.speaker)}“${escapeMarkdown(q.text)}” ${span(q.span)}`);
+      return items(s.quotes).map(
+        (q) =>
+          `> ${who(q.speaker)}“${escapeMarkdown(q.text)}” ${span(q.span)}${link(report, q.text, q.span)}`,
+      );
     case 'chapters':
       return items(s.chapters).map((c, n) => `${n + 1}. ${escapeMarkdown(c.title)} ${span(c.span)}`);
     case 'crossReferences':

@@ -24,7 +24,12 @@ const report: Report = ReportSchema.parse({
   engines: { 'wink-nlp': '2.4.0' },
   notes: ['Only language-neutral analysis ran.'],
   sections: {
-    summary: { items: [{ text: 'Taxes rose by 5%.', score: 1, span: { start: 0, end: 17 } }] },
+    summary: {
+      items: [
+        { text: 'Taxes rose.', score: 1, span: { start: 0, end: 17 }, tldr: true },
+        { text: 'Taxes rose by 5%.', score: 1, span: { start: 0, end: 17 } },
+      ],
+    },
     keyPoints: { items: [] },
     topics: { items: [{ label: 'taxes', score: 1, spans: [{ start: 0, end: 5 }] }] },
     entities: { missing: { reason: 'wink-nlp English model; text is de' } },
@@ -52,7 +57,14 @@ describe('renderMarkdown', () => {
 
   it('gives each item its span, as a media time when the source is timed', () => {
     const md = renderMarkdown(report);
-    expect(md).toContain('- Taxes rose by 5%. `@0–17`');
+    expect(md).toContain(
+      '## Summary\n\n**TL;DR:** Taxes rose. `@0–17` [source](<https://example.org/a#:~:text=Taxes%20rose.>)\n\n- Taxes rose by 5%. `@0–17`',
+    );
+    expect(renderText(report)).toContain('TL;DR: Taxes rose.');
+    // Beside the span, the link to the place in the source (a URL text fragment for an article).
+    expect(md).toContain(
+      '1. `0.90` **SMITH:** Taxes rose by 5%. `1:05–1:10` [source](<https://example.org/a#:~:text=Taxes%20rose%20by%205%25.>)',
+    );
     expect(md).toContain('1. `0.90` **SMITH:** Taxes rose by 5%. `1:05–1:10`');
   });
 

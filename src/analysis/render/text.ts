@@ -52,7 +52,11 @@ function renderItems(key: SectionKey, report: Report): string[] {
   const s = report.sections;
   switch (key) {
     case 'summary':
-      return items(s.summary).map((i) => `  - ${oneLine(i.text)} ${at(i.span)}`);
+      return items(s.summary).map((i) =>
+        i.tldr === true
+          ? `  TL;DR: ${oneLine(i.text)} ${at(i.span)}`
+          : `  - ${oneLine(i.text)} ${at(i.span)}`,
+      );
     case 'keyPoints':
       return items(s.keyPoints).map((i, n) => `  ${n + 1}. ${oneLine(i.text)} ${at(i.span)}`);
     case 'topics':
