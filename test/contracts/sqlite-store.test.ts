@@ -35,7 +35,7 @@ describe('SqliteWorkflowStore specifics', () => {
       await t.store.close();
       const db = new Database(t.file, { readonly: true });
       const rows = db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 6]);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       db.close();
     } finally {
