@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { createAcquirer } from './analysis/acquire/index.js';
 import { AnalysisPool } from './analysis/analyse/pool.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
+import { createLlmStage } from './analysis/llm/index.js';
+import { openLlmLedger } from './store/open-llm-ledger.js';
 import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -136,6 +138,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
 
     const analysis = new AnalysisPool({ size: Math.min(2, config.concurrency) });
     stoppers.push(() => analysis.close());
+    const llmLedger = openLlmLedger(config);
+    stoppers.push(() => llmLedger.close());
     const pipeline = createAnalysisPipeline({
       acquirer: createAcquirer({
         clock,
@@ -151,6 +155,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       transcription: null,
       reportIndex: { search: (q, o) => store.searchReports(q, o) },
       llmConfigured: config.llmBaseUrl !== undefined,
+      llm: createLlmStage(config, {
+        clock,
+        logger,
+        ledger: llmLedger,
+        guildOf: async (id) => (await store.getWorkflow(id))?.request.guildId ?? null,
+      }),
     });
 
     const limiter = new RateLimiter({

@@ -2,8 +2,9 @@
 // produce says why (`missing.reason`) instead of holding placeholder text.
 import { z } from 'zod';
 import { DEPTHS } from '../core/stage.js';
+import { STATEMENT_KINDS } from './llm/schemas.js';
 
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 export const SpanSchema = z.object({
   /** UTF-16 offsets into the stored text, end exclusive. */
@@ -78,7 +79,52 @@ export const FactCheckSchema = z.object({
   span: SpanSchema,
 });
 
-export const ReportSchema = z.object({
+/** A verbatim quote the grounding check found in the source, with where it is. */
+export const GroundedQuoteSchema = z.object({ text: z.string(), span: SpanSchema });
+/** A model-written statement: labelled with the model that wrote it, and supported by at least one found quote. */
+export const LlmItemSchema = z.object({
+  kind: z.enum(STATEMENT_KINDS),
+  text: z.string(),
+  /** Argument role (premise, evidence, objection, conclusion) or rhetoric technique; null otherwise. */
+  detail: z.string().nullable(),
+  model: z.string(),
+  quotes: z.array(GroundedQuoteSchema).min(1),
+});
+const count = z.number().int().nonnegative();
+export const LlmSectionSchema = z.union([
+  z.object({
+    items: z.array(LlmItemSchema),
+    /** Every model that wrote an item, in the order they were used. */
+    models: z.array(z.string()),
+    promptVersion: z.string(),
+    /** Statements thrown away because none of their quotes is in the source; quotes removed for the same reason. */
+    dropped: z.object({ statements: count, quotes: count }),
+    chunks: z.object({ done: count, total: count }),
+    usage: z.object({
+      calls: count,
+      cachedCalls: count,
+      promptTokens: count,
+      completionTokens: count,
+      costUsd: z.number().nonnegative(),
+      /** True when a server sent no usage and tokens were counted locally. */
+      estimated: z.boolean(),
+    }),
+    budget: z.object({
+      limitUsd: z.number().nonnegative(),
+      limitTokens: count,
+      estimateUsd: z.number().nonnegative(),
+      estimateTokens: count,
+      /** Why the stage stopped early (budget, provider failure), or null when it finished. */
+      stopped: z.string().nullable(),
+    }),
+    notes: z.array(z.string()),
+  }),
+  MissingSchema,
+]);
+export type LlmSection = z.infer<typeof LlmSectionSchema>;
+export type LlmItem = z.infer<typeof LlmItemSchema>;
+
+const ReportV2Schema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   depth: z.enum(DEPTHS),
   createdAt: z.string(),
@@ -113,10 +159,23 @@ export const ReportSchema = z.object({
     chapters: section(ChapterSchema).optional(),
     crossReferences: section(CrossReferenceSchema).optional(),
     factChecks: section(FactCheckSchema).optional(),
-    llm: section(z.object({ stage: z.string(), text: z.string() })).optional(),
+    llm: LlmSectionSchema.optional(),
   }),
 });
-export type Report = z.infer<typeof ReportSchema>;
+/**
+ * Reports stored by schema 1 stay readable: they differ only in the `llm` section, which schema 1 only ever filled
+ * with a `missing` reason (kept as is); anything else there is dropped rather than shown in the old shape.
+ */
+function upgrade(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || (v as { schemaVersion?: unknown }).schemaVersion !== 1) return v;
+  const r = v as { sections?: Record<string, unknown> };
+  const sections = { ...(r.sections ?? {}) };
+  if (sections['llm'] !== undefined && !isMissing(sections['llm'])) delete sections['llm'];
+  return { ...r, schemaVersion: 2, sections };
+}
+
+export const ReportSchema = z.preprocess(upgrade, ReportV2Schema);
+export type Report = z.infer<typeof ReportV2Schema>;
 export type ReportSections = Report['sections'];
 export type Section<T> = { items: T[] } | { missing: { reason: string } };
 

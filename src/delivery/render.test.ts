@@ -13,7 +13,7 @@ const WF = '0b4f8c1e-4f8a-4c2b-9d7e-1a2b3c4d5e6f';
 export function sampleReport(overrides: Partial<Report['sections']> = {}): Report {
   const span = { start: 0, end: 10 };
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     depth: 'deep',
     createdAt: '2025-01-01T00:00:00.000Z',
     source: {

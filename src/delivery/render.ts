@@ -5,6 +5,8 @@ import type { WorkflowProgress, WorkflowRecord } from '../store/store.js';
 import type { Embed, RenderedMessage } from './limits.js';
 import { LIMITS, embedSize, measure } from './limits.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
+import { compactSpan } from '../analysis/render/format.js';
+import { LLM_KIND_TITLES, llmFacts } from '../analysis/render/llm.js';
 import { clip, escapePiece, joinCompact, sanitize, splitText, truncate } from './text.js';
 
 export type { Embed, RenderedMessage } from './limits.js';
@@ -30,7 +32,8 @@ const SHOWN = {
   chapters: 15,
   factChecks: 8,
   crossReferences: 8,
-  llmChars: 3000,
+  llmItems: 15,
+  llmChars: 1200,
   listItemChars: 80,
   notes: 8,
 } as const;
@@ -267,7 +270,7 @@ function notesEmbeds(r: Report, budget: number): Embed[] {
     ['Chapters', r.sections.chapters],
     ['Cross-references', r.sections.crossReferences],
     ['Fact checks', r.sections.factChecks],
-    ['Model notes', r.sections.llm],
+    ['Model analysis', r.sections.llm],
   ];
   for (const [name, s] of optional)
     if (s !== undefined && isMissing(s)) lines.push(missingLine(name, s.missing.reason));
@@ -337,9 +340,16 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
     ...listSection('Related analyses', s.crossReferences, budget, SHOWN.crossReferences, (b, x) => {
       addItem(b, sanitize(x.title) || x.url, `${x.matched}: ${x.text}`, 400);
     }),
-    ...listSection('Model notes', s.llm, budget, 3, (b, x) => {
-      addItem(b, sanitize(x.stage) || 'model', x.text, SHOWN.llmChars);
+    // Model-written items, each labelled with its model and its first verified quote.
+    ...listSection('Model analysis (grounded in quotes)', s.llm, budget, SHOWN.llmItems, (b, x) => {
+      const detail = x.detail !== null && sanitize(x.detail) !== '' ? ` (${sanitize(x.detail)})` : '';
+      const q = x.quotes[0];
+      const quote = q === undefined ? '' : `\n“${clip(q.text, 300)}” ${compactSpan(q.span)}`;
+      addItem(b, `${LLM_KIND_TITLES[x.kind]}${detail} · ${sanitize(x.model)}`, `${x.text}${quote}`, SHOWN.llmChars);
     }),
+    ...(s.llm !== undefined && !isMissing(s.llm)
+      ? describe('Model run', bullets(llmFacts(s.llm), LIMITS.description, 400), budget, COLOR.neutral)
+      : []),
     ...notesEmbeds(report, budget),
   ];
 

@@ -4,7 +4,7 @@
 import OpenAI from 'openai';
 import type { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
-import { AppError, RetryLaterError, toAppError } from '../../core/errors.js';
+import { RetryLaterError, toAppError, type AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { err, ok, type Result } from '../../core/result.js';
 import { countTokens } from './chunking.js';

@@ -10,6 +10,7 @@ import {
   sparkline,
   type SectionKey,
 } from './format.js';
+import { renderLlmLines } from './llm.js';
 
 /** Escapes what Markdown would read as formatting in text taken from the source. */
 export function escapeMarkdown(s: string): string {
@@ -123,7 +124,9 @@ function renderItems(key: SectionKey, report: Report): string[] {
           `- ${escapeMarkdown(f.claim)} — **${escapeMarkdown(f.verdict)}** (${escapeMarkdown(f.source)})`,
       );
     case 'llm':
-      return items(s.llm).map((l) => `- _${escapeMarkdown(l.stage)}_: ${escapeMarkdown(l.text)}`);
+      return s.llm === undefined || isMissing(s.llm)
+        ? []
+        : trimEnd(renderLlmLines(s.llm, { escape: escapeMarkdown, heading: (t) => `**${t}**\n`, span, indent: '' }));
   }
 }
 

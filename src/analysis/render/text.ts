@@ -11,6 +11,7 @@ import {
   sparkline,
   type SectionKey,
 } from './format.js';
+import { plainSpan, renderLlmLines } from './llm.js';
 
 export function renderText(report: Report): string {
   const out: string[] = [];
@@ -98,6 +99,8 @@ function renderItems(key: SectionKey, report: Report): string[] {
     case 'factChecks':
       return items(s.factChecks).map((f) => `  - ${oneLine(f.claim)}: ${f.verdict} (${f.source})`);
     case 'llm':
-      return items(s.llm).map((l) => `  - ${l.stage}: ${oneLine(l.text)}`);
+      return s.llm === undefined || isMissing(s.llm)
+        ? []
+        : renderLlmLines(s.llm, { escape: oneLine, heading: (t) => `  ${t}`, span: plainSpan, indent: '    ' });
   }
 }
