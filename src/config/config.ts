@@ -74,7 +74,9 @@ function parseFallbacks(v: string | undefined, ctx: Ctx): { model: string; baseU
   const out: { model: string; baseUrl: string | undefined }[] = [];
   for (const part of v.split(',').map((p) => p.trim())) {
     if (part === '') continue;
-    const at = part.indexOf('@http');
+    // A model name may hold `@` (OpenRouter tags); a base URL is whatever follows the `@` before a `scheme://`.
+    const m = /@(?=[a-z][a-z0-9+.-]*:\/\/)/i.exec(part);
+    const at = m === null ? -1 : m.index;
     const model = at < 0 ? part : part.slice(0, at);
     const baseUrl = at < 0 ? undefined : part.slice(at + 1);
     if (model === '' || (baseUrl !== undefined && !/^https?:\/\/\S+$/.test(baseUrl))) {
