@@ -211,6 +211,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         defaultWebhook: config.discordWebhook,
         botToken: config.discordToken,
         allowApiBaseWebhooks: emulatedApi,
+        llmSpend: (id) => llmLedger.workflowSpend(id),
       });
       // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed
       // (it holds the interaction token), so a crash right after the acknowledgement cannot lose the request.

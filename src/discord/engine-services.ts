@@ -1,4 +1,6 @@
 // AppServices backed by the workflow engine, the store and the delivery layer: what the slash commands really do.
+import { spendLine } from '../analysis/render/llm.js';
+import type { LlmSpendTotal } from '../store/llm-ledger.js';
 import type { Clock } from '../core/clock.js';
 import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -34,6 +36,8 @@ export interface EngineAppServicesOptions {
   readonly botToken?: string | undefined;
   /** Accept webhook URLs under this API base (an emulator); only when DISCORD_API_BASE is not Discord's. */
   readonly allowApiBaseWebhooks?: string | undefined;
+  /** A workflow's model spend so far, for /autointel_status (the model ledger's read). */
+  readonly llmSpend?: (workflowId: string) => Promise<LlmSpendTotal>;
 }
 
 const NO_TARGET_REASON =
@@ -189,7 +193,9 @@ export class EngineAppServices implements AppServices {
     const a = await this.#authorised(req, true);
     if (!a.ok) return a.outcome;
     const now = this.#o.clock.now();
-    return { kind: 'messages', messages: [{ content: renderStatus(a.workflow, now), flags: EPHEMERAL }] };
+    const spend = await this.#o.llmSpend?.(a.workflow.id).catch(() => null);
+    const content = renderStatus(a.workflow, now) + (spend ? spendLine(spend) : '');
+    return { kind: 'messages', messages: [{ content, flags: EPHEMERAL }] };
   }
 
   async retrieve(req: ViewRequest): Promise<ViewOutcome> {

@@ -1,4 +1,5 @@
 // The model section for Markdown and text: each statement labelled with its model, its quotes and where they are.
+import type { LlmSpendTotal } from '../../store/llm-ledger.js';
 import type { LlmItem, LlmSection, Span } from '../report.js';
 import { compactSpan, oneLine } from './format.js';
 
@@ -25,7 +26,9 @@ export function llmFacts(s: Present): string[] {
       `${s.dropped.statements} model statement${s.dropped.statements === 1 ? '' : 's'} dropped: not found in the source.`,
     );
   if (s.dropped.quotes > 0)
-    facts.push(`${s.dropped.quotes} quote${s.dropped.quotes === 1 ? '' : 's'} removed: not found in the source.`);
+    facts.push(
+      `${s.dropped.quotes} quote${s.dropped.quotes === 1 ? '' : 's'} removed: not found in the source.`,
+    );
   if (s.budget.stopped !== null) facts.push(`Stopped early: ${s.budget.stopped}.`);
   facts.push(
     `${s.chunks.done} of ${s.chunks.total} parts analysed; ${u.calls} model call${u.calls === 1 ? '' : 's'} (${u.cachedCalls} from cache), ${u.promptTokens.toLocaleString('en-US')} prompt + ${u.completionTokens.toLocaleString('en-US')} completion tokens${u.estimated ? ' (partly counted locally)' : ''}, ${usd(u.costUsd)} of a ${usd(s.budget.limitUsd)} budget (estimate ${usd(s.budget.estimateUsd)}).`,
@@ -61,7 +64,9 @@ export function renderLlmLines(
         .map((q) => `“${style.escape(clip(q.text, 300))}” ${style.span(q.span)}`)
         .join('; ');
       const marker = kind === 'key_point' || kind === 'chapter' ? `${n + 1}.` : '-';
-      out.push(`${style.indent}${marker} ${detail}${style.escape(i.text)} [model: ${style.escape(i.model)}] — ${quotes}`);
+      out.push(
+        `${style.indent}${marker} ${detail}${style.escape(i.text)} [model: ${style.escape(i.model)}] — ${quotes}`,
+      );
     });
     out.push('');
   }
@@ -75,3 +80,10 @@ const clip = (t: string, n: number): string => {
 };
 
 export const plainSpan = (s: Span): string => `(${compactSpan(s)})`;
+
+/** `\nModel spend: $0.0123 (4 calls, 5,120 tokens)` for /autointel_status; empty before the first paid call. */
+export function spendLine(t: LlmSpendTotal): string {
+  if (t.calls === 0) return '';
+  const tokens = (t.promptTokens + t.completionTokens).toLocaleString('en-US');
+  return `\nModel spend: ${usd(t.costUsd)} (${t.calls} call${t.calls === 1 ? '' : 's'}, ${tokens} tokens)`;
+}
