@@ -14,12 +14,15 @@ import { SecretBox } from './core/secrets.js';
 import { DiscordRestClient } from './delivery/discord-rest.js';
 import { DeliveryOutbox } from './delivery/outbox.js';
 import { DefaultPacing, RateLimiter } from './delivery/ratelimit.js';
+import { createReportExtras } from './delivery/report-extras.js';
+import { ReportLinks } from './delivery/report-links.js';
 import { loadOrCreateSecretKey } from './delivery/secret-key.js';
 import { EngineAppServices } from './discord/engine-services.js';
 import type { InteractionClaim } from './discord/ports.js';
 import { createGatewayFrontEnd, type FrontEnd } from './discord/gateway.js';
 import { createHttpFrontEnd } from './discord/http-endpoint.js';
 import { PromFrontEndMetrics } from './discord/metrics.js';
+import { reportPageRoute } from './http/report-page.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { assertDeployment, openStore } from './store/select.js';
 import type { WorkflowStore } from './store/store.js';
@@ -89,7 +92,16 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const plan = assertDeployment(config);
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const secretBox = new SecretBox(loadOrCreateSecretKey(config.dataDir, config.secretKey));
+  const secretKey = loadOrCreateSecretKey(config.dataDir, config.secretKey);
+  const secretBox = new SecretBox(secretKey);
+  const reportLinks =
+    config.publicUrl === undefined
+      ? null
+      : new ReportLinks({
+          secret: Buffer.from(secretKey, 'utf8'),
+          publicUrl: config.publicUrl,
+          ttlMs: config.reportLinkTtlMs,
+        });
   const emulatedApi = config.discordApiBase !== DISCORD_API ? config.discordApiBase : undefined;
 
   const store = openStore(config, { clock });
@@ -178,7 +190,11 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       defaultWebhook: config.discordWebhook,
       botToken: config.discordToken,
       allowApiBaseWebhooks: emulatedApi !== undefined,
+      reportExtras: createReportExtras({ links: reportLinks, clock, logger }),
     });
+    // Report pages are served by whichever HTTP server this process runs, once a public URL names where they live.
+    const reportPages =
+      reportLinks === null ? null : reportPageRoute({ links: reportLinks, source: store, clock, logger });
 
     const engine = new WorkflowEngine({
       store,
@@ -237,6 +253,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           claim,
         });
         frontEnd = http;
+        if (reportPages !== null) http.http.route('GET', '/r/*', reportPages);
         await http.start();
         httpUrl = http.url();
       } else {
@@ -261,6 +278,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           metrics,
         });
         frontEnd = gateway;
+        if (reportPages !== null) server.route('GET', '/r/*', reportPages);
         await gateway.start();
         httpUrl = (await server.start()).url;
         stoppers.push(() => server.stop());

@@ -10,6 +10,7 @@ import { createLogger } from '../core/logger.js';
 import { packageRoot } from '../core/paths.js';
 import { DiscordEmulator, type EmulatedMessage, type TimelineEntry } from '@autointel/discord-emulator';
 import { startApp } from '../main.js';
+import { runPlayground } from './playground.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const ERROR_CODES = [10062, 40060, 10015, 50027, 50035, 50006];
@@ -47,6 +48,7 @@ async function until<T>(
 }
 
 export async function run(args: readonly string[]): Promise<number> {
+  if (args.includes('--web')) return runPlayground(args.filter((a) => a !== '--web'));
   const depth = args.find((a) => a.startsWith('--depth='))?.slice('--depth='.length) ?? 'deep';
   const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
   const clock = new AdjustableClock();

@@ -113,6 +113,10 @@ const schema = z.object({
     .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
     .transform((v) => v.replace(/\/+$/, '')),
   AUTOINTEL_MODE: z.enum(['gateway', 'http']).default('gateway'),
+  AUTOINTEL_PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+    message: 'must be the http(s) URL people open to reach this bot (e.g. https://bot.example.org)',
+  }),
+  AUTOINTEL_REPORT_LINK_DAYS: int(1, 3650).default(30),
   PORT: int(0, 65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   AUTOINTEL_DATA_DIR: z.string().default('./data'),
@@ -172,6 +176,10 @@ export interface Config {
   readonly discordWebhook: string | undefined;
   readonly discordApiBase: string;
   readonly mode: 'gateway' | 'http';
+  /** Public base of the report pages (`/r/<id>`); without it no report link is shown. */
+  readonly publicUrl: string | undefined;
+  /** How long a signed report link stays valid. */
+  readonly reportLinkTtlMs: number;
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
@@ -243,6 +251,8 @@ export function loadConfig(env: RawEnv = process.env): Config {
     discordWebhook: e.DISCORD_WEBHOOK,
     discordApiBase: e.DISCORD_API_BASE,
     mode: e.AUTOINTEL_MODE,
+    publicUrl: e.AUTOINTEL_PUBLIC_URL?.replace(/\/+$/, ''),
+    reportLinkTtlMs: e.AUTOINTEL_REPORT_LINK_DAYS * 86_400_000,
     port: e.PORT,
     host: e.HOST,
     dataDir: e.AUTOINTEL_DATA_DIR,

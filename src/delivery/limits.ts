@@ -10,6 +10,8 @@ export interface Embed {
   author?: { name: string };
   footer?: { text: string };
   fields?: { name: string; value: string; inline?: boolean }[];
+  /** `attachment://<file name>` shows an attached image inside the embed. */
+  image?: { url: string };
 }
 
 /** One Discord message body, JSON-serialisable so the outbox can store it as is. */

@@ -18,6 +18,7 @@ import type { DeliveryResult, WorkflowNotifier } from '../workflow/notifier.js';
 import type { DiscordRestClient, RestResult } from './discord-rest.js';
 import type { RenderedMessage } from './limits.js';
 import { renderOutcome, renderProgressCard, renderProgressDone, renderReport } from './render.js';
+import type { ReportExtrasProvider } from './report-extras.js';
 import type { Target, TargetDeps, TargetName } from './targets.js';
 import { interactionUsable, resolveTargets } from './targets.js';
 
@@ -43,6 +44,8 @@ export interface DeliveryOutboxOptions {
   readonly maxRateLimitWaitMs?: number;
   /** How many recent channel messages to read when reconciling an ambiguous send. */
   readonly reconcileDepth?: number;
+  /** The chart and report link added to a delivered report (none without it). */
+  readonly reportExtras?: ReportExtrasProvider;
 }
 
 export const DefaultDeliveryOutboxOptions = {
@@ -197,7 +200,13 @@ export class DeliveryOutbox implements WorkflowNotifier {
       workflow,
       'report',
       0,
-      () => renderReport(parsed.data, { workflowId: workflow.id }),
+      async () => {
+        const extras = await this.#o.reportExtras?.(workflow.id, parsed.data);
+        return renderReport(parsed.data, {
+          workflowId: workflow.id,
+          ...(extras === undefined ? {} : { extras }),
+        });
+      },
       signal,
     );
   }
@@ -224,7 +233,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
     workflow: WorkflowRecord,
     prefix: string,
     seqBase: number,
-    render: () => RenderedMessage[],
+    render: () => RenderedMessage[] | Promise<RenderedMessage[]>,
     signal: AbortSignal,
   ): Promise<DeliveryResult> {
     const store = this.#o.store;
@@ -235,7 +244,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
       let parts = mine(await store.listDeliveryParts(id));
       if (parts.length === 0) {
         // Rendered once; a concurrent or resumed delivery finds these rows and never renders again.
-        const rendered = render();
+        const rendered = await render();
         await store.addDeliveryParts(
           id,
           rendered.map((payload, i) => ({ partKey: `${prefix}:${i}`, seq: seqBase + i, payload })),

@@ -8,6 +8,7 @@ import { renderMarkdown } from '../analysis/render/markdown.js';
 import { compactSpan } from '../analysis/render/format.js';
 import { LLM_KIND_TITLES, llmFacts } from '../analysis/render/llm.js';
 import { clip, escapePiece, joinCompact, sanitize, splitText, truncate } from './text.js';
+import type { ReportExtras } from './report-extras.js';
 
 export type { Embed, RenderedMessage } from './limits.js';
 
@@ -15,6 +16,8 @@ export interface RenderOptions {
   readonly workflowId: string;
   /** The per-file limit of the destination (10 MiB by default). */
   readonly maxFileBytes?: number;
+  /** The chart image and the report page link (delivery/report-extras.ts), when there are any. */
+  readonly extras?: ReportExtras;
 }
 
 const NO_MENTIONS = { parse: [] as [] };
@@ -298,6 +301,22 @@ function reportFile(
 }
 
 /**
+ * The chart (an embed showing the attached PNG) and the link to the full report page (the embed's title links to
+ * it); nothing when there is neither.
+ */
+function extrasEmbeds(extras: ReportExtras | undefined): Embed[] {
+  if (extras === undefined || (extras.chart === null && extras.reportUrl === null)) return [];
+  const embed: Embed = { color: COLOR.brand };
+  const url = extras.reportUrl === null ? undefined : validUrl(extras.reportUrl);
+  if (url !== undefined) {
+    embed.title = 'Open the full report';
+    embed.url = url;
+  } else embed.title = 'Sentiment through the source';
+  if (extras.chart !== null) embed.image = { url: `attachment://${extras.chart.name}` };
+  return [embed];
+}
+
+/**
  * Renders a report into messages that Discord accepts as they are: ≤ 10 embeds and ≤ 6000 counted characters per
  * message, every string within its own limit, markdown escaped, no mentions, the full report attached as Markdown
  * to the first message, and a footer naming the workflow and part on the last embed of each message.
@@ -308,6 +327,7 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
   const s = report.sections;
   const embeds: Embed[] = [
     ...headerEmbeds(report, budget),
+    ...extrasEmbeds(opts.extras),
     ...keyPointEmbeds(report, budget),
     ...topicEntityEmbeds(report, budget),
     ...listSection('Check-worthy claims', s.claims, budget, SHOWN.claims, (b, c, i) => {
@@ -375,7 +395,7 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
     const last = g[g.length - 1];
     if (last !== undefined) last.footer = { text: partMarker(opts.workflowId, i + 1, n) };
     const msg: RenderedMessage = { embeds: g, allowed_mentions: NO_MENTIONS };
-    if (i === 0) msg.files = [file];
+    if (i === 0) msg.files = opts.extras?.chart ? [file, { ...opts.extras.chart }] : [file];
     return msg;
   });
 }

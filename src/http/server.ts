@@ -32,7 +32,10 @@ export interface HttpServerOptions {
 
 export interface HttpServer {
   readonly server: Server;
-  /** Registers `handler` for an exact method and path (query strings are ignored when matching). */
+  /**
+   * Registers `handler` for a method and path (query strings are ignored when matching); a path ending in `/*`
+   * matches every path below it (`/r/*` serves `/r/<id>`), exact paths win over prefixes.
+   */
   route(method: string, path: string, handler: RouteHandler): void;
   start(): Promise<{ readonly port: number; readonly url: string }>;
   stop(): Promise<void>;
@@ -52,6 +55,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     throw new RangeError(`createHttpServer: port must be an integer in 0..65535, received ${options.port}`);
   }
   const routes = new Map<string, RouteHandler>();
+  /** `METHOD /prefix/` → handler, for routes registered as `/prefix/*`. */
+  const prefixes = new Map<string, RouteHandler>();
+  const prefixRoute = (method: string, path: string): RouteHandler | undefined => {
+    for (const [key, handler] of prefixes) {
+      if (key.startsWith(`${method} `) && path.startsWith(key.slice(method.length + 1))) return handler;
+    }
+    return undefined;
+  };
   const startedAt = options.clock.now();
   const logger = options.logger.child({ component: 'http' });
 
@@ -83,9 +94,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const handler = routes.get(`${req.method ?? 'GET'} ${path}`);
+    const method = req.method ?? 'GET';
+    const handler = routes.get(`${method} ${path}`) ?? prefixRoute(method, path);
     if (handler === undefined) {
-      const known = [...routes.keys()].some((k) => k.endsWith(` ${path}`));
+      const known =
+        [...routes.keys()].some((k) => k.endsWith(` ${path}`)) ||
+        [...prefixes.keys()].some((k) => path.startsWith(k.slice(k.indexOf(' ') + 1)));
       sendJson(res, known ? 405 : 404, { error: known ? 'method not allowed' : 'not found' });
       return;
     }
@@ -103,7 +117,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   return {
     server,
     route(method, path, handler) {
-      routes.set(`${method.toUpperCase()} ${path}`, handler);
+      if (path.endsWith('/*')) prefixes.set(`${method.toUpperCase()} ${path.slice(0, -1)}`, handler);
+      else routes.set(`${method.toUpperCase()} ${path}`, handler);
     },
     start() {
       return new Promise((resolve, reject) => {

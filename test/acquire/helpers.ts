@@ -3,14 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { SystemClock } from '../../src/core/clock.js';
 import { createAcquirer, type AcquireOptions, type Acquirer } from '../../src/analysis/acquire/index.js';
 
-export const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
-export const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus');
+export { corpusDir, repoRoot } from '../support/corpus.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

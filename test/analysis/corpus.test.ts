@@ -1,11 +1,11 @@
 // Every corpus article and a full debate transcript, analysed end to end: valid reports whose spans hold their items.
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCt19Transcripts } from '../../bench/analysis/ct19.js';
+import { corpusAvailable, corpusDir } from '../support/corpus.js';
 import { defaultTrainingCsvPath } from '../../src/analysis/analyse/checkworthiness/paths.js';
 import { createAcquirer } from '../../src/analysis/acquire/index.js';
 import type { AcquiredContent } from '../../src/analysis/acquire/types.js';
@@ -18,10 +18,10 @@ import { createLogger } from '../../src/core/logger.js';
 import { ok } from '../../src/core/result.js';
 import type { Depth } from '../../src/core/stage.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const corpus = path.resolve(repoRoot, '..', 'shared', 'corpus');
-const articlesDir = path.join(corpus, 'articles');
-const articles = existsSync(articlesDir) ? readdirSync(articlesDir).sort() : [];
+const articlesDir = path.join(corpusDir, 'articles');
+const articles = corpusAvailable('corpus articles analysed end to end', 'articles')
+  ? readdirSync(articlesDir).sort()
+  : [];
 
 const clock = new SystemClock();
 const logger = createLogger({ level: 'silent' });
@@ -149,7 +149,9 @@ describe.skipIf(!articles.includes('wikipedia'))('corpus article at comprehensiv
 });
 
 const csv = defaultTrainingCsvPath();
-describe.skipIf(!existsSync(csv))('debate transcript from CT19 at deep depth', () => {
+describe.skipIf(
+  !corpusAvailable('CT19 debate transcript at deep depth', 'checkworthiness', 'CT19-T1-Training.csv'),
+)('debate transcript from CT19 at deep depth', () => {
   it('keeps speakers and times on claims and quotes, with spans that hold their text', async () => {
     const [debate] = loadCt19Transcripts(csv);
     const content = debate!.content;

@@ -1,14 +1,11 @@
-// End-to-end support: a local page server (distinct articles built from the CT19 transcripts, an optional gate that
-// holds a page open until the test releases it), report-part counting by footer marker, and real-time polling.
+// End-to-end support: a local page server (distinct articles built from vendored CT19 debate sentences, an optional
+// gate that holds a page open until the test releases it), report-part counting by footer marker, and real-time polling.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { readCt19Csv } from '../../src/analysis/analyse/checkworthiness/csv.js';
 import type { EmulatedMessage } from '@autointel/discord-emulator';
-
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus');
+import { fixturesDir } from './corpus.js';
 
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -20,23 +17,27 @@ export interface Article {
 }
 
 /**
- * `count` distinct small articles: each takes its own window of substantive debate sentences (no two share a
- * sentence), grouped into paragraphs under a headline of its first words.
+ * `count` distinct small articles: each takes its own window of substantive debate sentences, starting at its own
+ * sentence (windows wrap around the sample, so no two articles have the same text), grouped into paragraphs under a
+ * headline of its first words.
  */
 export function ct19Articles(count: number, sentencesEach = 18): Article[] {
-  const csv = readFileSync(resolve(corpusDir, 'checkworthiness', 'CT19-T1-Training.csv'), 'utf8');
+  const csv = readFileSync(resolve(fixturesDir, 'ct19-sample.csv'), 'utf8');
   const sentences = readCt19Csv(csv)
     .map((r) => r.text.trim())
     .filter((t) => t.split(/\s+/).length >= 8 && /[.!?]$/.test(t));
-  if (sentences.length < count * sentencesEach) {
+  if (sentences.length < Math.max(count, sentencesEach)) {
     throw new Error(
-      `ct19Articles: the corpus has ${sentences.length} sentences, ${count * sentencesEach} needed`,
+      `ct19Articles: the sample has ${sentences.length} sentences; ${count} distinct starts needed`,
     );
   }
-  const stride = Math.floor(sentences.length / count);
+  const stride = Math.max(1, Math.floor(sentences.length / count));
   const out: Article[] = [];
   for (let i = 0; i < count; i += 1) {
-    const own = sentences.slice(i * stride, i * stride + sentencesEach);
+    const own = Array.from(
+      { length: sentencesEach },
+      (_, k) => sentences[(i * stride + k) % sentences.length] ?? '',
+    );
     const title = `Debate notes ${i + 1}: ${own[0]?.split(/\s+/).slice(0, 6).join(' ') ?? ''}`;
     const paragraphs: string[] = [];
     for (let p = 0; p < own.length; p += 3)

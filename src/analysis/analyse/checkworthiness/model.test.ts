@@ -1,16 +1,21 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { groupCt19Documents, readCt19Csv } from './csv.js';
 import { defaultFeatureConfig, featureDimension } from './features.js';
 import { DEFAULT_TRAIN_OPTIONS, decodeWeights, encodeWeights, trainLinear } from './model.js';
 import { SentenceAnalyser } from './nlp.js';
-import { defaultTrainingCsvPath } from './paths.js';
 import { buildModelFile, prepareDocuments, trainOnPrepared } from './train.js';
 import { averagePrecision } from './metrics.js';
 
-/** The first 250 sentences of two CT19 documents: enough positives to learn from, small enough to be quick. */
+/**
+ * The first 250 sentences of two CT19 documents, vendored as test/fixtures/ct19-sample.csv (source and terms in the
+ * README there): enough positives to learn from, small enough to be quick, and present in every clone.
+ */
+const SAMPLE = fileURLToPath(new URL('../../../../test/fixtures/ct19-sample.csv', import.meta.url));
+
 function smallSlice(): ReturnType<typeof prepareDocuments> {
-  const docs = groupCt19Documents(readCt19Csv(readFileSync(defaultTrainingCsvPath(), 'utf8')))
+  const docs = groupCt19Documents(readCt19Csv(readFileSync(SAMPLE, 'utf8')))
     .filter((d) => d.fileName.includes('3pres') || d.fileName.includes('trump_acceptance'))
     .map((d) => ({ fileName: d.fileName, rows: d.rows.slice(0, 250) }));
   return prepareDocuments(docs, new SentenceAnalyser(), defaultFeatureConfig(12));
