@@ -176,10 +176,14 @@ describe('OpenAiCompatibleClient', () => {
   });
 
   it('does not retry a refused key; a dropped connection is retried', async () => {
-    const a = await server(() => apiError(401, 'Incorrect API key provided'));
+    const a = await server(() =>
+      apiError(401, `Incorrect API key provided: ${SECRET}. Also sk-proj-abc***xyz1234 is wrong.`),
+    );
     const r1 = await client([provider(a)]).complete(request, { signal: signal() });
     expect(a.requests).toHaveLength(1);
     expect(!r1.ok && r1.error.error.userMessage).toMatch(/refused the API key \(HTTP 401/);
+    expect(!r1.ok && r1.error.error.userMessage).not.toContain(SECRET);
+    expect(!r1.ok && r1.error.error.userMessage).not.toContain('sk-proj-abc');
     const b = await server((req) => (req.n === 1 ? { destroy: true } : completion(good)));
     const r2 = await client([provider(b)]).complete(request, { signal: signal() });
     expect(r2.ok).toBe(true);

@@ -290,7 +290,7 @@ export class OpenAiCompatibleClient implements LlmClient {
     if (e instanceof OpenAI.APIConnectionError) return { kind: 'retry', reason: 'it could not be reached' };
     if (e instanceof OpenAI.APIError && typeof e.status === 'number') {
       const status = e.status;
-      const said = serverMessage(e);
+      const said = serverMessage(e, provider.apiKey);
       if (status === 429) {
         const after = retryAfterMs(e.headers, this.#o.clock.now());
         return {
@@ -345,9 +345,15 @@ export function describeProvider(p: LlmProvider): string {
   }
 }
 
-function serverMessage(e: InstanceType<typeof OpenAI.APIError>): string {
+/**
+ * The server's own words, short. Servers echo keys back (OpenAI's 401 names a masked key): the configured key and
+ * anything shaped like a key are cut out before the text reaches a log, an error or a report.
+ */
+function serverMessage(e: InstanceType<typeof OpenAI.APIError>, apiKey: string | undefined): string {
   const body = e.error as { message?: unknown } | undefined;
-  const m = typeof body?.message === 'string' ? body.message : '';
+  let m = typeof body?.message === 'string' ? body.message : '';
+  if (apiKey !== undefined && apiKey.length >= 4) m = m.split(apiKey).join('[key]');
+  m = m.replace(/\b(?:sk|gsk|pk|rk|key)[-_][A-Za-z0-9*_-]{6,}/gi, '[key]');
   return m === '' ? '' : `: ${m.replace(/\s+/g, ' ').slice(0, 160)}`;
 }
 

@@ -37,7 +37,8 @@ export function llmFacts(s: Present): string[] {
   return facts;
 }
 
-export const usd = (n: number): string => `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
+export const usd = (n: number): string =>
+  n > 0 && n < 0.0001 ? '<$0.0001' : `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
 
 /** The items grouped by kind, in reading order. */
 export function groupByKind(s: Present): [LlmItem['kind'], LlmItem[]][] {
