@@ -2,11 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createAcquirer } from './analysis/acquire/index.js';
+import { createAcquirer, sweepWorkDir } from './analysis/acquire/index.js';
 import { AnalysisPool } from './analysis/analyse/pool.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
 import { createLlmStage } from './analysis/llm/index.js';
 import { openLlmLedger } from './store/open-llm-ledger.js';
+import type { TranscriptionEngine } from './analysis/transcribe/index.js';
 import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -152,6 +153,18 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     stoppers.push(() => analysis.close());
     const llmLedger = openLlmLedger(config);
     stoppers.push(() => llmLedger.close());
+    const mediaDir = join(config.dataDir, 'media');
+    // Downloads of runs that ended (or died and were failed) are removed at start; a queued or running workflow —
+    // one that will be resumed — keeps its audio for the transcription stage still ahead of it.
+    await sweepWorkDir(mediaDir, {
+      logger,
+      isLive: async (id) => {
+        const w = await store.getWorkflow(id);
+        return w !== null && (w.status === 'queued' || w.status === 'running');
+      },
+    });
+    // No speech-to-text engine is wired in yet; audio is downloaded only when one is, since nothing else uses it.
+    const transcription: TranscriptionEngine | null = null;
     const pipeline = createAnalysisPipeline({
       acquirer: createAcquirer({
         clock,
@@ -160,11 +173,15 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         maxBytes: config.maxContentBytes,
         ytDlpPath: config.ytDlpPath,
         ffmpegPath: config.ffmpegPath,
-        workDir: join(config.dataDir, 'media'),
+        workDir: mediaDir,
         allowLocalFiles: false,
+        maxMediaBytes: config.maxMediaBytes,
+        maxMediaSeconds: config.maxMediaSeconds,
+        ...(config.ytDlpCookies === undefined ? {} : { ytDlpCookies: config.ytDlpCookies }),
+        needsAudio: transcription !== null,
       }),
       analysis,
-      transcription: null,
+      transcription,
       reportIndex: { search: (q, o) => store.searchReports(q, o) },
       llmConfigured: config.llmBaseUrl !== undefined,
       llm: createLlmStage(config, {

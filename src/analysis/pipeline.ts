@@ -20,8 +20,14 @@ import { unconfiguredSection, type LlmStage, type LlmStageOutput } from './llm/s
 export interface ContentAcquirer {
   acquire(
     source: string,
-    ctx: { signal: AbortSignal; progress?: (fraction: number, message: string) => void },
+    ctx: {
+      signal: AbortSignal;
+      progress?: (fraction: number, message: string) => void;
+      workflowId?: string;
+    },
   ): Promise<Result<AcquiredContent, AppError>>;
+  /** Deletes downloaded audio once the transcription stage is done with it. */
+  release?(content: AcquiredContent): Promise<void>;
 }
 
 export interface AnalysisPipelineDeps {
@@ -81,6 +87,7 @@ async function acquireStage(
     const r = await deps.acquirer.acquire(input.url, {
       signal: ctx.signal,
       progress: (f, m) => ctx.progress(f, m),
+      workflowId: input.workflowId,
     });
     if (!r.ok) return { kind: 'failed', error: r.error };
     const output: AcquireOutput = { content: r.value, ms: elapsed(ctx.clock, t0) };
@@ -103,7 +110,13 @@ async function transcribeStage(
       signal: ctx.signal,
       progress: (f) => ctx.progress(f, 'transcribing'),
     });
-    if (!r.ok) return { kind: 'failed', error: r.error };
+    if (!r.ok) {
+      // A retry needs the audio again; a permanent failure does not.
+      if (!r.error.retryable) await releaseMedia(deps, acquired.value.content, ctx);
+      return { kind: 'failed', error: r.error };
+    }
+    // Transcribed or not, nothing after this stage reads the audio: its work directory goes now.
+    await releaseMedia(deps, acquired.value.content, ctx);
     const o = r.value;
     const output: TranscribeOutput =
       o.kind === 'transcribed'
@@ -112,6 +125,19 @@ async function transcribeStage(
     return { kind: 'completed', output };
   } catch (e: unknown) {
     return { kind: 'failed', error: toAppError(e, 'transcribe.unexpected') };
+  }
+}
+
+async function releaseMedia(
+  deps: AnalysisPipelineDeps,
+  content: AcquiredContent,
+  ctx: StageContext,
+): Promise<void> {
+  try {
+    await deps.acquirer.release?.(content);
+  } catch (e: unknown) {
+    // Cleanup must not fail the analysis; the sweep at the next start removes what is left.
+    ctx.logger.warn({ err: toAppError(e) }, 'media work directory not removed');
   }
 }
 

@@ -13,6 +13,8 @@ export const SpanSchema = z.object({
   /** Seconds into the media, when the source is timestamped. */
   startTime: z.number().nonnegative().optional(),
   endTime: z.number().nonnegative().optional(),
+  /** 1-based page of a paged document (PDF) where the span starts. */
+  page: z.number().int().positive().optional(),
 });
 export type Span = z.infer<typeof SpanSchema>;
 
@@ -131,7 +133,7 @@ const ReportV2Schema = z.object({
   source: z.object({
     input: z.string(),
     finalUrl: z.string(),
-    kind: z.enum(['article', 'text', 'subtitles', 'media']),
+    kind: z.enum(['article', 'text', 'subtitles', 'media', 'document']),
     title: z.string().nullable(),
     byline: z.string().nullable(),
     siteName: z.string().nullable(),

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { createAcquirer } from '../analysis/acquire/index.js';
 import { AnalysisPool } from '../analysis/analyse/pool.js';
 import { createAnalysisPipeline } from '../analysis/pipeline.js';
+import type { TranscriptionEngine } from '../analysis/transcribe/index.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
 import { renderText } from '../analysis/render/text.js';
 import { ReportSchema, type Report } from '../analysis/report.js';
@@ -26,10 +27,11 @@ import {
 import { ConfigError, loadConfig } from '../config/config.js';
 
 const USAGE = `Usage: autointel analyze <url|file> [--depth ${DEPTHS.join('|')}] [--format md|json|text] [--out file]
-                         [--allow-private-networks]
+                         [--episode <number|title>] [--allow-private-networks]
 
-Analyses a web page, media link or local file offline and prints the report (Markdown by default).
+Analyses a web page, PDF, podcast feed, media link or local file offline and prints the report (Markdown by default).
 Cross-references with earlier reports need the bot's store and are not looked up here.
+For a podcast feed, --episode picks an episode by number or title (default: the newest).
 Exit codes: 0 done, 2 bad input (usage, refused URL or file), 1 the analysis failed.
 `;
 
@@ -51,6 +53,7 @@ interface Parsed {
   readonly depth: Depth;
   readonly format: Format;
   readonly out: string | null;
+  readonly episode: string | null;
   readonly allowPrivateNetworks: boolean;
 }
 
@@ -67,6 +70,7 @@ export function parseAnalyzeArgs(
         depth: { type: 'string', default: 'standard' },
         format: { type: 'string', default: 'md' },
         out: { type: 'string' },
+        episode: { type: 'string' },
         'allow-private-networks': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -90,6 +94,7 @@ export function parseAnalyzeArgs(
       depth,
       format,
       out: values.out ?? null,
+      episode: values.episode ?? null,
       allowPrivateNetworks: values['allow-private-networks'],
     },
   };
@@ -126,6 +131,8 @@ export async function run(args: readonly string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   const progress = new ProgressLine(process.stderr);
   try {
+    // No speech-to-text engine is wired in yet; audio is downloaded only when one is, since nothing else uses it.
+    const transcription: TranscriptionEngine | null = null;
     const acquirer = createAcquirer({
       clock,
       logger,
@@ -135,11 +142,16 @@ export async function run(args: readonly string[]): Promise<number> {
       ffmpegPath: config.ffmpegPath,
       workDir,
       allowLocalFiles: true,
+      maxMediaBytes: config.maxMediaBytes,
+      maxMediaSeconds: config.maxMediaSeconds,
+      ...(config.ytDlpCookies === undefined ? {} : { ytDlpCookies: config.ytDlpCookies }),
+      ...(opts.episode === null ? {} : { episode: opts.episode }),
+      needsAudio: transcription !== null,
     });
     const pipeline = createAnalysisPipeline({
       acquirer,
       analysis,
-      transcription: null,
+      transcription,
       reportIndex: null,
       llmConfigured: config.llmBaseUrl !== undefined,
       // One-shot runs keep the model cache and spend in memory: no database is opened for `analyze`.

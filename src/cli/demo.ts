@@ -4,12 +4,12 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../config/config.js';
 import { AdjustableClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
 import { packageRoot } from '../core/paths.js';
-import { DiscordEmulator, type EmulatedMessage, type TimelineEntry } from '@autointel/discord-emulator';
+import type { EmulatedMessage, TimelineEntry } from '@autointel/discord-emulator';
 import { startApp } from '../main.js';
+import { localBotConfig, startLocalDiscord } from './local-discord.js';
 import { runPlayground } from './playground.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -57,30 +57,16 @@ export async function run(args: readonly string[]): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'autointel-demo-'));
   const logFile = join(dataDir, 'bot.log');
 
-  const emu = await DiscordEmulator.start({ clock, heartbeatIntervalMs: 5_000 });
+  const local = await startLocalDiscord({ clock, guildName: 'Demo Guild', username: 'demo-member' });
+  const { emu } = local;
   const page = await servePage(resolve(packageRoot(), 'examples', 'article.html'));
-  const guild = emu.createGuild({ name: 'Demo Guild' });
-  const channel = emu.createChannel({ guildId: guild.id, name: 'analysis' });
-  const user = emu.createUser({ username: 'demo-member' });
-  emu.addMember({ guildId: guild.id, userId: user.id });
-  const webhook = emu.createWebhook({ channelId: channel.id, name: 'autointel reports' });
-
-  const config = loadConfig({
-    DISCORD_TOKEN: emu.application.botToken,
-    DISCORD_APPLICATION_ID: emu.application.id,
-    DISCORD_PUBLIC_KEY: emu.application.publicKeyHex,
-    DISCORD_API_BASE: emu.apiBase,
-    DISCORD_WEBHOOK: webhook.url,
-    AUTOINTEL_MODE: 'gateway',
-    PORT: '0',
-    AUTOINTEL_DATA_DIR: dataDir,
-    AUTOINTEL_ALLOW_PRIVATE_NETWORKS: 'true',
-    LOG_LEVEL: 'info',
-  });
+  const config = localBotConfig(local, { dataDir, logLevel: 'info' });
   const logger = createLogger({ level: 'info', destination: createWriteStream(logFile) });
 
   out('autointel demo — a local Discord emulator, the real bot, and an example article');
-  out(`  emulator     ${emu.baseUrl}  (guild ${guild.id}, channel #analysis, webhook ${webhook.id})`);
+  out(
+    `  emulator     ${emu.baseUrl}  (guild ${local.guildId}, channel #analysis, webhook ${local.webhook.id})`,
+  );
   out(`  article      ${page.url}`);
   out(`  bot log      ${logFile}`);
   out();
@@ -92,9 +78,9 @@ export async function run(args: readonly string[]): Promise<number> {
     out(`${at(clock.now())}  bot connected to the emulator's gateway (discord.js), worker running`);
 
     const fired = await emu.fireSlashCommand({
-      guildId: guild.id,
-      channelId: channel.id,
-      userId: user.id,
+      guildId: local.guildId,
+      channelId: local.channelId,
+      userId: local.userId,
       name: 'autointel',
       options: [
         { name: 'url', type: 3, value: page.url },
@@ -111,7 +97,9 @@ export async function run(args: readonly string[]): Promise<number> {
       `${at(ack)}  deferred (type 5) — ${Math.round(ack - sentAt)} ms after Discord sent it (limit 3000 ms)`,
     );
     const original = await until('the workflow id', () =>
-      emu.messages(channel.id).find((m) => m.interactionId === fired.interactionId && UUID.test(m.content)),
+      emu
+        .messages(local.channelId)
+        .find((m) => m.interactionId === fired.interactionId && UUID.test(m.content)),
     );
     const workflowId = UUID.exec(original.content)?.[0] ?? '';
     out(`${at(original.editedAt ?? clock.now())}  @original edited: "${original.content.split('\n')[0]}"`);
@@ -127,16 +115,16 @@ export async function run(args: readonly string[]): Promise<number> {
       return w !== null && ['completed', 'failed', 'cancelled'].includes(w.status) ? w : null;
     });
 
-    const fromWebhook = emu.messages(channel.id).filter((m) => m.webhookId === webhook.id);
+    const fromWebhook = emu.messages(local.channelId).filter((m) => m.webhookId === local.webhook.id);
     describeDelivery(out, at, fromWebhook);
     out(
       `${at(finished.finishedAt ?? clock.now())}  workflow ${finished.status}${finished.lastError ? `: ${finished.lastError.message}` : ''}`,
     );
 
     const retrieve = await emu.fireSlashCommand({
-      guildId: guild.id,
-      channelId: channel.id,
-      userId: user.id,
+      guildId: local.guildId,
+      channelId: local.channelId,
+      userId: local.userId,
       name: 'retrieve_results',
       options: [{ name: 'workflow_id', type: 3, value: workflowId }],
     });

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, loadDotEnv, type Config, type RawEnv } from '../config/config.js';
+import { SystemClock } from '../core/clock.js';
 import { redactSecrets } from '../core/redact.js';
 import { POSTGRES_SCHEMA_VERSION } from '../store/postgres/migrations.js';
 import { PostgresWorkflowStore } from '../store/postgres/postgres-store.js';
@@ -24,6 +25,8 @@ export interface Check {
 
 export interface DoctorOptions {
   readonly env: RawEnv;
+  /** Epoch milliseconds, for the yt-dlp age check; defaults to the system clock. */
+  readonly now?: number;
   /** Per network check. */
   readonly timeoutMs?: number;
 }
@@ -279,6 +282,53 @@ async function toolCheck(
   }
 }
 
+/** yt-dlp older than this cannot read YouTube and many other sites, which change their pages every few weeks. */
+export const YTDLP_MAX_AGE_DAYS = 90;
+
+/** `2023.03.04`, `2025.01.15.232727` (nightly) → the release date in epoch ms, or null. */
+export function ytDlpReleaseDate(version: string): number | null {
+  const m = /^(\d{4})\.(\d{2})\.(\d{2})\b/.exec(version.trim());
+  if (m === null) return null;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** The exact commands that bring a current yt-dlp, for a Debian-packaged build and for a self-updating one. */
+export function ytDlpUpdateAdvice(command: string): string {
+  const packaged = command === 'yt-dlp' || command.startsWith('/usr/bin/');
+  const pipx =
+    'apt-get install -y pipx && pipx install yt-dlp (or `pipx upgrade yt-dlp`), then set YTDLP_PATH=$HOME/.local/bin/yt-dlp';
+  return packaged
+    ? `The distribution's build lags behind the sites; get a current one: \`${pipx}\`.`
+    : `Update it: \`${command} -U\` (a release binary updates itself), or \`${pipx}\`.`;
+}
+
+export async function ytDlpCheck(command: string, timeoutMs: number, now: number): Promise<Check> {
+  let version: string;
+  try {
+    version = await versionOf(command, ['--version'], timeoutMs);
+  } catch (e: unknown) {
+    return {
+      name: 'yt-dlp',
+      status: 'warn',
+      detail: `${command} not usable: ${message(e)}`,
+      fix: `Install it (Debian: \`apt install yt-dlp\`; ${ytDlpUpdateAdvice('yt-dlp')}) or set YTDLP_PATH; without it videos cannot be fetched.`,
+    };
+  }
+  const released = ytDlpReleaseDate(version);
+  if (released === null)
+    return { name: 'yt-dlp', status: 'ok', detail: `${command}: ${version} (release date unknown)` };
+  const days = Math.floor((now - released) / 86_400_000);
+  if (days <= YTDLP_MAX_AGE_DAYS)
+    return { name: 'yt-dlp', status: 'ok', detail: `${command}: ${version} (${days} days old)` };
+  return {
+    name: 'yt-dlp',
+    status: 'warn',
+    detail: `${command}: ${version} is ${days} days old (more than ${YTDLP_MAX_AGE_DAYS}); YouTube and other sites will likely fail`,
+    fix: ytDlpUpdateAdvice(command),
+  };
+}
+
 async function diskCheck(config: Config): Promise<Check> {
   const dir = resolve(config.dataDir);
   try {
@@ -338,7 +388,7 @@ export async function runChecks(options: DoctorOptions): Promise<Check[]> {
           detail: 'REDIS_URL not set (embedded queue)',
         })
       : redisCheck(config.redisUrl, timeoutMs),
-    toolCheck('yt-dlp', config.ytDlpPath, ['--version'], 'videos and podcasts cannot be fetched', timeoutMs),
+    ytDlpCheck(config.ytDlpPath, timeoutMs, options.now ?? new SystemClock().now()),
     toolCheck(
       'ffmpeg',
       config.ffmpegPath,

@@ -6,12 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DiscordEmulator, type EmulatedMessage } from '@autointel/discord-emulator';
-import { loadConfig } from '../config/config.js';
+import type { EmulatedMessage } from '@autointel/discord-emulator';
 import { SystemClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
 import { packageRoot } from '../core/paths.js';
 import { startApp, type RunningApp } from '../main.js';
+import { localBotConfig, startLocalDiscord } from './local-discord.js';
 
 export interface Playground {
   /** The page to open. */
@@ -200,13 +200,9 @@ export async function startPlayground(
 ): Promise<Playground> {
   const dataDir = mkdtempSync(join(tmpdir(), 'autointel-playground-'));
   const clock = new SystemClock();
-  const emu = await DiscordEmulator.start({ clock, heartbeatIntervalMs: 5_000 });
+  const local = await startLocalDiscord({ clock, guildName: 'Playground', username: 'you', admin: true });
+  const { emu } = local;
   const article = readFileSync(resolve(packageRoot(), 'examples', 'article.html'));
-  const guild = emu.createGuild({ name: 'Playground' });
-  const channel = emu.createChannel({ guildId: guild.id, name: 'analysis' });
-  const user = emu.createUser({ username: 'you' });
-  emu.addMember({ guildId: guild.id, userId: user.id, admin: true });
-  const webhook = emu.createWebhook({ channelId: channel.id, name: 'autointel reports' });
   const botPort = await freePort();
   const fired: string[] = [];
   let app: RunningApp | null = null;
@@ -226,7 +222,7 @@ export async function startPlayground(
         return json(res, 200, { url: `${base}/example/article.html` });
       if (req.method === 'GET' && path === '/api/state') {
         const channelMessages = emu
-          .messages(channel.id)
+          .messages(local.channelId)
           .filter((m) => m.deleted !== true)
           .map((m) => view(m, false));
         const own = fired.flatMap((id) => emu.ephemeralMessages(id).map((m) => view(m, true)));
@@ -237,7 +233,7 @@ export async function startPlayground(
       }
       const att = /^\/api\/attachments\/(\d+)\/(\d+)$/.exec(path);
       if (req.method === 'GET' && att !== null) {
-        const all = [...emu.messages(channel.id), ...fired.flatMap((id) => emu.ephemeralMessages(id))];
+        const all = [...emu.messages(local.channelId), ...fired.flatMap((id) => emu.ephemeralMessages(id))];
         const a = all.find((m) => m.id === att[1])?.attachments.find((x) => x.id === att[2]);
         if (a === undefined) return json(res, 404, { error: 'no such attachment' });
         const type = a.filename.endsWith('.png') ? 'image/png' : 'text/plain; charset=utf-8';
@@ -253,9 +249,9 @@ export async function startPlayground(
         const parsed = parseCommand(text);
         if (!parsed.ok) return json(res, 400, { error: parsed.reason });
         const r = await emu.fireSlashCommand({
-          guildId: guild.id,
-          channelId: channel.id,
-          userId: user.id,
+          guildId: local.guildId,
+          channelId: local.channelId,
+          userId: local.userId,
           name: parsed.name,
           options: parsed.options,
         });
@@ -270,24 +266,18 @@ export async function startPlayground(
   await new Promise<void>((ok) => server.listen(options.port ?? 0, '127.0.0.1', ok));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const config = loadConfig({
-    DISCORD_TOKEN: emu.application.botToken,
-    DISCORD_APPLICATION_ID: emu.application.id,
-    DISCORD_PUBLIC_KEY: emu.application.publicKeyHex,
-    DISCORD_API_BASE: emu.apiBase,
-    DISCORD_WEBHOOK: webhook.url,
-    AUTOINTEL_MODE: 'gateway',
-    PORT: String(botPort),
-    AUTOINTEL_PUBLIC_URL: `http://127.0.0.1:${botPort}`,
-    AUTOINTEL_DATA_DIR: dataDir,
-    AUTOINTEL_ALLOW_PRIVATE_NETWORKS: 'true',
-    LOG_LEVEL: options.logLevel ?? 'warn',
+  const logLevel = options.logLevel ?? 'warn';
+  const config = localBotConfig(local, {
+    dataDir,
+    logLevel,
+    port: botPort,
+    publicUrl: `http://127.0.0.1:${botPort}`,
   });
   app = await startApp(config, {
     role: 'bot',
     worker: true,
     clock,
-    logger: createLogger({ level: options.logLevel ?? 'warn' }),
+    logger: createLogger({ level: logLevel }),
   });
   return {
     url: base,

@@ -126,6 +126,9 @@ const schema = z.object({
   }),
   AUTOINTEL_ALLOW_PRIVATE_NETWORKS: bool.default(false),
   YTDLP_PATH: z.string().default('yt-dlp'),
+  YTDLP_COOKIES: optionalString,
+  AUTOINTEL_MAX_MEDIA_MINUTES: int(1, 24 * 60).default(240),
+  AUTOINTEL_MAX_MEDIA_MB: int(1, 16_384).default(200),
   FFMPEG_PATH: z.string().default('ffmpeg'),
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a postgres:// or postgresql:// URL',
@@ -187,6 +190,12 @@ export interface Config {
   readonly secretKey: string | undefined;
   readonly allowPrivateNetworks: boolean;
   readonly ytDlpPath: string;
+  /** A Netscape cookies file handed to yt-dlp for sites that demand sign-in. */
+  readonly ytDlpCookies: string | undefined;
+  /** Media longer than this is refused before any download. */
+  readonly maxMediaSeconds: number;
+  /** Cap on one downloaded audio file. */
+  readonly maxMediaBytes: number;
   readonly ffmpegPath: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
@@ -260,6 +269,9 @@ export function loadConfig(env: RawEnv = process.env): Config {
     secretKey: e.AUTOINTEL_SECRET_KEY,
     allowPrivateNetworks: e.AUTOINTEL_ALLOW_PRIVATE_NETWORKS,
     ytDlpPath: e.YTDLP_PATH,
+    ytDlpCookies: e.YTDLP_COOKIES,
+    maxMediaSeconds: e.AUTOINTEL_MAX_MEDIA_MINUTES * 60,
+    maxMediaBytes: e.AUTOINTEL_MAX_MEDIA_MB * 1024 * 1024,
     ffmpegPath: e.FFMPEG_PATH,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,

@@ -63,6 +63,13 @@ export const COMMANDS: readonly CommandDefinition[] = [
         required: false,
         choices: DEPTHS.map((d) => ({ name: d, value: d })),
       },
+      {
+        type: OptionType.String,
+        name: 'episode',
+        description: 'For a podcast feed: the episode number or part of its title (default: the newest)',
+        required: false,
+        max_length: 200,
+      },
     ],
   },
   {

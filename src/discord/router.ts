@@ -323,16 +323,23 @@ export class InteractionRouter {
     if (!isCommandName(name)) return invalid('unknown', `Unknown command \`/${name.slice(0, 32)}\`.`);
     switch (name) {
       case COMMAND_NAMES.analyze: {
-        const url = validateAnalysisUrl(stringOption(i, 'url'));
-        if (!url.ok) return invalid(name, url.error);
+        const checked = validateAnalysisUrl(stringOption(i, 'url'));
+        if (!checked.ok) return invalid(name, checked.error);
         const depth = validateDepth(stringOption(i, 'depth'));
         if (!depth.ok) return invalid(name, depth.error);
+        // A podcast episode rides in the URL fragment, which no server sees: the intake, dedupe and workflow request
+        // need no new field, and the acquirer reads it back (`#episode=`).
+        const episode = stringOption(i, 'episode')?.trim() ?? '';
+        const url =
+          episode === ''
+            ? checked.value
+            : `${checked.value.split('#')[0]}#episode=${encodeURIComponent(episode.slice(0, 200))}`;
         return {
           kind: 'defer',
           command: name,
           ephemeral: false,
-          run: (ctx) => this.#analyze(ctx, url.value, depth.value),
-          intake: { url: url.value, depth: depth.value },
+          run: (ctx) => this.#analyze(ctx, url, depth.value),
+          intake: { url, depth: depth.value },
         };
       }
       case COMMAND_NAMES.retrieve:

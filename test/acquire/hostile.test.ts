@@ -300,7 +300,8 @@ describe('hostile inputs are refused with typed errors', () => {
       code: 'acquire.unsupported_content',
     },
     { name: 'image', source: (s) => `${s.origin}/png`, code: 'acquire.unsupported_content' },
-    { name: 'pdf', source: (s) => `${s.origin}/pdf`, code: 'acquire.unsupported_content' },
+    // PDFs are read now; a header with no document behind it is a damaged PDF, said as such.
+    { name: 'truncated pdf', source: (s) => `${s.origin}/pdf`, code: 'acquire.pdf_failed' },
     { name: 'json', source: (s) => `${s.origin}/json`, code: 'acquire.unsupported_content' },
     {
       name: 'binary labelled text/html',

@@ -1,13 +1,13 @@
 // The browser playground (`autointel demo --web`): Debian's chromium, driven by playwright-core, types /autointel into
 // the page, sees the workflow id, the report with its chart, then /retrieve_results — what a member
 // would see — and saves screenshots under test-output/.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand, startPlayground, type Playground } from '../../src/cli/playground.js';
+import { chromiumAvailable, launchChromium } from '../support/browser.js';
 import { repoRoot } from '../support/corpus.js';
 
-const CHROMIUM = process.env['AUTOINTEL_CHROMIUM'] ?? '/usr/bin/chromium';
 const outDir = join(repoRoot, 'test-output', 'playground');
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
@@ -29,13 +29,7 @@ describe('parseCommand', () => {
   });
 });
 
-const browserReady = existsSync(CHROMIUM);
-if (!browserReady) {
-  const message = `playground in a browser: skipped, ${CHROMIUM} is missing (apt-get install chromium, or set AUTOINTEL_CHROMIUM).`;
-  if (process.env['AUTOINTEL_REQUIRE_SERVICES'] === '1')
-    throw new Error(`AUTOINTEL_REQUIRE_SERVICES=1 but ${message}`);
-  console.warn(message);
-}
+const browserReady = chromiumAvailable('playground in a browser');
 
 describe.skipIf(!browserReady)('playground in chromium', () => {
   let pg: Playground;
@@ -47,20 +41,8 @@ describe.skipIf(!browserReady)('playground in chromium', () => {
   });
 
   it('a member types /autointel, sees the workflow id, the report with its chart, and retrieves it privately', async () => {
-    const { chromium } = await import('playwright-core');
     mkdirSync(outDir, { recursive: true });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       await page.goto(pg.url);

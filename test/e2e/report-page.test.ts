@@ -2,7 +2,7 @@
 // chart as an embed image and a signed link; the link opens the page on the bot's own HTTP server (strict CSP), a
 // tampered link is a 404, and Debian's chromium (driven by playwright-core) renders it with no serious or critical
 // accessibility violation (axe-core), saving screenshots under test-output/.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +13,11 @@ import { SystemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startApp, type RunningApp } from '../../src/main.js';
 import { ct19Articles, opt, servePages, until, type PageServer } from '../support/e2e-pages.js';
+import { chromiumAvailable, launchChromium } from '../support/browser.js';
 import { repoRoot } from '../support/corpus.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const PUBLIC = 'https://reports.example';
-const CHROMIUM = process.env['AUTOINTEL_CHROMIUM'] ?? '/usr/bin/chromium';
 const outDir = join(repoRoot, 'test-output', 'report-page');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'autointel-e2e-page-'));
@@ -122,31 +122,13 @@ describe('report page and chart, end to end', () => {
     expect((await fetch(`${app!.httpUrl}/r/${path.split('/')[2]?.split('?')[0] ?? ''}`)).status).toBe(404);
   });
 
-  const browserReady = existsSync(CHROMIUM);
-  if (!browserReady) {
-    const message = `report page in a browser: skipped, ${CHROMIUM} is missing (apt-get install chromium, or set AUTOINTEL_CHROMIUM).`;
-    if (process.env['AUTOINTEL_REQUIRE_SERVICES'] === '1')
-      throw new Error(`AUTOINTEL_REQUIRE_SERVICES=1 but ${message}`);
-    console.warn(message);
-  }
+  const browserReady = chromiumAvailable('report page in a browser');
   it.skipIf(!browserReady)(
     'renders in chromium, light and dark, with no serious or critical axe violation',
     async () => {
-      const { chromium } = await import('playwright-core');
       const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
       mkdirSync(outDir, { recursive: true });
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const browser = await launchChromium();
       try {
         for (const scheme of ['light', 'dark'] as const) {
           // bypassCSP only lets the test inject axe; the page itself runs no script.

@@ -22,6 +22,13 @@ export const ACQUIRE_ERROR_CODES = [
   'acquire.file_not_found',
   'acquire.ytdlp_missing',
   'acquire.ytdlp_failed',
+  'acquire.ffmpeg_missing',
+  'acquire.pdf_failed',
+  'acquire.no_text_layer',
+  'acquire.live_stream',
+  'acquire.media_too_long',
+  'acquire.feed_invalid',
+  'acquire.episode_not_found',
 ] as const;
 
 export type AcquireErrorCode = (typeof ACQUIRE_ERROR_CODES)[number];
@@ -41,7 +48,7 @@ const USER_MESSAGES: Record<AcquireErrorCode, string> = {
   'acquire.bad_redirect': 'The link redirects to an address that cannot be followed.',
   'acquire.http_status': 'The site answered with an error.',
   'acquire.unsupported_content':
-    'That kind of content cannot be analysed (only web pages, text, subtitles and media).',
+    'That kind of content cannot be analysed (only web pages, text, PDFs, subtitles, podcast feeds and media).',
   'acquire.undecodable': 'The text of that page could not be decoded.',
   'acquire.empty': 'No readable text was found at that link.',
   'acquire.local_files_disabled': 'Local files cannot be analysed from here; give an http(s) link.',
@@ -49,6 +56,15 @@ const USER_MESSAGES: Record<AcquireErrorCode, string> = {
   'acquire.ytdlp_missing':
     'Media links need yt-dlp, which is not installed: install it (`apt-get install yt-dlp`, or set YTDLP_PATH to a current yt-dlp build; the Debian build is too old for YouTube).',
   'acquire.ytdlp_failed': 'The media at that link could not be read.',
+  'acquire.ffmpeg_missing':
+    'Media files need ffmpeg, which is not installed: install it (`apt-get install ffmpeg`) or set FFMPEG_PATH.',
+  'acquire.pdf_failed': 'The PDF could not be read.',
+  'acquire.no_text_layer':
+    'The PDF has no text layer (it is probably scanned images) and no text recognition (OCR) is available.',
+  'acquire.live_stream': 'Live streams cannot be analysed; try again once the recording is published.',
+  'acquire.media_too_long': 'The media is longer than the configured duration limit.',
+  'acquire.feed_invalid': 'That feed could not be read as RSS or Atom.',
+  'acquire.episode_not_found': 'No episode in that feed matches the one asked for.',
 };
 
 export interface AcquireErrorOptions {

@@ -1,35 +1,49 @@
 // Acquisition: a URL or local file → AcquiredContent (article, text, subtitles or media), safely and within limits.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Clock } from '../../core/clock.js';
 import { toAppError, type AppError } from '../../core/errors.js';
-import { newId } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import { err, ok, type Result } from '../../core/result.js';
 import { decodeBody, looksBinary } from './charset.js';
 import { permanent } from './errors.js';
 import { DEFAULT_TIMEOUTS, guardedFetch, type Timeouts } from './fetch.js';
 import { SsrfGuard, type Resolver } from './guard.js';
-import { extractArticle } from './html.js';
-import { detectLanguage } from './language.js';
+import { extractPdfText, isPdfBytes } from './pdf.js';
 import {
+  FEED_TYPES,
+  looksLikeFeed,
+  parseFeed,
+  parseTranscript,
+  pickEpisode,
+  pickTranscript,
+} from './podcast.js';
+import { extractArticle } from './html.js';
+import { detectLanguage, toIso6391 } from './language.js';
+import {
+  DESCRIPTION_ONLY_NOTE,
+  fetchDirectMedia,
   MediaAcquirer,
   NO_TRANSCRIPT_NOTE,
+  tooLong,
+  type DirectMediaOptions,
   findSidecarSubtitles,
   probeDuration,
   type MediaContent,
 } from './media.js';
 import { checkSourceSyntax } from './source.js';
+import { acquisitionDir, releaseAudio } from './workspace.js';
 import { looksLikeSubtitles, parseSubtitles } from './subtitles.js';
 import { isMarkdownName, markdownToText, normalizePlainText } from './text.js';
 import type { AcquiredContent, ContentKind } from './types.js';
 
 export { checkSourceSyntax, type CheckedSource, type SourceSyntaxOptions } from './source.js';
+export { sweepWorkDir } from './workspace.js';
 export { ACQUIRE_ERROR_CODES, type AcquireErrorCode } from './errors.js';
 export { NO_TRANSCRIPT_NOTE, DESCRIPTION_ONLY_NOTE } from './media.js';
-export type { AcquiredContent, TranscriptSegment, ContentKind } from './types.js';
+export type { AcquiredContent, TranscriptSegment, ContentKind, PageRange } from './types.js';
 
 export interface AcquireOptions {
   clock: Clock;
@@ -56,21 +70,42 @@ export interface AcquireOptions {
   allowedEndpoints?: readonly string[];
   /** Cap on a downloaded media file (yt-dlp `--max-filesize`). Default 200 MiB. */
   maxMediaBytes?: number;
+  /** Media longer than this is refused before anything is downloaded. Default 4 hours. */
+  maxMediaSeconds?: number;
+  /**
+   * Which episode of a podcast feed (title or number) when the source is a feed; a `#episode=…` fragment on the
+   * feed URL (how a Discord request carries it) takes precedence. Default: the newest.
+   */
+  episode?: string;
+  /** YTDLP_COOKIES: a cookies file for sites that demand sign-in. */
+  ytDlpCookies?: string;
+  /**
+   * Whether a configured speech-to-text engine will transcribe downloaded audio. Default false: without one, no
+   * audio is downloaded at all and the content says that no transcript could be made.
+   */
+  needsAudio?: boolean;
   /** Deadline for each yt-dlp run. Default 15 minutes. */
   mediaTimeoutMs?: number;
+  /** Deadline for reading a PDF's text (its worker is terminated past it). Default 60 s. */
+  pdfTimeoutMs?: number;
 }
 
 export interface AcquireContext {
   signal: AbortSignal;
+  /** The workflow acquiring: its downloads go to a directory named after it, so a sweep at start can tell them apart. */
+  workflowId?: string;
   progress?: (fraction: number, message: string) => void;
 }
 
 export interface Acquirer {
   acquire(source: string, ctx: AcquireContext): Promise<Result<AcquiredContent, AppError>>;
+  /** Deletes the downloaded audio of `content` (and its directory) once transcription no longer needs it. */
+  release(content: AcquiredContent): Promise<void>;
 }
 
 const DEFAULT_MAX_MEDIA_BYTES = 200 * 1024 * 1024;
 const DEFAULT_MEDIA_TIMEOUT_MS = 15 * 60_000;
+const DEFAULT_MAX_MEDIA_SECONDS = 4 * 3600;
 /** A page embedding media with less text than this is treated as a player page and handed to yt-dlp. */
 const PLAYER_PAGE_MAX_CHARS = 1000;
 
@@ -86,12 +121,22 @@ const SUBTITLE_TYPES = /^(text\/vtt|text\/srt|text\/x-srt|application\/x-subrip)
 const MARKDOWN_TYPES = /^text\/(x-)?markdown\b/i;
 const SNIFF_TYPES = /^(application\/octet-stream|binary\/octet-stream|application\/unknown)\b/i;
 
-type BodyKind = 'html' | 'markdown' | 'text' | 'subtitles' | 'media' | 'sniff' | 'unsupported';
+// Adaptive-streaming manifests need yt-dlp (its own HTTP stack fetches every segment through the proxy).
+const MANIFEST_TYPES = /^application\/(x-mpegurl|vnd\.apple\.mpegurl|dash\+xml)\b/i;
+const isStreamingManifest = (contentType: string | null, name: string): boolean =>
+  (contentType !== null && MANIFEST_TYPES.test(contentType)) || /\.(m3u8|mpd)$/i.test(name);
+
+const PDF_TYPES = /^(application\/(x-)?pdf|application\/acrobat)\b/i;
+
+type BodyKind =
+  'html' | 'markdown' | 'text' | 'subtitles' | 'media' | 'pdf' | 'feed' | 'sniff' | 'unsupported';
 
 function kindOf(contentType: string | null, name: string): BodyKind {
   const ext = extname(name).toLowerCase();
   if (contentType === null || contentType.trim() === '' || SNIFF_TYPES.test(contentType)) {
     if (MEDIA_EXTENSIONS.has(ext)) return 'media';
+    if (ext === '.pdf') return 'pdf';
+    if (ext === '.rss' || ext === '.atom' || ext === '.xml') return 'feed';
     if (ext === '.vtt' || ext === '.srt') return 'subtitles';
     if (isMarkdownName(name)) return 'markdown';
     if (ext === '.html' || ext === '.htm' || ext === '.xhtml') return 'html';
@@ -99,6 +144,8 @@ function kindOf(contentType: string | null, name: string): BodyKind {
     return 'sniff';
   }
   if (MEDIA_TYPES.test(contentType)) return 'media';
+  if (PDF_TYPES.test(contentType)) return 'pdf';
+  if (FEED_TYPES.test(contentType)) return 'feed';
   if (HTML_TYPES.test(contentType)) return 'html';
   if (SUBTITLE_TYPES.test(contentType)) return 'subtitles';
   if (MARKDOWN_TYPES.test(contentType)) return 'markdown';
@@ -108,6 +155,25 @@ function kindOf(contentType: string | null, name: string): BodyKind {
   }
   if (/^text\//i.test(contentType)) return 'text';
   return 'unsupported';
+}
+
+/** A feed by its declared type, or an XML/text/unknown body whose root element is `<rss>` or `<feed>`. */
+function isFeedBody(kind: BodyKind, body: Buffer): boolean {
+  if (kind !== 'feed' && kind !== 'text' && kind !== 'sniff') return false;
+  return looksLikeFeed(body.subarray(0, 4096).toString('utf8'));
+}
+
+/** `#episode=12` or `#episode=Some%20title` on a feed URL picks that episode; else the configured one, if any. */
+export function episodeWanted(url: URL, fallback: string | undefined): string | null {
+  const m = /(?:^#|&)episode=([^&]*)/.exec(url.hash);
+  if (m?.[1] !== undefined) {
+    try {
+      return decodeURIComponent(m[1].replace(/\+/g, ' '));
+    } catch {
+      return m[1];
+    }
+  }
+  return fallback ?? null;
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -121,7 +187,9 @@ function validate(options: AcquireOptions): void {
   };
   positive('maxBytes', options.maxBytes);
   positive('maxMediaBytes', options.maxMediaBytes);
+  positive('maxMediaSeconds', options.maxMediaSeconds);
   positive('mediaTimeoutMs', options.mediaTimeoutMs);
+  positive('pdfTimeoutMs', options.pdfTimeoutMs);
   for (const [k, v] of Object.entries(options.timeouts ?? {})) positive(`timeouts.${k}`, v);
   if (
     options.maxRedirects !== undefined &&
@@ -153,6 +221,10 @@ class DefaultAcquirer implements Acquirer {
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   }
 
+  async release(content: AcquiredContent): Promise<void> {
+    await releaseAudio(this.#o.workDir, content.media?.audioPath ?? null);
+  }
+
   async acquire(source: string, ctx: AcquireContext): Promise<Result<AcquiredContent, AppError>> {
     const progress = ctx.progress ?? (() => undefined);
     try {
@@ -163,8 +235,8 @@ class DefaultAcquirer implements Acquirer {
       if (!checked.ok) return checked;
       const result =
         checked.value.kind === 'file'
-          ? await this.#fromFile(checked.value.normalized, ctx.signal, progress)
-          : await this.#fromUrl(new URL(checked.value.normalized), ctx.signal, progress);
+          ? await this.#fromFile(checked.value.normalized, ctx.signal, progress, ctx.workflowId)
+          : await this.#fromUrl(new URL(checked.value.normalized), ctx.signal, progress, ctx.workflowId);
       if (!result.ok) {
         this.#o.logger.info({ code: result.error.code }, 'acquisition refused or failed');
         return result;
@@ -187,11 +259,12 @@ class DefaultAcquirer implements Acquirer {
     url: URL,
     signal: AbortSignal,
     progress: (f: number, m: string) => void,
+    wf: string | undefined,
   ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
     if (MEDIA_HOSTS.test(url.hostname)) {
       const pre = await this.#guard.checkUrl(url);
       if (!pre.ok) return pre;
-      return this.#media(url, signal, progress);
+      return this.#media(url, signal, progress, wf);
     }
     progress(0.05, 'Fetching');
     const fetched = await guardedFetch(url, {
@@ -210,8 +283,27 @@ class DefaultAcquirer implements Acquirer {
     if (!fetched.ok) return fetched;
     const { finalUrl, contentType, body, contentLanguage } = fetched.value;
     const kind = kindOf(contentType, finalUrl.pathname);
+    if (body !== null && (kind === 'pdf' || (kind === 'sniff' && isPdfBytes(body)))) {
+      progress(0.5, 'Reading the PDF');
+      const doc = await this.#pdf(body, signal);
+      return doc.ok ? ok({ finalUrl: finalUrl.href, fields: doc.value }) : doc;
+    }
+    if (body !== null && isFeedBody(kind, body)) {
+      progress(0.3, 'Reading the podcast feed');
+      return this.#podcast(
+        body,
+        contentType,
+        finalUrl,
+        episodeWanted(url, this.#o.episode),
+        signal,
+        progress,
+        wf,
+      );
+    }
     if (body === null) {
-      if (kind === 'media') return this.#media(finalUrl, signal, progress);
+      if (kind === 'media' && isStreamingManifest(contentType, finalUrl.pathname))
+        return this.#media(finalUrl, signal, progress, wf);
+      if (kind === 'media') return this.#direct(finalUrl, signal, progress, wf);
       return err(
         permanent('acquire.unsupported_content', `Refused content type ${contentType ?? 'none'}`, {
           context: { contentType },
@@ -227,7 +319,7 @@ class DefaultAcquirer implements Acquirer {
       // Characters, not words: CJK text has no spaces, and a short caption under a player is not an article.
       const playerPage = page.embeddedMedia.textTracks > 0 || page.fields.text.length < PLAYER_PAGE_MAX_CHARS;
       if (playerPage) {
-        const media = await this.#media(finalUrl, signal, progress);
+        const media = await this.#media(finalUrl, signal, progress, wf);
         if (media.ok || page.fields.text === '' || media.error.code === 'acquire.private_address')
           return media;
         if (signal.aborted) return media;
@@ -259,7 +351,8 @@ class DefaultAcquirer implements Acquirer {
     { fields: ContentFields; embeddedMedia: { elements: number; textTracks: number } | null },
     AppError
   > {
-    if (kind === 'unsupported' || kind === 'media')
+    // An XML body that is not a feed (checked before this) is markup, not text for analysis.
+    if (kind === 'unsupported' || kind === 'media' || kind === 'feed')
       return err(permanent('acquire.unsupported_content', `Refused content type ${contentType ?? 'none'}`));
     if (bytes.length === 0) return err(permanent('acquire.empty', 'Empty body'));
     if (looksBinary(bytes))
@@ -344,21 +437,183 @@ class DefaultAcquirer implements Acquirer {
     }
   }
 
-  async #media(
+  async #pdf(bytes: Buffer, signal: AbortSignal): Promise<Result<ContentFields, AppError>> {
+    const doc = await extractPdfText(bytes, {
+      signal,
+      maxChars: this.#o.maxBytes,
+      ...(this.#o.pdfTimeoutMs === undefined ? {} : { timeoutMs: this.#o.pdfTimeoutMs }),
+    });
+    if (!doc.ok) return doc;
+    return ok({
+      kind: 'document',
+      title: doc.value.title,
+      byline: null,
+      siteName: null,
+      publishedTime: null,
+      language: detectLanguage(doc.value.text),
+      text: doc.value.text,
+      segments: null,
+      pages: doc.value.pages,
+      media: null,
+      notes: doc.value.notes,
+    });
+  }
+
+  /**
+   * A podcast feed: the episode asked for (newest by default); its published transcript when it has one, else its
+   * enclosure's audio for a speech-to-text engine, else its title and description, said plainly.
+   */
+  async #podcast(
+    bytes: Buffer,
+    contentType: string | null,
+    feedUrl: URL,
+    wanted: string | null,
+    signal: AbortSignal,
+    progress: (f: number, m: string) => void,
+    wf: string | undefined,
+  ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
+    const feed = parseFeed(decodeBody(bytes, { contentType, html: false }).text, feedUrl);
+    if (!feed.ok) return feed;
+    const picked = pickEpisode(feed.value, wanted);
+    if (!picked.ok) return picked;
+    const ep = picked.value;
+    const base = {
+      kind: 'media' as const,
+      title: ep.title,
+      byline: feed.value.author,
+      siteName: feed.value.title,
+      publishedTime: ep.published,
+    };
+    const finalUrl = ep.link ?? ep.enclosure?.url.href ?? feedUrl.href;
+    const feedLanguage = toIso6391(feed.value.language);
+    const transcript = pickTranscript(ep.transcripts, feedLanguage);
+    const notes: string[] = [];
+    if (transcript !== null) {
+      progress(0.5, 'Downloading the published transcript');
+      const fetched = await guardedFetch(transcript.url, {
+        guard: this.#guard,
+        clock: this.#o.clock,
+        logger: this.#o.logger,
+        maxBytes: this.#o.maxBytes,
+        maxRedirects: this.#o.maxRedirects ?? 5,
+        timeouts: this.#timeouts,
+        signal,
+      });
+      if (fetched.ok && fetched.value.body !== null) {
+        const type = transcript.type || (fetched.value.contentType ?? '');
+        const t = parseTranscript(
+          decodeBody(fetched.value.body, { contentType: fetched.value.contentType }).text,
+          type,
+        );
+        if (t.text !== '')
+          return ok({
+            finalUrl,
+            fields: {
+              ...base,
+              language: toIso6391(transcript.language) ?? feedLanguage ?? detectLanguage(t.text),
+              text: t.text,
+              segments: t.segments,
+              media: { durationSec: ep.durationSec, captions: 'manual', audioPath: null },
+              notes: ['The transcript is the one the podcast publishes with the episode.'],
+            },
+          });
+      }
+      if (!fetched.ok && (fetched.error.code === 'acquire.private_address' || signal.aborted)) return fetched;
+      this.#o.logger.warn(
+        { code: fetched.ok ? 'acquire.empty' : fetched.error.code },
+        'podcast transcript unusable',
+      );
+      notes.push('The transcript the podcast lists could not be read.');
+    }
+    let durationSec = ep.durationSec;
+    let audioPath: string | null = null;
+    if (ep.enclosure !== null && this.#o.needsAudio === true) {
+      progress(0.4, 'Downloading the episode audio');
+      const m = await fetchDirectMedia(ep.enclosure.url, this.#directOptions(signal, wf));
+      if (!m.ok) return m;
+      durationSec = m.value.durationSec ?? durationSec;
+      audioPath = m.value.audioPath;
+    }
+    if (ep.enclosure === null) notes.push('The episode has no audio enclosure.');
+    const text = [ep.title, ep.description].filter((x): x is string => x !== null && x !== '').join('\n\n');
+    if (text === '' && audioPath === null)
+      return err(permanent('acquire.empty', 'Episode without transcript, audio or description'));
+    notes.push(NO_TRANSCRIPT_NOTE);
+    if (text !== '') notes.push(DESCRIPTION_ONLY_NOTE);
+    return ok({
+      finalUrl,
+      fields: {
+        ...base,
+        language: feedLanguage ?? detectLanguage(text),
+        text,
+        segments: null,
+        media: { durationSec, captions: 'none', audioPath },
+        notes,
+      },
+    });
+  }
+
+  /** A direct audio/video file: only its audio track is kept, and only when an engine will transcribe it. */
+  async #direct(
     url: URL,
     signal: AbortSignal,
     progress: (f: number, m: string) => void,
+    wf: string | undefined,
   ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
-    const media = new MediaAcquirer({
-      ytDlpPath: this.#o.ytDlpPath,
+    progress(0.3, this.#o.needsAudio ? 'Downloading the audio track' : 'Reading media information');
+    const m = await fetchDirectMedia(url, this.#directOptions(signal, wf));
+    if (!m.ok) return m;
+    return ok({
+      finalUrl: url.href,
+      fields: {
+        kind: 'media',
+        title: m.value.title,
+        byline: null,
+        siteName: null,
+        publishedTime: null,
+        language: null,
+        text: '',
+        segments: null,
+        media: { durationSec: m.value.durationSec, captions: 'none', audioPath: m.value.audioPath },
+        notes: [NO_TRANSCRIPT_NOTE],
+      },
+    });
+  }
+
+  #directOptions(signal: AbortSignal, wf: string | undefined): DirectMediaOptions {
+    return {
       ffmpegPath: this.#o.ffmpegPath,
-      workDir: join(this.#o.workDir, newId()),
+      workDir: acquisitionDir(this.#o.workDir, wf),
       guard: this.#guard,
       logger: this.#o.logger,
       clock: this.#o.clock,
       signal,
       timeoutMs: this.#o.mediaTimeoutMs ?? DEFAULT_MEDIA_TIMEOUT_MS,
       maxMediaBytes: this.#o.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES,
+      maxDurationSec: this.#o.maxMediaSeconds ?? DEFAULT_MAX_MEDIA_SECONDS,
+      needsAudio: this.#o.needsAudio ?? false,
+    };
+  }
+
+  async #media(
+    url: URL,
+    signal: AbortSignal,
+    progress: (f: number, m: string) => void,
+    wf: string | undefined,
+  ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
+    const media = new MediaAcquirer({
+      ytDlpPath: this.#o.ytDlpPath,
+      ffmpegPath: this.#o.ffmpegPath,
+      workDir: acquisitionDir(this.#o.workDir, wf),
+      guard: this.#guard,
+      logger: this.#o.logger,
+      clock: this.#o.clock,
+      signal,
+      timeoutMs: this.#o.mediaTimeoutMs ?? DEFAULT_MEDIA_TIMEOUT_MS,
+      maxMediaBytes: this.#o.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES,
+      maxDurationSec: this.#o.maxMediaSeconds ?? DEFAULT_MAX_MEDIA_SECONDS,
+      cookiesPath: this.#o.ytDlpCookies ?? null,
+      needsAudio: this.#o.needsAudio ?? false,
       progress,
     });
     const r = await media.acquire(url);
@@ -370,6 +625,7 @@ class DefaultAcquirer implements Acquirer {
     path: string,
     signal: AbortSignal,
     progress: (f: number, m: string) => void,
+    wf: string | undefined,
   ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
     const finalUrl = pathToFileURL(path).href;
     let info: Awaited<ReturnType<typeof stat>>;
@@ -382,7 +638,18 @@ class DefaultAcquirer implements Acquirer {
     const ext = extname(path).toLowerCase();
     if (MEDIA_EXTENSIONS.has(ext)) {
       progress(0.2, 'Reading local media');
-      return ok({ finalUrl, fields: await this.#localMedia(path, signal) });
+      const fields = await this.#localMedia(path, signal);
+      const limit = this.#o.maxMediaSeconds ?? DEFAULT_MAX_MEDIA_SECONDS;
+      const duration = fields.media?.durationSec ?? null;
+      // Only a recording that would be transcribed is bound by the duration limit; subtitles cost nothing.
+      if (
+        fields.media?.audioPath != null &&
+        this.#o.needsAudio === true &&
+        duration !== null &&
+        duration > limit
+      )
+        return err(tooLong(duration, limit));
+      return ok({ finalUrl, fields });
     }
     if (info.size > this.#o.maxBytes)
       return err(
@@ -390,6 +657,16 @@ class DefaultAcquirer implements Acquirer {
       );
     progress(0.2, 'Reading file');
     const bytes = await readFile(path, { signal });
+    const fileKind = kindOf(null, path);
+    if (fileKind === 'pdf' || (fileKind === 'sniff' && isPdfBytes(bytes))) {
+      progress(0.5, 'Reading the PDF');
+      const doc = await this.#pdf(bytes, signal);
+      return doc.ok ? ok({ finalUrl, fields: doc.value }) : doc;
+    }
+    if (isFeedBody(fileKind, bytes)) {
+      progress(0.3, 'Reading the podcast feed');
+      return this.#podcast(bytes, null, new URL(finalUrl), this.#o.episode ?? null, signal, progress, wf);
+    }
     progress(0.5, 'Extracting text');
     const r = this.#fromBytes(bytes, kindOf(null, path), null, path, null);
     if (!r.ok) return r;

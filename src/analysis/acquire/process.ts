@@ -29,6 +29,41 @@ export type RunResult =
 
 const STDERR_TAIL = 8192;
 
+/** Locale variables passed through: they change how a child decodes names and text, never what it may reach. */
+const LOCALE_KEYS = ['LANG', 'LC_ALL', 'LC_CTYPE', 'TZ'] as const;
+
+/**
+ * The whole environment a media child (yt-dlp, ffmpeg) gets: PATH, HOME and TMPDIR inside its work directory,
+ * the locale, and proxy variables naming the guard proxy — so a helper it starts (ffmpeg under yt-dlp) also goes
+ * through the guard. Nothing else: no tokens, keys or database URLs can leak into a child or its error output.
+ */
+export function mediaChildEnv(options: {
+  readonly workDir: string;
+  readonly proxyUrl: string | null;
+  readonly parent?: NodeJS.ProcessEnv;
+}): NodeJS.ProcessEnv {
+  const parent = options.parent ?? process.env;
+  const env: NodeJS.ProcessEnv = {
+    PATH: parent['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: options.workDir,
+    TMPDIR: options.workDir,
+    TMP: options.workDir,
+    TEMP: options.workDir,
+    PYTHONIOENCODING: 'utf-8',
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
+  for (const k of LOCALE_KEYS) if (parent[k] !== undefined) env[k] = parent[k];
+  env['LANG'] ??= 'C.UTF-8';
+  if (options.proxyUrl !== null) {
+    for (const k of ['http_proxy', 'https_proxy', 'all_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY'])
+      env[k] = options.proxyUrl;
+    // Nothing bypasses the guard, not even loopback: the proxy itself decides what loopback may be reached.
+    env['no_proxy'] = '';
+    env['NO_PROXY'] = '';
+  }
+  return env;
+}
+
 /** Never throws: every way a child can end is a tagged result. */
 export function runProcess(
   command: string,

@@ -11,7 +11,15 @@ export interface TranscriptSegment {
   readonly charEnd: number;
 }
 
-export type ContentKind = 'article' | 'text' | 'subtitles' | 'media';
+/** Where one page of a document sits in `AcquiredContent.text` (UTF-16 offsets, end exclusive). */
+export interface PageRange {
+  /** 1-based page number. */
+  readonly page: number;
+  readonly charStart: number;
+  readonly charEnd: number;
+}
+
+export type ContentKind = 'article' | 'text' | 'subtitles' | 'media' | 'document';
 
 export interface AcquiredContent {
   readonly kind: ContentKind;
@@ -29,6 +37,8 @@ export interface AcquiredContent {
   readonly text: string;
   /** Timestamped segments when the source has them (subtitles, captions, transcripts). */
   readonly segments: readonly TranscriptSegment[] | null;
+  /** Page ranges of a paged document (PDF), in order; absent for everything else. */
+  readonly pages?: readonly PageRange[];
   readonly media: {
     readonly durationSec: number | null;
     readonly captions: 'manual' | 'automatic' | 'none';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import nlp from 'compromise';
 import { toAppError } from '../../core/errors.js';
 import type { Depth } from '../../core/stage.js';
-import type { AcquiredContent, TranscriptSegment } from '../acquire/types.js';
+import type { AcquiredContent, PageRange, TranscriptSegment } from '../acquire/types.js';
 import type { Span } from '../report.js';
 import {
   loadCheckworthinessRanker,
@@ -80,7 +80,7 @@ export class Analyser {
       ? null
       : `wink-nlp English model; text is ${lang ?? 'in an undetected language that does not look like English'}`;
     if (modelGap !== null) notes.push(`Only language-neutral analysis ran (${modelGap}).`);
-    const spanOf = spanMaker(content.segments);
+    const spanOf = spanMaker(content.segments, content.pages ?? null);
     const sentenceText = (i: number): string => {
       const s = doc.sentences[i]!;
       return content.text.slice(s.start, s.end);
@@ -336,29 +336,43 @@ function sentenceAnalyses(doc: ParsedDocument): SentenceAnalysis[] {
 
 type SpanMaker = (r: { start: number; end: number }) => Span;
 
-/** Spans with the media times of the transcript segments they overlap, when the source has segments. */
-function spanMaker(segments: readonly TranscriptSegment[] | null): SpanMaker {
+/**
+ * Spans with the media times of the transcript segments they overlap, when the source has segments, and the page
+ * they start on, when the source is a paged document.
+ */
+function spanMaker(
+  segments: readonly TranscriptSegment[] | null,
+  pages: readonly PageRange[] | null,
+): SpanMaker {
   const segs = segments ?? [];
-  const firstEndingAfter = (offset: number): number => {
+  const pgs = pages ?? [];
+  const firstEndingAfter = (list: readonly { charEnd: number }[], offset: number): number => {
     let lo = 0;
-    let hi = segs.length;
+    let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (segs[mid]!.charEnd <= offset) lo = mid + 1;
+      if (list[mid]!.charEnd <= offset) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   };
-  return ({ start, end }) => {
+  const withTimes = ({ start, end }: { start: number; end: number }): Span => {
     const span: Span = { start, end };
     if (segs.length === 0) return span;
-    const a = firstEndingAfter(start);
+    const a = firstEndingAfter(segs, start);
     const first = segs[a];
     if (!first || first.charStart >= end) return span;
     let endTime = first.end;
     for (let j = a + 1; j < segs.length && segs[j]!.charStart < end; j++)
       endTime = Math.max(endTime, segs[j]!.end);
     return { start, end, startTime: first.start, endTime };
+  };
+  return (r) => {
+    const span = withTimes(r);
+    if (pgs.length === 0) return span;
+    // The page separator sits between ranges: a span starting there belongs to the page that follows.
+    const page = pgs[Math.min(firstEndingAfter(pgs, r.start), pgs.length - 1)];
+    return page === undefined ? span : { ...span, page: page.page };
   };
 }
 
