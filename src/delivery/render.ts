@@ -365,7 +365,12 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
       const detail = x.detail !== null && sanitize(x.detail) !== '' ? ` (${sanitize(x.detail)})` : '';
       const q = x.quotes[0];
       const quote = q === undefined ? '' : `\n“${clip(q.text, 300)}” ${compactSpan(q.span)}`;
-      addItem(b, `${LLM_KIND_TITLES[x.kind]}${detail} · ${sanitize(x.model)}`, `${x.text}${quote}`, SHOWN.llmChars);
+      addItem(
+        b,
+        `${LLM_KIND_TITLES[x.kind]}${detail} · ${sanitize(x.model)}`,
+        `${x.text}${quote}`,
+        SHOWN.llmChars,
+      );
     }),
     ...(s.llm !== undefined && !isMissing(s.llm)
       ? describe('Model run', bullets(llmFacts(s.llm), LIMITS.description, 400), budget, COLOR.neutral)

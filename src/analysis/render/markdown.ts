@@ -126,7 +126,9 @@ function renderItems(key: SectionKey, report: Report): string[] {
     case 'llm':
       return s.llm === undefined || isMissing(s.llm)
         ? []
-        : trimEnd(renderLlmLines(s.llm, { escape: escapeMarkdown, heading: (t) => `**${t}**\n`, span, indent: '' }));
+        : trimEnd(
+            renderLlmLines(s.llm, { escape: escapeMarkdown, heading: (t) => `**${t}**\n`, span, indent: '' }),
+          );
   }
 }
 

@@ -101,6 +101,11 @@ function renderItems(key: SectionKey, report: Report): string[] {
     case 'llm':
       return s.llm === undefined || isMissing(s.llm)
         ? []
-        : renderLlmLines(s.llm, { escape: oneLine, heading: (t) => `  ${t}`, span: plainSpan, indent: '    ' });
+        : renderLlmLines(s.llm, {
+            escape: oneLine,
+            heading: (t) => `  ${t}`,
+            span: plainSpan,
+            indent: '    ',
+          });
   }
 }
