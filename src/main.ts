@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createAcquirer, sweepWorkDir } from './analysis/acquire/index.js';
 import { AnalysisPool } from './analysis/analyse/pool.js';
+import { factCheckSearchFromConfig } from './analysis/factcheck/index.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
 import { createLlmStage } from './analysis/llm/index.js';
 import { openLlmLedger } from './store/open-llm-ledger.js';
@@ -12,35 +13,30 @@ import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { SecretBox } from './core/secrets.js';
-import { DiscordRestClient } from './delivery/discord-rest.js';
+import { DiscordRestClient } from './discord-api/rest.js';
+import { UndiciTransport } from './discord-api/transport.js';
 import { DeliveryOutbox } from './delivery/outbox.js';
-import { DefaultPacing, RateLimiter } from './delivery/ratelimit.js';
+import { DefaultPacing, RateLimiter } from './discord-api/ratelimit.js';
 import { createReportExtras } from './delivery/report-extras.js';
 import { ReportLinks } from './delivery/report-links.js';
 import { loadOrCreateSecretKey } from './delivery/secret-key.js';
-import { EngineAppServices } from './discord/engine-services.js';
+import { EngineAppServices } from './workflow/app-services.js';
 import type { InteractionClaim } from './discord/ports.js';
 import { createGatewayFrontEnd, type FrontEnd } from './discord/gateway.js';
 import { createHttpFrontEnd } from './discord/http-endpoint.js';
 import { PromFrontEndMetrics } from './discord/metrics.js';
 import { reportPageRoute } from './http/report-page.js';
-import { createHttpServer, type HttpServer } from './http/server.js';
+import { createHttpServer, metricsPlacement, type HttpServer } from './http/server.js';
 import { assertDeployment, openStore } from './store/select.js';
 import type { WorkflowStore } from './store/store.js';
 import { BullmqQueue } from './workflow/bullmq-queue.js';
 import { EmbeddedQueue } from './workflow/embedded-queue.js';
 import { WorkflowEngine } from './workflow/engine.js';
+import { AnalysisIntakes } from './workflow/intake.js';
+import { FallbackNotices } from './workflow/notices.js';
 import type { WorkQueue } from './workflow/queue.js';
-import type { Depth } from './core/stage.js';
 
 const DISCORD_API = 'https://discord.com/api';
-/** Higher-priority (lower number) for quick depths, so a burst of comprehensive jobs cannot starve standard ones. */
-const DEPTH_PRIORITY: Readonly<Record<Depth, number>> = {
-  standard: 1,
-  deep: 2,
-  comprehensive: 3,
-  experimental: 4,
-};
 
 export interface AppOptions {
   /** `bot`: the Discord front end (plus a worker unless `worker` is false); `worker`: background worker only. */
@@ -64,14 +60,14 @@ export interface RunningApp {
 
 /** Starts acknowledged-but-unstarted requests left by dead processes: now, then every 15 s. */
 async function recoverIntakesForever(
-  services: EngineAppServices,
+  intakes: AnalysisIntakes,
   clock: Clock,
   logger: Logger,
   signal: AbortSignal,
 ): Promise<void> {
   while (!signal.aborted) {
     try {
-      await services.recoverIntakes();
+      await intakes.recover();
     } catch (e: unknown) {
       logger.error({ err: e }, 'intake recovery pass failed');
     }
@@ -133,7 +129,6 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
             clock,
             logger,
             guildLimit: config.guildConcurrency,
-            priorityFor: (w) => DEPTH_PRIORITY[w.request.depth],
           })
         : null;
     // BullMQ holds Redis connections that only close() releases; it runs after the engine has stopped.
@@ -182,7 +177,10 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       }),
       analysis,
       transcription,
-      reportIndex: { search: (q, o) => store.searchReports(q, o) },
+      reportIndex: {
+        search: (q, o) => store.searchReports(q, o),
+        loadReport: async (id) => (await store.getReport(id))?.report ?? null,
+      },
       llmConfigured: config.llmBaseUrl !== undefined,
       llm: createLlmStage(config, {
         clock,
@@ -190,13 +188,20 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         ledger: llmLedger,
         guildOf: async (id) => (await store.getWorkflow(id))?.request.guildId ?? null,
       }),
+      factCheckSearch: factCheckSearchFromConfig({ ...config, clock }),
     });
 
     const limiter = new RateLimiter({
       clock,
       ...(options.pacing === undefined ? { pacing: DefaultPacing } : { pacing: options.pacing }),
     });
-    const rest = new DiscordRestClient({ apiBase: config.discordApiBase, logger, limiter });
+    // The one HTTP path to Discord for the whole process: the front end's callbacks and edits, delivery, notices.
+    const transport = new UndiciTransport({
+      apiBase: config.discordApiBase,
+      ...(config.discordToken === undefined ? {} : { botToken: config.discordToken }),
+    });
+    stoppers.push(() => transport.close());
+    const rest = new DiscordRestClient({ transport, logger, limiter });
     const outbox = new DeliveryOutbox({
       store,
       clock,
@@ -234,28 +239,46 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     let httpUrl: string | null = null;
     if (options.role === 'bot') {
       const applicationId = requireKey(config.applicationId, 'DISCORD_APPLICATION_ID', 'to run the bot');
+      const targets = {
+        store,
+        secretBox,
+        clock,
+        defaultWebhook: config.discordWebhook,
+        botToken: config.discordToken,
+        allowApiBaseWebhooks: emulatedApi,
+      };
+      const notices = new FallbackNotices({ rest, targets, logger });
+      const intakes = new AnalysisIntakes({
+        store,
+        engine,
+        secretBox,
+        clock,
+        logger,
+        owner,
+        targets,
+        notices,
+      });
       const services = new EngineAppServices({
         engine,
         store,
         clock,
         logger,
         secretBox,
-        rest,
-        defaultWebhook: config.discordWebhook,
-        botToken: config.discordToken,
+        intakes,
+        notices,
         allowApiBaseWebhooks: emulatedApi,
         llmSpend: (id) => llmLedger.workflowSpend(id),
       });
-      // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed
-      // (it holds the interaction token), so a crash right after the acknowledgement cannot lose the request.
-      const claim: InteractionClaim = (interactionId, intake) =>
-        store.claimInteraction(
-          interactionId,
-          owner,
-          clock.now(),
-          intake === undefined ? undefined : secretBox.seal(JSON.stringify(intake)),
-        );
+      // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed.
+      const claim: InteractionClaim = (interactionId, intake) => intakes.claim(interactionId, intake);
       let frontEnd: FrontEnd;
+      const placement = metricsPlacement(config.host, config.metricsPort);
+      if (placement === 'none')
+        logger.warn(
+          { host: config.host },
+          '/metrics is not served on a public listener; set METRICS_PORT to expose it',
+        );
+      let metricsRegistry: PromFrontEndMetrics['registry'];
       if (config.mode === 'http') {
         const http = createHttpFrontEnd({
           publicKey: requireKey(config.publicKey, 'DISCORD_PUBLIC_KEY', 'in http mode'),
@@ -268,8 +291,11 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           host: config.host,
           port: config.port,
           claim,
+          transport,
+          serveMetrics: placement === 'main',
         });
         frontEnd = http;
+        metricsRegistry = http.metrics.registry;
         if (reportPages !== null) http.http.route('GET', '/r/*', reportPages);
         await http.start();
         httpUrl = http.url();
@@ -281,7 +307,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           clock,
           logger,
           mode: 'gateway',
-          metrics: metrics.registry,
+          ...(placement === 'main' ? { metrics: metrics.registry } : {}),
           checks: { gateway: () => ({ ok: gateway.isReady() }) },
         });
         const gateway = createGatewayFrontEnd({
@@ -293,16 +319,30 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           services,
           claim,
           metrics,
+          transport,
         });
         frontEnd = gateway;
+        metricsRegistry = metrics.registry;
         if (reportPages !== null) server.route('GET', '/r/*', reportPages);
         await gateway.start();
         httpUrl = (await server.start()).url;
         stoppers.push(() => server.stop());
       }
       stoppers.push(() => frontEnd.stop());
+      if (placement === 'separate' && config.metricsPort !== undefined) {
+        const metricsServer = createHttpServer({
+          host: '127.0.0.1',
+          port: config.metricsPort,
+          clock,
+          logger,
+          mode: 'metrics',
+          metrics: metricsRegistry,
+        });
+        await metricsServer.start();
+        stoppers.push(() => metricsServer.stop());
+      }
       const recovery = new AbortController();
-      const recovering = recoverIntakesForever(services, clock, logger, recovery.signal);
+      const recovering = recoverIntakesForever(intakes, clock, logger, recovery.signal);
       stoppers.push(async () => {
         recovery.abort();
         await recovering;

@@ -20,7 +20,7 @@ import { Client, Events } from 'discord.js';
 import { SystemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import { createGatewayFrontEnd } from '../../src/discord/gateway.js';
-import { InMemoryAppServices } from '../../src/discord/in-memory-services.js';
+import { InMemoryAppServices } from '../../test/support/in-memory-services.js';
 import { SqliteWorkflowStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { DriverMessage, DriverRequest } from './emulator-driver.js';
 

@@ -7,6 +7,7 @@ import { memoryPartials, type Depth, type StageContext } from '../core/stage.js'
 import type { AcquiredContent } from './acquire/types.js';
 import { InProcessAnalysisRunner } from './analyse/pool.js';
 import type { ReportIndex } from './analyse/types.js';
+import { extractClaimReviews, type FactCheckSearch, type PageClaimReview } from './factcheck/index.js';
 import { createAnalysisPipeline, type ContentAcquirer } from './pipeline.js';
 import { isMissing, ReportSchema } from './report.js';
 
@@ -46,15 +47,32 @@ const ctx = (): StageContext => ({
 });
 
 /** Runs each stage from JSON-round-tripped outputs, as a resumed workflow would see them. */
-async function runFromCheckpoints(depth: Depth, index: ReportIndex | null, llm = false) {
+async function runFromCheckpoints(
+  depth: Depth,
+  index: ReportIndex | null,
+  llm = false,
+  facts: { search?: FactCheckSearch; pageReviews?: PageClaimReview[]; guildId?: string } = {},
+) {
   const analysis = new InProcessAnalysisRunner();
   const outputs: Record<string, unknown> = {};
+  const withReviews: ContentAcquirer = {
+    acquire: async (source, c) => {
+      const r = await acquirer.acquire(source, c);
+      return r.ok && facts.pageReviews ? ok({ ...r.value, claimReviews: facts.pageReviews }) : r;
+    },
+  };
   for (const name of ['acquire', 'transcribe', 'analyse', 'llm', 'report']) {
     // A fresh pipeline per stage: nothing may be carried in memory from the stage before.
-    const pipeline = createAnalysisPipeline({ acquirer, analysis, reportIndex: index, llmConfigured: llm });
+    const pipeline = createAnalysisPipeline({
+      acquirer: withReviews,
+      analysis,
+      reportIndex: index,
+      llmConfigured: llm,
+      factCheckSearch: facts.search ?? null,
+    });
     const stage = pipeline.stagesFor(depth).find((s) => s.name === name)!;
     const outcome = await stage.run(
-      { workflowId: 'wf-1', url: 'https://news.example/a', depth, outputs },
+      { workflowId: 'wf-1', url: 'https://news.example/a', depth, guildId: facts.guildId ?? null, outputs },
       ctx(),
     );
     if (outcome.kind === 'failed') throw outcome.error;
@@ -82,8 +100,80 @@ describe('analysis pipeline', () => {
     expect(report.sections.crossReferences).toEqual({
       missing: { reason: 'No report index is available here, so earlier analyses were not searched.' },
     });
-    expect(isMissing(report.sections.factChecks)).toBe(true);
+    const fc = report.sections.factChecks;
+    if (fc === undefined || isMissing(fc)) throw new Error('expected the fact-check section');
+    expect(fc.items).toEqual([]);
+    expect(fc.checked.length).toBeGreaterThan(0);
+    expect(fc.sources.map((x) => [x.kind, x.status])).toEqual([
+      ['page', 'searched'],
+      ['google', 'not_configured'],
+      ['earlier-report', 'skipped'],
+    ]);
     expect(report.sections.chapters && !isMissing(report.sections.chapters)).toBe(true);
+  });
+
+  it('attaches published fact-checks from the page, the API and the guild’s earlier reports, through checkpoints', async () => {
+    const queries: string[] = [];
+    const search: FactCheckSearch = {
+      name: 'Google Fact Check Tools',
+      search: (q) => {
+        queries.push(q);
+        return Promise.resolve(
+          ok(
+            q.includes('deficit doubled')
+              ? [
+                  {
+                    text: 'The budget deficit doubled in 2020',
+                    claimant: 'Jane Smith',
+                    claimDate: null,
+                    reviews: [
+                      {
+                        publisher: 'Example Checkers',
+                        site: 'checkers.example',
+                        url: 'https://checkers.example/deficit',
+                        title: null,
+                        reviewDate: '2021-01-04T00:00:00Z',
+                        textualRating: 'Half True',
+                        languageCode: 'en',
+                      },
+                    ],
+                  },
+                ]
+              : [],
+          ),
+        );
+      },
+    };
+    const guilds: (string | undefined)[] = [];
+    const index: ReportIndex = {
+      search: (_q, o) => {
+        // Cross-references search the same index unscoped; the fact-check lookups are the guild-scoped calls.
+        if (o.guildId !== undefined) guilds.push(o.guildId);
+        return Promise.resolve([]);
+      },
+      loadReport: () => Promise.resolve(null),
+    };
+    const pageReviews = extractClaimReviews(
+      '<script type="application/ld+json">{"@type":"ClaimReview","claimReviewed":"Senator Smith said the budget deficit doubled in 2020","author":{"name":"Page Desk"},"reviewRating":{"alternateName":"Mostly False"}}</script>',
+    );
+    const report = await runFromCheckpoints('comprehensive', index, false, {
+      search,
+      pageReviews,
+      guildId: 'g-1',
+    });
+    const fc = report.sections.factChecks;
+    if (fc === undefined || isMissing(fc)) throw new Error('expected the fact-check section');
+    expect(fc.items.map((f) => [f.sourceKind, f.rating, f.publisher])).toEqual([
+      ['page', 'Mostly False', 'Page Desk'],
+      ['google', 'Half True', 'Example Checkers'],
+    ]);
+    const claim = fc.items[1]!;
+    expect(text.slice(claim.span!.start, claim.span!.end)).toBe(claim.claim);
+    expect(fc.items[0]!.span).toEqual(claim.span);
+    expect(queries.length).toBe(fc.checked.length);
+    expect(guilds.length).toBe(fc.checked.length);
+    expect(new Set(guilds)).toEqual(new Set(['g-1']));
+    expect(fc.sources.map((x) => x.status)).toEqual(['searched', 'searched', 'searched']);
   });
 
   it('lists earlier reports found through the index, never the workflow itself', async () => {

@@ -6,6 +6,7 @@ import type { Depth, Pipeline, Stage, StageContext, StageInput, StageOutcome } f
 import type { AcquiredContent } from './acquire/types.js';
 import type { AnalysisRunner } from './analyse/pool.js';
 import type { AnalysisOutput, ReportIndex } from './analyse/types.js';
+import { factChecksFor, type FactCheckSearch } from './factcheck/index.js';
 import {
   isMissing,
   REPORT_SCHEMA_VERSION,
@@ -41,6 +42,8 @@ export interface AnalysisPipelineDeps {
   readonly llmConfigured?: boolean;
   /** The model stage; without it the report says what a model would have added. */
   readonly llm?: LlmStage | null;
+  /** Published fact-checks (Google Fact Check Tools); null or absent when AUTOINTEL_FACTCHECK_API_KEY is not set. */
+  readonly factCheckSearch?: FactCheckSearch | null;
 }
 
 export const STAGE_NAMES = ['acquire', 'transcribe', 'analyse', 'llm', 'report'] as const;
@@ -61,6 +64,8 @@ export interface AnalyseOutput {
   readonly analysis: AnalysisOutput;
   readonly crossReferences: ReportSections['crossReferences'] | null;
   readonly crossReferenceNotes: readonly string[];
+  /** Absent in checkpoints written before fact-checks existed. */
+  readonly factChecks?: ReportSections['factChecks'] | null;
   readonly ms: number;
 }
 
@@ -171,10 +176,19 @@ async function analyseStage(
       crossRefNotes,
     );
   }
+  ctx.progress(0.95, 'fact-checks');
+  const factChecks = await factChecksFor(
+    input,
+    content.value,
+    analysis,
+    { search: deps.factCheckSearch ?? null, reportIndex: deps.reportIndex ?? null },
+    { signal: ctx.signal, partials: ctx.partials },
+  );
   const output: AnalyseOutput = {
     analysis,
     crossReferences,
     crossReferenceNotes: crossRefNotes,
+    factChecks,
     ms: elapsed(ctx.clock, t0),
   };
   return { kind: 'completed', output };
@@ -280,6 +294,7 @@ function reportStage(input: StageInput, ctx: StageContext): StageOutcome {
   const a = analysed.analysis;
   const sections: ReportSections = { ...a.sections };
   if (analysed.crossReferences) sections.crossReferences = analysed.crossReferences;
+  if (analysed.factChecks) sections.factChecks = analysed.factChecks;
   if (llm !== undefined) sections.llm = llm.section;
   const engines: Record<string, string> = { ...a.engines, ...(llm?.engines ?? {}) };
   if (transcribed.engine) engines['transcription'] = transcribed.engine;

@@ -74,12 +74,50 @@ export const CrossReferenceSchema = z.object({
   text: z.string(),
   span: SpanSchema,
 });
+/** Where a fact-check came from: the analysed page's own ClaimReview markup, Google Fact Check Tools, or an earlier
+ * report of the same guild that holds the same claim. */
+export const FACT_CHECK_SOURCE_KINDS = ['page', 'google', 'earlier-report'] as const;
+/** A published fact-check attached to a claim. Everything is copied as published: there is no verdict of our own. */
 export const FactCheckSchema = z.object({
+  /** The claim in this content the fact-check concerns (or, for a page review that matches none of our claims, the
+   * claim the page reviews). */
   claim: z.string(),
-  source: z.string(),
-  verdict: z.string(),
-  span: SpanSchema,
+  /** Where `claim` is in the analysed text; null when a page reviews a claim whose words are not in the text. */
+  span: SpanSchema.nullable(),
+  sourceKind: z.enum(FACT_CHECK_SOURCE_KINDS),
+  /** The claim as the fact-checker (or the earlier report) worded it. */
+  reviewedClaim: z.string(),
+  claimant: z.string().nullable(),
+  /** The fact-checker; for an earlier report, that report's title. */
+  publisher: z.string().nullable(),
+  /** The rating exactly as published ("Pants on Fire!", "Misleading", a sentence); null for earlier reports. */
+  rating: z.string().nullable(),
+  /** The publisher's numeric scale when it gives one, e.g. "1 on a scale from 1 (worst) to 6 (best)". */
+  ratingScale: z.string().nullable(),
+  reviewUrl: z.string().nullable(),
+  reviewDate: z.string().nullable(),
+  /** The earlier report's workflow (earlier-report only). */
+  workflowId: z.string().nullable(),
+  /** Token containment between `claim` and `reviewedClaim` (analysis/factcheck/match.ts); null when not matched. */
+  match: z.number().min(0).max(1).nullable(),
 });
+export const FactCheckSourceSchema = z.object({
+  kind: z.enum(FACT_CHECK_SOURCE_KINDS),
+  status: z.enum(['searched', 'not_configured', 'failed', 'skipped']),
+  /** Plain words: what was searched, or why it was not, or what failed. */
+  detail: z.string().min(1),
+});
+export const FactCheckSectionSchema = z.union([
+  z.object({
+    items: z.array(FactCheckSchema),
+    /** The claims looked up, in rank order: one with no item here has no published fact-check found. */
+    checked: z.array(z.object({ claim: z.string(), span: SpanSchema })),
+    sources: z.array(FactCheckSourceSchema),
+  }),
+  MissingSchema,
+]);
+export type FactCheck = z.infer<typeof FactCheckSchema>;
+export type FactCheckSection = z.infer<typeof FactCheckSectionSchema>;
 
 /** A verbatim quote the grounding check found in the source, with where it is. */
 export const GroundedQuoteSchema = z.object({ text: z.string(), span: SpanSchema });
@@ -160,19 +198,24 @@ const ReportV2Schema = z.object({
     quotes: section(QuoteSchema).optional(),
     chapters: section(ChapterSchema).optional(),
     crossReferences: section(CrossReferenceSchema).optional(),
-    factChecks: section(FactCheckSchema).optional(),
+    factChecks: FactCheckSectionSchema.optional(),
     llm: LlmSectionSchema.optional(),
   }),
 });
 /**
- * Reports stored by schema 1 stay readable: they differ only in the `llm` section, which schema 1 only ever filled
- * with a `missing` reason (kept as is); anything else there is dropped rather than shown in the old shape.
+ * Reports stored by schema 1 stay readable. They differ only in the `llm` section, which schema 1 only ever filled
+ * with a `missing` reason (kept as is), anything else there is dropped rather than shown in the old shape; and a
+ * schema-1 report may hold either fact-check shape (the early `{claim, source, verdict}` items or the published-review
+ * section), so one that does not fit today's section is dropped the same way.
  */
 function upgrade(v: unknown): unknown {
   if (typeof v !== 'object' || v === null || (v as { schemaVersion?: unknown }).schemaVersion !== 1) return v;
   const r = v as { sections?: Record<string, unknown> };
   const sections = { ...(r.sections ?? {}) };
   if (sections['llm'] !== undefined && !isMissing(sections['llm'])) delete sections['llm'];
+  if (sections['factChecks'] !== undefined && !FactCheckSectionSchema.safeParse(sections['factChecks']).success) {
+    delete sections['factChecks'];
+  }
   return { ...r, schemaVersion: 2, sections };
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAcquirer } from '../analysis/acquire/index.js';
 import { AnalysisPool } from '../analysis/analyse/pool.js';
+import { factCheckSearchFromConfig } from '../analysis/factcheck/index.js';
 import { createAnalysisPipeline } from '../analysis/pipeline.js';
 import type { TranscriptionEngine } from '../analysis/transcribe/index.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
@@ -156,6 +157,7 @@ export async function run(args: readonly string[]): Promise<number> {
       llmConfigured: config.llmBaseUrl !== undefined,
       // One-shot runs keep the model cache and spend in memory: no database is opened for `analyze`.
       llm: createLlmStage(config, { clock, logger, ledger: new MemoryLlmLedger() }),
+      factCheckSearch: factCheckSearchFromConfig({ ...config, clock }),
     });
     const result = await runPipeline(pipeline, opts.source, opts.depth, {
       clock,

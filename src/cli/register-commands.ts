@@ -4,7 +4,8 @@ import { AppError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { loadConfig, loadDotEnv } from '../config/config.js';
 import { COMMANDS } from '../discord/commands.js';
-import { discordErrorCode, UndiciTransport, type DiscordTransport } from '../discord/transport.js';
+import { discordErrorCode, serverDelayMs } from '../discord-api/errors.js';
+import { UndiciTransport, type DiscordTransport } from '../discord-api/transport.js';
 
 export interface RegisterCommandsOptions {
   readonly transport: DiscordTransport;
@@ -45,9 +46,9 @@ export async function registerCommands(
       return ok({ scope: guildId === undefined ? 'global' : `guild ${guildId}`, names });
     }
     let wait = delays[attempt];
-    if (res.kind === 'response' && res.status === 429) {
-      const s = (res.body as { retry_after?: unknown } | null)?.retry_after;
-      if (typeof s === 'number' && wait !== undefined) wait = Math.max(wait, Math.ceil(s * 1000));
+    if (res.kind === 'response' && res.status === 429 && wait !== undefined) {
+      // Capped: a hostile Retry-After must not hang the command for a year.
+      wait = Math.max(wait, serverDelayMs(res.body, res.headers, { fallbackMs: wait }));
     }
     const transient = res.kind === 'network_error' || res.status >= 500 || res.status === 429;
     if (!transient || wait === undefined) {

@@ -27,6 +27,29 @@ describe('loadConfig', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  it('reads the fact-check key and base URL, defaulting to Google and refusing a non-http base', () => {
+    expect(loadConfig({})).toMatchObject({
+      factCheckApiKey: undefined,
+      factCheckBaseUrl: 'https://factchecktools.googleapis.com',
+    });
+    expect(
+      loadConfig({
+        AUTOINTEL_FACTCHECK_API_KEY: ' k-123 ',
+        AUTOINTEL_FACTCHECK_BASE_URL: 'http://127.0.0.1:1/',
+      }),
+    ).toMatchObject({ factCheckApiKey: 'k-123', factCheckBaseUrl: 'http://127.0.0.1:1' });
+    expect(() => loadConfig({ AUTOINTEL_FACTCHECK_BASE_URL: 'file:///etc' })).toThrow(
+      /AUTOINTEL_FACTCHECK_BASE_URL/,
+    );
+  });
+
+  it('reads METRICS_PORT as a port (blank = unset) and names it when invalid', () => {
+    expect(loadConfig({}).metricsPort).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '' }).metricsPort).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+  });
+
   it('strips a trailing slash from the API base and treats blank keys as unset', () => {
     const c = loadConfig({ DISCORD_API_BASE: 'http://127.0.0.1:9999/api/', DISCORD_TOKEN: '  ' });
     expect(c.discordApiBase).toBe('http://127.0.0.1:9999/api');

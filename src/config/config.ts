@@ -119,6 +119,13 @@ const schema = z.object({
   AUTOINTEL_REPORT_LINK_DAYS: int(1, 3650).default(30),
   PORT: int(0, 65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : Number(v)))
+    .refine((v) => v === undefined || (Number.isInteger(v) && v >= 1 && v <= 65535), {
+      message: 'must be a port number in 1..65535',
+    }),
   AUTOINTEL_DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AUTOINTEL_SECRET_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, {
@@ -146,6 +153,12 @@ const schema = z.object({
   AUTOINTEL_USER_QUOTA_PER_HOUR: int(0, 100_000).default(20),
   AUTOINTEL_FRESHNESS_MINUTES: int(0, 525_600).default(60),
   AUTOINTEL_RETENTION_DAYS: int(1, 3650).default(30),
+  AUTOINTEL_FACTCHECK_API_KEY: optionalString,
+  AUTOINTEL_FACTCHECK_BASE_URL: z
+    .string()
+    .default('https://factchecktools.googleapis.com')
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL' })
+    .transform((v) => v.replace(/\/+$/, '')),
   AUTOINTEL_MAX_CONTENT_BYTES: int(1024, 2 ** 31).default(20 * 1024 * 1024),
   AUTOINTEL_LLM_BASE_URL: optionalString,
   AUTOINTEL_LLM_API_KEY: optionalString,
@@ -185,6 +198,8 @@ export interface Config {
   readonly reportLinkTtlMs: number;
   readonly port: number;
   readonly host: string;
+  /** `/metrics` on its own loopback listener; unset: on the main listener only when HOST is loopback. */
+  readonly metricsPort: number | undefined;
   readonly dataDir: string;
   readonly logLevel: string;
   readonly secretKey: string | undefined;
@@ -207,6 +222,9 @@ export interface Config {
   readonly userQuotaPerHour: number;
   readonly freshnessMs: number;
   readonly retentionMs: number;
+  /** Google Fact Check Tools API key: a secret (redacted in logs, never stored); unset → no lookups. */
+  readonly factCheckApiKey: string | undefined;
+  readonly factCheckBaseUrl: string;
   readonly maxContentBytes: number;
   readonly llmBaseUrl: string | undefined;
   /** Never logged or stored; sent only as the provider's bearer token. */
@@ -264,6 +282,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
     reportLinkTtlMs: e.AUTOINTEL_REPORT_LINK_DAYS * 86_400_000,
     port: e.PORT,
     host: e.HOST,
+    metricsPort: e.METRICS_PORT,
     dataDir: e.AUTOINTEL_DATA_DIR,
     logLevel: e.LOG_LEVEL,
     secretKey: e.AUTOINTEL_SECRET_KEY,
@@ -282,6 +301,8 @@ export function loadConfig(env: RawEnv = process.env): Config {
     userQuotaPerHour: e.AUTOINTEL_USER_QUOTA_PER_HOUR,
     freshnessMs: e.AUTOINTEL_FRESHNESS_MINUTES * 60_000,
     retentionMs: e.AUTOINTEL_RETENTION_DAYS * 86_400_000,
+    factCheckApiKey: e.AUTOINTEL_FACTCHECK_API_KEY,
+    factCheckBaseUrl: e.AUTOINTEL_FACTCHECK_BASE_URL,
     maxContentBytes: e.AUTOINTEL_MAX_CONTENT_BYTES,
     llmBaseUrl: e.AUTOINTEL_LLM_BASE_URL,
     llmApiKey: e.AUTOINTEL_LLM_API_KEY,

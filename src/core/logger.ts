@@ -22,6 +22,12 @@ const REDACT_PATHS = [
   'config.discordToken',
   'config.discordWebhook',
   'config.secretKey',
+  'apiKey',
+  '*.apiKey',
+  'factCheckApiKey',
+  'config.factCheckApiKey',
+  'headers["x-goog-api-key"]',
+  '*.headers["x-goog-api-key"]',
 ];
 
 export interface LoggerOptions {

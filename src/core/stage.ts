@@ -12,6 +12,8 @@ export interface StageInput {
   readonly workflowId: string;
   readonly url: string;
   readonly depth: Depth;
+  /** The requesting guild (null outside one: CLI, DMs); scopes lookups in earlier reports. */
+  readonly guildId?: string | null;
   /** Outputs of earlier stages by stage name, exactly as the engine stored them (JSON values). */
   readonly outputs: Readonly<Record<string, unknown>>;
 }

@@ -15,12 +15,12 @@ import type {
   WorkflowStore,
 } from '../store/store.js';
 import type { DeliveryResult, WorkflowNotifier } from '../workflow/notifier.js';
-import type { DiscordRestClient, RestResult } from './discord-rest.js';
-import type { RenderedMessage } from './limits.js';
+import type { DiscordRestClient, RestResult } from '../discord-api/rest.js';
+import { asDiscordMessage, type DiscordMessage } from '../discord-api/message.js';
 import { renderOutcome, renderProgressCard, renderProgressDone, renderReport } from './render.js';
 import type { ReportExtrasProvider } from './report-extras.js';
 import type { Target, TargetDeps, TargetName } from './targets.js';
-import { interactionUsable, resolveTargets } from './targets.js';
+import { editOnTarget, interactionUsable, resolveTargets, sendToTarget } from './targets.js';
 
 export interface DeliveryOutboxOptions {
   readonly store: WorkflowStore;
@@ -66,17 +66,11 @@ type PartOutcome =
   | { readonly kind: 'retry'; readonly delayMs: number };
 
 /** The footer (or content) that identifies a delivered part in a channel. */
-export function markerOf(payload: RenderedMessage): string | null {
+export function markerOf(payload: DiscordMessage): string | null {
   const footer = payload.embeds?.at(-1)?.footer?.text;
   if (footer !== undefined) return footer;
   return payload.content !== undefined && payload.content !== '' ? payload.content.slice(0, 200) : null;
 }
-
-const asMessage = (payload: unknown): RenderedMessage | null => {
-  if (typeof payload !== 'object' || payload === null) return null;
-  const p = payload as { allowed_mentions?: unknown };
-  return typeof p.allowed_mentions === 'object' ? (payload as RenderedMessage) : null;
-};
 
 export class DeliveryOutbox implements WorkflowNotifier {
   readonly #o: DeliveryOutboxOptions;
@@ -131,7 +125,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
   async #placeCard(
     workflow: WorkflowRecord,
     card: ProgressCard | null,
-    msg: RenderedMessage,
+    msg: DiscordMessage,
     percent: number,
     signal?: AbortSignal,
   ): Promise<boolean> {
@@ -154,17 +148,14 @@ export class DeliveryOutbox implements WorkflowNotifier {
       interactionUsable(ref, now) &&
       (card === null || card.target === 'interaction')
     ) {
-      const r = await this.#o.rest.editOriginal(interaction.applicationId, interaction.token, msg, signal);
+      const r = await editOnTarget(this.#o.rest, interaction, '@original', msg, signal);
       if (r.kind === 'ok') return save('interaction', '@original');
       if (r.kind !== 'rejected') return false;
     }
     if (card !== null && card.messageId !== null && card.target !== 'interaction') {
       const t = targets.find((x) => x.name === card.target);
       if (t !== undefined && t.name !== 'interaction') {
-        const r =
-          t.name === 'channel'
-            ? await this.#o.rest.editChannelMessage(t.channelId, card.messageId, t.botToken, msg, signal)
-            : await this.#o.rest.editWebhookMessage(t.hook, card.messageId, msg, signal);
+        const r = await editOnTarget(this.#o.rest, t, card.messageId, msg, signal);
         if (r.kind === 'ok') return save(card.target, card.messageId);
         if (r.kind !== 'rejected') return false;
       }
@@ -172,10 +163,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
     // Move (or first place) the card on a target that does not expire.
     for (const t of targets) {
       if (t.name === 'interaction') continue;
-      const r =
-        t.name === 'channel'
-          ? await this.#o.rest.createChannelMessage(t.channelId, t.botToken, msg, undefined, signal)
-          : await this.#o.rest.executeWebhook(t.hook, msg, signal);
+      const r = await sendToTarget(this.#o.rest, t, msg, { ...(signal === undefined ? {} : { signal }) });
       if (r.kind === 'ok') return save(t.name, r.messageId);
       if (r.kind !== 'rejected') return false;
     }
@@ -233,7 +221,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
     workflow: WorkflowRecord,
     prefix: string,
     seqBase: number,
-    render: () => RenderedMessage[] | Promise<RenderedMessage[]>,
+    render: () => DiscordMessage[] | Promise<DiscordMessage[]>,
     signal: AbortSignal,
   ): Promise<DeliveryResult> {
     const store = this.#o.store;
@@ -288,7 +276,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
   ): Promise<PartOutcome> {
     const store = this.#o.store;
     const clock = this.#o.clock;
-    const payload = asMessage(part.payload);
+    const payload = asDiscordMessage(part.payload);
     if (payload === null) {
       const error = { code: 'delivery.invalid_part', message: 'A stored message could not be read.' };
       await store.markPartAttempt(workflow.id, part.partKey, { error, failed: true, now: clock.now() });
@@ -400,27 +388,14 @@ export class DeliveryOutbox implements WorkflowNotifier {
 
   #sendVia(
     target: Target,
-    payload: RenderedMessage,
+    payload: DiscordMessage,
     workflowId: string,
     partKey: string,
     signal: AbortSignal,
   ): Promise<RestResult> {
-    const rest = this.#o.rest;
-    switch (target.name) {
-      case 'interaction':
-        return rest.createFollowup(target.applicationId, target.token, payload, signal);
-      case 'webhook:guild':
-      case 'webhook:default':
-        return rest.executeWebhook(target.hook, payload, signal);
-      case 'channel': {
-        // Discord drops a second message with the same nonce (enforce_nonce): the part's stable identity.
-        const nonce = createHash('sha256')
-          .update(`${workflowId}/${partKey}`)
-          .digest('base64url')
-          .slice(0, 25);
-        return rest.createChannelMessage(target.channelId, target.botToken, payload, nonce, signal);
-      }
-    }
+    // A part's stable identity: on the channel route Discord drops a second message with the same nonce.
+    const nonce = createHash('sha256').update(`${workflowId}/${partKey}`).digest('base64url').slice(0, 25);
+    return sendToTarget(this.#o.rest, target, payload, { nonce, signal });
   }
 
   /**
@@ -431,7 +406,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
    */
   async #reconcile(
     workflow: WorkflowRecord,
-    payload: RenderedMessage,
+    payload: DiscordMessage,
     signal: AbortSignal,
   ): Promise<string | null> {
     const channelId = workflow.request.delivery.channelId;
@@ -440,7 +415,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
     if (channelId === undefined || botToken === undefined || marker === null) return null;
     const depth = this.#o.reconcileDepth ?? DefaultDeliveryOutboxOptions.reconcileDepth;
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const res = await this.#o.rest.listChannelMessages(channelId, botToken, depth, signal);
+      const res = await this.#o.rest.listChannelMessages(channelId, depth, signal);
       if (res.kind === 'ok') {
         const hit = res.messages.find((m) => m.footers.includes(marker) || m.content === marker);
         return hit !== undefined && hit.id !== '' ? hit.id : null;

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../analysis/report.js';
 import { ReportSchema } from '../analysis/report.js';
-import { LIMITS, validateMessage } from './limits.js';
+import { LIMITS, validateMessage } from '../discord-api/limits.js';
 import { partMarker, renderOutcome, renderProgressCard, renderReport, renderStatus } from './render.js';
-import { reportArbitrary } from './testing/report-arbitrary.js';
+import { reportArbitrary } from '../../test/support/report-arbitrary.js';
 import { escapeInline, sanitize, splitText } from './text.js';
 import type { WorkflowRecord } from '../store/store.js';
 
@@ -133,6 +133,48 @@ describe('renderReport', () => {
 });
 
 describe('splitText', () => {
+  it('shows each looked-up claim with the ratings as published, or that no published fact-check was found', () => {
+    const report = sampleReport({
+      factChecks: {
+        items: [
+          {
+            claim: 'Taxes rose by 5% @everyone',
+            span: { start: 0, end: 10 },
+            sourceKind: 'google',
+            reviewedClaim: 'Taxes rose by 5%',
+            claimant: null,
+            publisher: 'Example Checkers',
+            rating: 'Half True',
+            ratingScale: null,
+            reviewUrl: 'https://checkers.example/taxes',
+            reviewDate: '2026-01-02',
+            workflowId: null,
+            match: 1,
+          },
+        ],
+        checked: [
+          { claim: 'Taxes rose by 5% @everyone', span: { start: 0, end: 10 } },
+          { claim: 'Spending fell.', span: { start: 11, end: 25 } },
+        ],
+        sources: [
+          {
+            kind: 'google',
+            status: 'not_configured',
+            detail: 'AUTOINTEL_FACTCHECK_API_KEY is not set, so the API was not searched.',
+          },
+        ],
+      },
+    });
+    const messages = renderReport(report, { workflowId: 'wf-fc' });
+    for (const m of messages) expect(validateMessage(m)).toEqual([]);
+    const fields = messages.flatMap((m) => m.embeds ?? []).flatMap((e) => e.fields ?? []);
+    const values = fields.map((f) => `${f.name} => ${f.value}`).join('\n');
+    expect(values).toMatch(/Half True.*Example Checkers/);
+    expect(values).toContain('no published fact-check found');
+    expect(values).toContain('AUTOINTEL\\_FACTCHECK\\_API\\_KEY is not set');
+    expect(values).not.toContain('@everyone');
+  });
+
   it('never cuts inside a word unless that single word is longer than the limit', () => {
     fc.assert(
       fc.property(

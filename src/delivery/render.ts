@@ -2,15 +2,22 @@
 import type { Report } from '../analysis/report.js';
 import { isMissing } from '../analysis/report.js';
 import type { WorkflowProgress, WorkflowRecord } from '../store/store.js';
-import type { Embed, RenderedMessage } from './limits.js';
-import { LIMITS, embedSize, measure } from './limits.js';
+import type { Embed, DiscordMessage } from '../discord-api/message.js';
+import { LIMITS, embedSize, measure } from '../discord-api/limits.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
 import { compactSpan } from '../analysis/render/format.js';
-import { LLM_KIND_TITLES, llmFacts } from '../analysis/render/llm.js';
+import { LLM_KIND_TITLES, llmFacts, spendLine } from '../analysis/render/llm.js';
+import type { LlmSpendTotal } from '../store/llm-ledger.js';
+import {
+  describeFactCheck,
+  factCheckGroups,
+  factCheckSourceLines,
+  NO_PUBLISHED_FACT_CHECK,
+} from '../analysis/render/factchecks.js';
 import { clip, escapePiece, joinCompact, sanitize, splitText, truncate } from './text.js';
 import type { ReportExtras } from './report-extras.js';
 
-export type { Embed, RenderedMessage } from './limits.js';
+export type { Embed, DiscordMessage } from '../discord-api/message.js';
 
 export interface RenderOptions {
   readonly workflowId: string;
@@ -256,6 +263,22 @@ function listSection<T>(
   return b.embeds;
 }
 
+/** Each looked-up claim with the published fact-checks that match it (rated as published), then what was searched. */
+function factCheckEmbeds(section: Report['sections']['factChecks'], budget: number): Embed[] {
+  if (section === undefined || isMissing(section)) return [];
+  const b = new FieldEmbeds('Fact checks', budget, COLOR.brand);
+  const groups = factCheckGroups(section);
+  for (const g of groups.slice(0, SHOWN.factChecks)) {
+    const lines =
+      g.checks.length === 0 ? [NO_PUBLISHED_FACT_CHECK] : g.checks.map((f) => describeFactCheck(f));
+    addItem(b, `“${sanitize(g.claim)}”`, lines.map((l) => `• ${l}`).join('\n'), 900);
+  }
+  if (groups.length > SHOWN.factChecks)
+    b.add('More', `+${groups.length - SHOWN.factChecks} more in the attached report`);
+  addItem(b, 'Searched', factCheckSourceLines(section).join('\n'), 900);
+  return b.embeds;
+}
+
 const SIGNAL_LABEL = {
   hedge: 'Hedge',
   absolute: 'Absolute',
@@ -321,7 +344,7 @@ function extrasEmbeds(extras: ReportExtras | undefined): Embed[] {
  * message, every string within its own limit, markdown escaped, no mentions, the full report attached as Markdown
  * to the first message, and a footer naming the workflow and part on the last embed of each message.
  */
-export function renderReport(report: Report, opts: RenderOptions): RenderedMessage[] {
+export function renderReport(report: Report, opts: RenderOptions): DiscordMessage[] {
   const reserve = footerReserve(opts.workflowId);
   const budget = LIMITS.embedTotal - reserve;
   const s = report.sections;
@@ -354,9 +377,7 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
           COLOR.brand,
         )
       : []),
-    ...listSection('Fact checks', s.factChecks, budget, SHOWN.factChecks, (b, f) => {
-      addItem(b, `${sanitize(f.verdict)} — ${sanitize(f.source)}`, f.claim, 600);
-    }),
+    ...factCheckEmbeds(s.factChecks, budget),
     ...listSection('Related analyses', s.crossReferences, budget, SHOWN.crossReferences, (b, x) => {
       addItem(b, sanitize(x.title) || x.url, `${x.matched}: ${x.text}`, 400);
     }),
@@ -399,7 +420,7 @@ export function renderReport(report: Report, opts: RenderOptions): RenderedMessa
   return groups.map((g, i) => {
     const last = g[g.length - 1];
     if (last !== undefined) last.footer = { text: partMarker(opts.workflowId, i + 1, n) };
-    const msg: RenderedMessage = { embeds: g, allowed_mentions: NO_MENTIONS };
+    const msg: DiscordMessage = { embeds: g, allowed_mentions: NO_MENTIONS };
     if (i === 0) msg.files = opts.extras?.chart ? [file, { ...opts.extras.chart }] : [file];
     return msg;
   });
@@ -427,7 +448,7 @@ export function renderProgressCard(
   progress: WorkflowProgress | null,
   workflowId: string,
   elapsedMs: number,
-): RenderedMessage {
+): DiscordMessage {
   const stage = progress !== null ? truncate(progress.stage, 100) || 'starting' : 'queued';
   const fields = [
     { name: 'Stage', value: stage, inline: true },
@@ -446,7 +467,7 @@ export function renderProgressCard(
 }
 
 /** The final state of the progress card once the report is on its way. */
-export function renderProgressDone(workflowId: string, elapsedMs: number): RenderedMessage {
+export function renderProgressDone(workflowId: string, elapsedMs: number): DiscordMessage {
   return {
     embeds: [
       {
@@ -462,7 +483,7 @@ export function renderProgressDone(workflowId: string, elapsedMs: number): Rende
 }
 
 /** A failed or cancelled workflow, with the user-safe reason only. */
-export function renderOutcome(workflow: WorkflowRecord): RenderedMessage {
+export function renderOutcome(workflow: WorkflowRecord): DiscordMessage {
   const cancelled = workflow.status === 'cancelled';
   const reason = workflow.lastError !== null ? truncate(workflow.lastError.message, 1500) : '';
   const embed: Embed = {
@@ -486,7 +507,12 @@ export function renderOutcome(workflow: WorkflowRecord): RenderedMessage {
 }
 
 /** A plain-text status line set for /autointel_status (≤ 2000 characters, mentions escaped). */
-export function renderStatus(workflow: WorkflowRecord, now: number): string {
+export function renderStatus(
+  workflow: WorkflowRecord,
+  now: number,
+  /** The workflow's model spend so far (the model ledger), when it could be read. */
+  llmSpend: LlmSpendTotal | null = null,
+): string {
   const lines = [
     `Workflow ${sanitize(workflow.id)} — ${workflow.status}`,
     `Source: ${truncate(workflow.request.url, 300)} (${workflow.request.depth})`,
@@ -499,7 +525,8 @@ export function renderStatus(workflow: WorkflowRecord, now: number): string {
   if (workflow.deliveryState !== null) lines.push(`Delivery: ${workflow.deliveryState}`);
   if (workflow.deliveryError !== null)
     lines.push(`Delivery error: ${truncate(workflow.deliveryError.message, 300)}`);
-  const text = lines.join('\n');
+  // spendLine starts with its own newline and is empty when no model call was made.
+  const text = lines.join('\n') + (llmSpend === null ? '' : spendLine(llmSpend));
   if (measure(text) <= LIMITS.content) return text;
   // Cut between code points, never inside a surrogate pair.
   let cut = LIMITS.content - 1;

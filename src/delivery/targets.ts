@@ -4,11 +4,13 @@ import type { Clock } from '../core/clock.js';
 import type { SecretBox } from '../core/secrets.js';
 import { toAppError } from '../core/errors.js';
 import type { DeliveryRef, WorkflowStore } from '../store/store.js';
-import type { WebhookCredentials } from './webhook-url.js';
+import type { DiscordRestClient, RestResult, WebhookCredentials } from '../discord-api/rest.js';
+import type { DiscordMessage } from '../discord-api/message.js';
+import { INTERACTION_TOKEN_TTL_MS } from '../discord-api/limits.js';
 import { parseWebhookUrl } from './webhook-url.js';
 
-/** Interaction tokens live 15 minutes. */
-export const INTERACTION_TOKEN_TTL_MS = 15 * 60_000;
+/** Interaction tokens live 15 minutes (defined once in the wire layer). */
+export { INTERACTION_TOKEN_TTL_MS };
 /** Stop using an interaction token this long before it dies: a request must never race its expiry (50027). */
 export const INTERACTION_SAFETY_MS = 60_000;
 
@@ -101,4 +103,47 @@ export async function canReachUser(ref: DeliveryRef, deps: TargetDeps): Promise<
   if (defaultHook(deps) !== null) return true;
   if (ref.channelId !== undefined && deps.botToken !== undefined) return true;
   return (await guildHook(ref, deps)) !== null;
+}
+
+/** How one message goes out through one target: the only place that maps a target to a Discord route. */
+export function sendToTarget(
+  rest: DiscordRestClient,
+  target: Target,
+  msg: DiscordMessage,
+  options: {
+    /** Channel messages only: Discord drops a second message with the same nonce (`enforce_nonce`). */
+    readonly nonce?: string;
+    readonly signal?: AbortSignal;
+  } = {},
+): Promise<RestResult> {
+  switch (target.name) {
+    case 'interaction':
+      return rest.createFollowup(target.applicationId, target.token, msg, options.signal);
+    case 'webhook:guild':
+    case 'webhook:default':
+      return rest.executeWebhook(target.hook, msg, options.signal);
+    case 'channel':
+      return rest.createChannelMessage(target.channelId, msg, options.nonce, options.signal);
+  }
+}
+
+/** Edits a message earlier sent through `target` (`@original` for the interaction's own response). */
+export function editOnTarget(
+  rest: DiscordRestClient,
+  target: Target,
+  messageId: string,
+  msg: DiscordMessage,
+  signal?: AbortSignal,
+): Promise<RestResult> {
+  switch (target.name) {
+    case 'interaction':
+      return messageId === '@original'
+        ? rest.editOriginal(target.applicationId, target.token, msg, signal)
+        : rest.editWebhookMessage({ id: target.applicationId, token: target.token }, messageId, msg, signal);
+    case 'webhook:guild':
+    case 'webhook:default':
+      return rest.editWebhookMessage(target.hook, messageId, msg, signal);
+    case 'channel':
+      return rest.editChannelMessage(target.channelId, messageId, msg, signal);
+  }
 }

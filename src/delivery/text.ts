@@ -1,5 +1,5 @@
 // Text shaping for Discord: sanitising, markdown escaping, and splitting at sentence/word boundaries within a limit.
-import { measure } from './limits.js';
+import { measure } from '../discord-api/limits.js';
 
 const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 // C0/C1 controls (incl. the separators Python's strip() treats as whitespace but JavaScript's does not).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWebhookUrl, webhookExecuteUrl, webhookMessageUrl } from './webhook-url.js';
+import { parseWebhookUrl } from './webhook-url.js';
 
 const TOKEN = 'AbCdEf_123-xyzAbCdEf_123-xyzAbCdEf_123-xyzAbCdEf_123-xyzAbCdEf_12';
 
@@ -36,13 +36,5 @@ describe('parseWebhookUrl', () => {
     const url = `http://127.0.0.1:1234/api/webhooks/123456789012345678/${TOKEN}`;
     expect(parseWebhookUrl(url, { allowApiBase: 'http://127.0.0.1:1234/api' }).ok).toBe(true);
     expect(parseWebhookUrl(url, { allowApiBase: 'http://127.0.0.1:9999/api' }).ok).toBe(false);
-  });
-
-  it('builds request URLs against the API base, execute always with wait=true', () => {
-    const hook = { id: '1234567', token: TOKEN };
-    expect(webhookExecuteUrl('http://x/api/', hook)).toBe(`http://x/api/webhooks/1234567/${TOKEN}?wait=true`);
-    expect(webhookMessageUrl('http://x/api', hook, '@original')).toBe(
-      `http://x/api/webhooks/1234567/${TOKEN}/messages/@original`,
-    );
   });
 });

@@ -2,10 +2,9 @@
 import type { Result } from '../core/result.js';
 import { err, ok } from '../core/result.js';
 
-export interface WebhookCredentials {
-  readonly id: string;
-  readonly token: string;
-}
+import type { WebhookCredentials } from '../discord-api/rest.js';
+
+export type { WebhookCredentials };
 
 export type WebhookUrlError =
   | { readonly code: 'webhook.url_invalid'; readonly message: string }
@@ -71,16 +70,4 @@ export function parseWebhookUrl(
       message: 'discordapp.com does not serve API v10+: use discord.com.',
     });
   return ok({ id: m[2], token: m[3] });
-}
-
-const enc = encodeURIComponent;
-
-/** `POST` target to execute a webhook; `wait=true` always, so Discord confirms (or refuses) the message. */
-export function webhookExecuteUrl(apiBase: string, hook: WebhookCredentials): string {
-  return `${apiBase.replace(/\/+$/, '')}/webhooks/${enc(hook.id)}/${enc(hook.token)}?wait=true`;
-}
-
-/** `PATCH`/`GET` target for one message a webhook (or an interaction) sent; `@original` for the interaction reply. */
-export function webhookMessageUrl(apiBase: string, hook: WebhookCredentials, messageId: string): string {
-  return `${apiBase.replace(/\/+$/, '')}/webhooks/${enc(hook.id)}/${enc(hook.token)}/messages/${messageId === '@original' ? messageId : enc(messageId)}`;
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger.js';
 import { noopMetrics, type FrontEndMetrics } from './metrics.js';
 import type { AppServices, InteractionClaim } from './ports.js';
 import { InteractionRouter, type InteractionRouterOptions } from './router.js';
-import { UndiciTransport, type DiscordTransport } from './transport.js';
+import { UndiciTransport, type DiscordTransport } from '../discord-api/transport.js';
 
 export interface GatewayFrontEndOptions {
   readonly token: string;

@@ -15,10 +15,18 @@ import type { FrontEnd } from './gateway.js';
 import { PromFrontEndMetrics, noopMetrics, type FrontEndMetrics } from './metrics.js';
 import type { AppServices, InteractionClaim } from './ports.js';
 import { InteractionRouter, type InteractionRouterOptions } from './router.js';
-import { UndiciTransport, type DiscordTransport } from './transport.js';
+import { UndiciTransport, type DiscordTransport } from '../discord-api/transport.js';
 
-/** Interactions are small JSON documents; anything bigger is refused before it is read in full. */
-export const DEFAULT_MAX_INTERACTION_BYTES = 256 * 1024;
+/** Interactions are small JSON documents (a few KiB); anything bigger is refused (413) before it is read in full. */
+export const DEFAULT_MAX_INTERACTION_BYTES = 64 * 1024;
+/** A signed request whose timestamp is further than this from now is refused: a captured request cannot be replayed. */
+export const SIGNATURE_WINDOW_MS = 5 * 60_000;
+/**
+ * Interaction ids seen within the signature window are refused a second time, in memory before any store write.
+ * Beyond the window the timestamp check refuses the replay anyway, so ids are kept twice the window (clock skew
+ * either way), and at most this many (oldest dropped first; the store's claim still dedupes /autointel then).
+ */
+export const DEFAULT_RECENT_IDS = 100_000;
 
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
@@ -89,6 +97,49 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRead> {
   });
 }
 
+/** Whether Discord's `X-Signature-Timestamp` (Unix seconds) lies within the window around `now` (ms). */
+export function timestampFresh(
+  timestamp: string | undefined,
+  now: number,
+  windowMs = SIGNATURE_WINDOW_MS,
+): boolean {
+  if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp)) return false;
+  return Math.abs(now - Number(timestamp) * 1000) <= windowMs;
+}
+
+/**
+ * Interaction ids answered recently, oldest first (a Map keeps insertion order), so expiry and the size cap only
+ * ever look at the front: O(1) per request.
+ */
+export class RecentInteractionIds {
+  readonly #seenAt = new Map<string, number>();
+  readonly #ttlMs: number;
+  readonly #max: number;
+
+  constructor(options: { readonly ttlMs: number; readonly max: number }) {
+    if (!(options.ttlMs > 0)) throw new RangeError(`ttlMs must be > 0, received ${options.ttlMs}`);
+    if (!Number.isInteger(options.max) || options.max < 1)
+      throw new RangeError(`max must be a positive integer, received ${options.max}`);
+    this.#ttlMs = options.ttlMs;
+    this.#max = options.max;
+  }
+
+  /** Records `id` at `now`; false when it was already seen within the lifetime (a replay). */
+  add(id: string, now: number): boolean {
+    for (const [old, at] of this.#seenAt) {
+      if (at > now - this.#ttlMs && this.#seenAt.size < this.#max) break;
+      this.#seenAt.delete(old);
+    }
+    if (this.#seenAt.has(id)) return false;
+    this.#seenAt.set(id, now);
+    return true;
+  }
+
+  get size(): number {
+    return this.#seenAt.size;
+  }
+}
+
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -101,7 +152,15 @@ export interface InteractionsHandlerOptions {
   readonly logger: Logger;
   readonly metrics?: FrontEndMetrics;
   readonly maxBodyBytes?: number;
+  /** Interaction ids remembered to refuse a replay (default DEFAULT_RECENT_IDS). */
+  readonly maxRecentIds?: number;
 }
+
+const interactionIdOf = (payload: unknown): string | null => {
+  if (typeof payload !== 'object' || payload === null) return null;
+  const id = (payload as { id?: unknown }).id;
+  return typeof id === 'string' && id !== '' ? id : null;
+};
 
 /** The `POST /interactions` handler. */
 export function createInteractionsHandler(options: InteractionsHandlerOptions): RouteHandler {
@@ -109,6 +168,10 @@ export function createInteractionsHandler(options: InteractionsHandlerOptions): 
   const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_INTERACTION_BYTES;
   if (!(maxBytes > 0)) throw new RangeError(`maxBodyBytes must be > 0, received ${maxBytes}`);
   const metrics = options.metrics ?? noopMetrics;
+  const recent = new RecentInteractionIds({
+    ttlMs: 2 * SIGNATURE_WINDOW_MS,
+    max: options.maxRecentIds ?? DEFAULT_RECENT_IDS,
+  });
   return async (req: IncomingMessage, res: ServerResponse) => {
     const read = await readBody(req, maxBytes);
     // The clock is read after the body arrived: that is when Discord's request reached us in full.
@@ -124,15 +187,27 @@ export function createInteractionsHandler(options: InteractionsHandlerOptions): 
       sendJson(res, 401, { error: 'invalid request signature' });
       return;
     }
+    // The timestamp is covered by the signature, so only its age is left to check: an old capture is a replay.
+    if (!timestampFresh(timestamp, receivedAt)) {
+      metrics.interaction('unknown', 'stale_signature');
+      sendJson(res, 401, { error: 'request timestamp outside the accepted window' });
+      return;
+    }
     let payload: unknown;
     try {
       payload = JSON.parse(read.body.toString('utf8')) as unknown;
     } catch (e: unknown) {
-      options.logger.warn({ err: toAppError(e) }, 'signed interaction body is not JSON');
+      options.logger.warn({ err: toAppError(e).code }, 'signed interaction body is not JSON');
       sendJson(res, 400, { error: 'body is not JSON' });
       return;
     }
-    const answer = await options.router.handleHttpInteractionDurably(payload, receivedAt);
+    const id = interactionIdOf(payload);
+    if (id !== null && !recent.add(id, receivedAt)) {
+      metrics.interaction('unknown', 'replay');
+      sendJson(res, 409, { error: 'interaction already handled' });
+      return;
+    }
+    const answer = await options.router.handleHttpInteraction(payload, receivedAt);
     let reported = false;
     const report = (delivered: boolean): void => {
       if (reported) return;
@@ -158,6 +233,8 @@ export interface HttpFrontEndOptions {
   readonly port: number;
   /** A Prometheus metrics set of its own by default. */
   readonly metrics?: PromFrontEndMetrics;
+  /** Serve `/metrics` on this (public) listener; false when it lives on a loopback listener of its own. */
+  readonly serveMetrics?: boolean;
   readonly transport?: DiscordTransport;
   readonly checks?: Readonly<Record<string, HealthCheck>>;
   readonly maxBodyBytes?: number;
@@ -195,6 +272,7 @@ export function createHttpFrontEnd(options: HttpFrontEndOptions): HttpFrontEnd {
     transport,
     apiBase: options.apiBase,
     metrics,
+    mode: 'http',
     ...(options.responder === undefined ? {} : { responder: options.responder }),
     ...(options.claim === undefined ? {} : { claim: options.claim }),
   });
@@ -204,7 +282,7 @@ export function createHttpFrontEnd(options: HttpFrontEndOptions): HttpFrontEnd {
     clock: options.clock,
     logger: options.logger,
     mode: 'http',
-    metrics: metrics.registry,
+    ...(options.serveMetrics === false ? {} : { metrics: metrics.registry }),
     ...(options.checks === undefined ? {} : { checks: options.checks }),
   });
   http.route(

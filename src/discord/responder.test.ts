@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
 import { FakeTransport, jsonOf, type Scripted } from '../../test/discord/fake-transport.js';
-import { textMessage } from './message.js';
+import { textMessage } from '../discord-api/message.js';
 import { InteractionResponder } from './responder.js';
 import { InteractionSession, TOKEN_LIFETIME_MS, type InitialResponse } from './session.js';
 

@@ -1,11 +1,12 @@
 // What handlers use to talk back after the initial response: edits, followups and deletes on the interaction token,
 // refused (as a typed value) once the token is too old, so the caller hands over to channel/webhook delivery.
 import type { Clock } from '../core/clock.js';
-import { AppError } from '../core/errors.js';
+import type { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { EPHEMERAL, toWireBody, type DiscordMessage } from './message.js';
+import { EPHEMERAL, toWireBody, type DiscordMessage } from '../discord-api/message.js';
 import type { InteractionSession } from './session.js';
-import { discordErrorCode, type HttpMethod, type RestResponse } from './transport.js';
+import { DiscordApiError, discordErrorCode, serverDelayMs } from '../discord-api/errors.js';
+import { type HttpMethod, type RestResponse } from '../discord-api/transport.js';
 
 export type ExpiredReason =
   /** Less than the safety margin of the 15-minute token life is left. */
@@ -166,13 +167,13 @@ export class InteractionResponder implements Responder {
       if (code === 50027 || res.status === 401) return { kind: 'expired', reason: 'invalid_token' };
       if (code === 10008 && method === 'DELETE') return { kind: 'ok', messageId: null };
       if (res.status === 429) {
-        const waitMs = retryAfterMs(res.body, res.headers);
+        const waitMs = serverDelayMs(res.body, res.headers);
         if (waitMs <= this.#maxRateLimitWaitMs && transientTries < this.#transientDelays.length) {
           transientTries++;
           await this.#clock.sleep(waitMs);
           continue;
         }
-        return { kind: 'failed', error: httpError(method, res.status, code, true, waitMs) };
+        return { kind: 'failed', error: apiError(method, suffix, res.status, code, waitMs) };
       }
       if (res.status >= 500 && idempotent) {
         const delay = this.#transientDelays[transientTries++];
@@ -185,7 +186,7 @@ export class InteractionResponder implements Responder {
         { interactionId: this.#session.identity.id, method, status: res.status, code },
         'interaction webhook request failed',
       );
-      return { kind: 'failed', error: httpError(method, res.status, code, res.status >= 500, undefined) };
+      return { kind: 'failed', error: apiError(method, suffix, res.status, code, undefined) };
     }
   }
 }
@@ -198,30 +199,20 @@ function messageIdOf(body: unknown): string | null {
   return null;
 }
 
-function retryAfterMs(body: unknown, headers: Readonly<Record<string, string>>): number {
-  if (typeof body === 'object' && body !== null && 'retry_after' in body) {
-    const s = (body as { retry_after: unknown }).retry_after;
-    if (typeof s === 'number' && s >= 0) return Math.ceil(s * 1000);
-  }
-  const h = Number(headers['retry-after']);
-  return Number.isFinite(h) && h >= 0 ? Math.ceil(h * 1000) : 1_000;
-}
-
-function httpError(
+/** The typed error of a refused interaction-webhook request; its route never contains the token. */
+function apiError(
   method: HttpMethod,
+  suffix: string,
   status: number,
   code: number | undefined,
-  retryable: boolean,
-  retryAfter: number | undefined,
-): AppError {
-  return new AppError(
-    'discord.request_failed',
-    `Discord answered ${status}${code === undefined ? '' : ` (code ${code})`} to ${method} on an interaction webhook`,
-    {
-      retryable,
-      ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
-      context: { status, code },
-      userMessage: 'Discord refused a message from the bot.',
-    },
-  );
+  retryAfterMs: number | undefined,
+): DiscordApiError {
+  const route = `${method} /webhooks/:app/:token${suffix === '' ? '' : suffix.replace(/\/messages\/(?!@original).*/, '/messages/:id')}`;
+  return new DiscordApiError({
+    status,
+    discordCode: code,
+    method,
+    route,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 }

@@ -3,7 +3,7 @@ import { FakeTransport } from '../../test/discord/fake-transport.js';
 import { episodeWanted } from '../analysis/acquire/index.js';
 import { AdjustableClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
-import { InMemoryAppServices } from './in-memory-services.js';
+import { InMemoryAppServices } from '../../test/support/in-memory-services.js';
 import { InteractionRouter } from './router.js';
 
 const logger = createLogger({ level: 'silent' });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
 import { FakeTransport, jsonOf } from '../../test/discord/fake-transport.js';
-import { InMemoryAppServices, createMemoryClaim } from './in-memory-services.js';
+import { InMemoryAppServices, createMemoryClaim } from '../../test/support/in-memory-services.js';
 import type { AppServices, InteractionInfo } from './ports.js';
 import { InteractionRouter } from './router.js';
 
@@ -172,10 +172,25 @@ describe('InteractionRouter in gateway mode', () => {
     expect(calls).toEqual([]);
   });
 
-  it('answers anyway when the claim itself fails (silence would strand the user)', async () => {
-    const { router, transport } = setup({}, () => Promise.reject(new Error('db down')));
+  it('refuses an /autointel it cannot record: one ephemeral type-4 error, never a defer, nothing started', async () => {
+    const { router, transport, calls } = setup({}, () =>
+      Promise.reject(new Error('attempt to write a readonly database')),
+    );
     await router.handleGatewayInteraction(command('autointel', { url: 'https://example.com' }));
-    expect(transport.count('POST', /callback$/)).toBe(1);
+    expect(transport.requests).toHaveLength(1);
+    expect(jsonOf(transport.requests[0])).toMatchObject({
+      type: 4,
+      data: { flags: 64, content: expect.stringContaining('could not record this request') },
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('answers a command with nothing to record even when the claim fails (silence would strand the user)', async () => {
+    const { router, transport, calls } = setup({}, () => Promise.reject(new Error('db down')));
+    await router.handleGatewayInteraction(command('autointel_status', { workflow_id: UUID }));
+    expect(transport.requests[0]?.path).toMatch(/callback$/);
+    expect(jsonOf(transport.requests[0])).toMatchObject({ type: 5, data: { flags: 64 } });
+    expect(calls).toEqual(['status']);
   });
 
   it('tells the user privately when the analysis is refused: deletes the public loading message, then an ephemeral followup', async () => {
@@ -264,7 +279,7 @@ describe('InteractionRouter in gateway mode', () => {
 describe('InteractionRouter in HTTP endpoint mode', () => {
   it('returns the defer inline and runs the handler only after the answer was sent', async () => {
     const { router, transport, clock, calls } = setup();
-    const answer = router.handleHttpInteraction(
+    const answer = await router.handleHttpInteraction(
       command('autointel', { url: 'https://example.com' }),
       clock.now(),
     );
@@ -277,10 +292,69 @@ describe('InteractionRouter in HTTP endpoint mode', () => {
     expect(transport.count('PATCH', /@original$/)).toBe(1);
   });
 
-  it('answers PING inline with type 1', () => {
+  it('refuses inline an /autointel whose record cannot be written, and starts nothing', async () => {
+    const { clock, transport, calls } = setup();
+    const router = new InteractionRouter({
+      services: failingServices(calls),
+      clock,
+      logger,
+      transport,
+      mode: 'http',
+      claim: () => Promise.reject(new Error('attempt to write a readonly database')),
+    });
+    const answer = await router.handleHttpInteraction(
+      command('autointel', { url: 'https://example.com' }),
+      clock.now(),
+    );
+    expect(answer).toMatchObject({
+      status: 200,
+      body: {
+        type: 4,
+        data: { flags: 64, content: expect.stringContaining('could not record this request') },
+      },
+    });
+    answer.afterSent(true);
+    await router.idle();
+    expect(calls).toEqual([]);
+    expect(transport.requests).toHaveLength(0);
+  });
+
+  it('refuses a second copy of an interaction whose claim was already won (409), once recorded', async () => {
+    const claim = createMemoryClaim();
+    const { clock, calls } = setup();
+    const router = new InteractionRouter({
+      services: failingServices(calls),
+      clock,
+      logger,
+      transport: new FakeTransport(),
+      mode: 'http',
+      claim,
+    });
+    const payload = command('autointel', { url: 'https://example.com' });
+    expect((await router.handleHttpInteraction(payload, clock.now())).status).toBe(200);
+    expect(await router.handleHttpInteraction(payload, clock.now())).toMatchObject({ status: 409 });
+  });
+
+  it('answers PING inline with type 1', async () => {
     const { router, clock } = setup();
     expect(
-      router.handleHttpInteraction({ type: 1, id: '1', application_id: APP, token: 'x' }, clock.now()),
+      await router.handleHttpInteraction({ type: 1, id: '1', application_id: APP, token: 'x' }, clock.now()),
     ).toMatchObject({ status: 200, body: { type: 1 } });
   });
 });
+
+/** Services that record each call and fail it: a refused request must reach none of them. */
+function failingServices(calls: string[]): AppServices {
+  const fail = (name: string) => async (): Promise<never> => {
+    calls.push(name);
+    throw new Error(`${name} must not be called`);
+  };
+  return {
+    startAnalysis: fail('startAnalysis'),
+    status: fail('status'),
+    retrieve: fail('retrieve'),
+    cancel: fail('cancel'),
+    configureWebhook: fail('configureWebhook'),
+    interactionUnreachable: fail('interactionUnreachable'),
+  };
+}

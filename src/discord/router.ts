@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger.js';
 import type { Depth } from '../core/stage.js';
 import { COMMAND_NAMES, isCommandName } from './commands.js';
 import { InteractionType, parseInteraction, stringOption, type ParsedInteraction } from './interaction.js';
-import { EPHEMERAL, textMessage, type DiscordMessage } from './message.js';
+import { EPHEMERAL, textMessage, type DiscordMessage } from '../discord-api/message.js';
 import { noopMetrics, type FrontEndMetrics } from './metrics.js';
 import type {
   AnalysisIntake,
@@ -24,7 +24,7 @@ import {
   type AckOutcome,
   type InitialResponse,
 } from './session.js';
-import type { DiscordTransport } from './transport.js';
+import type { DiscordTransport } from '../discord-api/transport.js';
 import { validateAnalysisUrl, validateDepth, validateWebhookUrl, validateWorkflowId } from './validate.js';
 
 /** What a handler gets once the initial response has settled. */
@@ -64,8 +64,10 @@ export interface InteractionRouterOptions {
   readonly logger: Logger;
   /** Used for the gateway-mode callback and for every edit/followup. */
   readonly transport: DiscordTransport;
-  /** Gateway mode only: first caller wins; the loser stays silent (see ports.ts). */
+  /** First caller wins; the loser stays silent (see ports.ts). Records /autointel requests durably. */
   readonly claim?: InteractionClaim;
+  /** Gateway mode claims every interaction; HTTP mode only those carrying an /autointel request. */
+  readonly mode?: 'gateway' | 'http';
   readonly metrics?: FrontEndMetrics;
   /** Webhook URLs under this API base are accepted by /autointel_config besides discord.com ones. */
   readonly apiBase?: string;
@@ -73,11 +75,19 @@ export interface InteractionRouterOptions {
   readonly responder?: Omit<InteractionResponderOptions, 'session' | 'clock' | 'logger'>;
 }
 
-const invalid = (command: string, text: string): Plan => ({
+const invalid = (command: string, text: string): Extract<Plan, { kind: 'reply' }> => ({
   kind: 'reply',
   command,
   message: textMessage(`⚠️ ${text}`, { ephemeral: true }),
 });
+
+/** The refusal of a request whose record could not be written: never "acknowledged and forgotten". */
+const notRecorded = (command: string): Extract<Plan, { kind: 'reply' }> =>
+  invalid(
+    command,
+    'I could not record this request (my database is not accepting writes right now), so I have not started it. ' +
+      'Please try again in a minute.',
+  );
 
 export class InteractionRouter {
   readonly #services: AppServices;
@@ -85,6 +95,7 @@ export class InteractionRouter {
   readonly #logger: Logger;
   readonly #transport: DiscordTransport;
   readonly #claim: InteractionClaim | undefined;
+  readonly #mode: 'gateway' | 'http';
   readonly #metrics: FrontEndMetrics;
   readonly #apiBase: string | undefined;
   readonly #callbackTimeoutMs: number | undefined;
@@ -97,6 +108,7 @@ export class InteractionRouter {
     this.#logger = options.logger;
     this.#transport = options.transport;
     this.#claim = options.claim;
+    this.#mode = options.mode ?? 'gateway';
     this.#metrics = options.metrics ?? noopMetrics;
     this.#apiBase = options.apiBase;
     this.#callbackTimeoutMs = options.callbackTimeoutMs;
@@ -131,79 +143,91 @@ export class InteractionRouter {
     return this.#track(this.#gateway(raw, receivedAt));
   }
 
-  /** HTTP endpoint mode: the initial response is the HTTP answer itself (no callback request). */
-  handleHttpInteraction(raw: unknown, receivedAt: number): InlineAnswer {
-    const { interaction: i, plan } = this.plan(raw);
+  /**
+   * HTTP endpoint mode: the initial response is the HTTP answer itself (no callback request). The interaction is
+   * planned once; an /autointel request is recorded with its claim before the answer is written, so a crash after
+   * the answer cannot lose it, and a request that cannot be recorded is refused rather than acknowledged.
+   */
+  async handleHttpInteraction(raw: unknown, receivedAt: number): Promise<InlineAnswer> {
+    const { interaction: i, plan: planned } = this.plan(raw);
     const none = (): void => undefined;
-    if (plan.kind === 'pong') {
+    if (planned.kind === 'pong') {
       this.#metrics.interaction('ping', 'pong');
       return { status: 200, body: { type: 1 }, afterSent: none };
     }
-    if (i === null || plan.kind === 'unsupported') {
+    if (i === null || planned.kind === 'unsupported') {
       this.#metrics.interaction('unknown', 'unsupported');
       return { status: 400, body: { error: 'unsupported interaction' }, afterSent: none };
     }
+    let plan: Extract<Plan, { kind: 'reply' | 'defer' }> = planned;
+    const claimed = await this.#claimIntake(i, plan, receivedAt);
+    if (claimed === 'duplicate') {
+      // Discord sends an interaction to one endpoint once: a second one is a replay, or another front end has it.
+      this.#metrics.interaction(plan.command, 'duplicate');
+      return { status: 409, body: { error: 'interaction already handled' }, afterSent: none };
+    }
+    if (claimed === 'failed') plan = notRecorded(plan.command);
     const session = this.#newSession(i, receivedAt);
     const initial = initialOf(plan);
     session.begin(initial);
+    const settled = plan;
     return {
       status: 200,
       body: initialResponseBody(initial),
       afterSent: (delivered) => {
         const outcome = session.settleInline(delivered);
-        void this.#track(this.#afterAck(i, session, plan, outcome));
+        void this.#track(this.#afterAck(i, session, settled, outcome));
       },
     };
   }
 
   async #gateway(raw: unknown, receivedAt: number): Promise<void> {
-    const { interaction: i, plan } = this.plan(raw);
-    if (i === null || plan.kind === 'pong' || plan.kind === 'unsupported') {
+    const { interaction: i, plan: planned } = this.plan(raw);
+    if (i === null || planned.kind === 'pong' || planned.kind === 'unsupported') {
       this.#metrics.interaction('unknown', 'unsupported');
       return;
     }
-    if (this.#claim !== undefined) {
-      let won = true;
-      try {
-        won = await this.#claim(i.id, this.#intakeOf(i, plan, receivedAt));
-      } catch (e: unknown) {
-        // Answering risks a 40060 if another process also answers, which the session treats as acknowledged;
-        // staying silent would risk nobody answering at all.
-        this.#logger.error(
-          { err: toAppError(e), interactionId: i.id },
-          'interaction claim failed; answering anyway',
-        );
-      }
-      if (!won) {
-        this.#metrics.interaction(plan.command, 'duplicate');
-        return;
-      }
+    let plan: Extract<Plan, { kind: 'reply' | 'defer' }> = planned;
+    const claimed = await this.#claimIntake(i, plan, receivedAt);
+    if (claimed === 'duplicate') {
+      this.#metrics.interaction(plan.command, 'duplicate');
+      return;
     }
+    if (claimed === 'failed') plan = notRecorded(plan.command);
     const session = this.#newSession(i, receivedAt);
     const outcome = await session.acknowledge(initialOf(plan));
     await this.#afterAck(i, session, plan, outcome);
   }
 
   /**
-   * HTTP endpoint mode with a durable claim: records an /autointel request before the inline answer is written, so a
-   * crash after the answer cannot lose it. Discord delivers each interaction to one endpoint, so the claim's
-   * first-wins result is not needed here; a failed write is logged and the request answered anyway.
+   * The one write before the acknowledgement. Gateway mode claims every interaction (two processes on one token
+   * both receive it: first wins); HTTP mode only records /autointel requests (Discord sends each to one endpoint).
+   * `failed` only for a request that had to be recorded: answering it would acknowledge a request we could forget.
    */
-  async handleHttpInteractionDurably(raw: unknown, receivedAt: number): Promise<InlineAnswer> {
-    if (this.#claim !== undefined) {
-      const { interaction: i, plan } = this.plan(raw);
-      if (i !== null && plan.kind === 'defer' && plan.intake !== undefined) {
-        try {
-          await this.#claim(i.id, this.#intakeOf(i, plan, receivedAt));
-        } catch (e: unknown) {
-          this.#logger.error(
-            { err: toAppError(e), interactionId: i.id },
-            'intake not recorded; answering anyway',
-          );
-        }
+  async #claimIntake(
+    i: ParsedInteraction,
+    plan: Extract<Plan, { kind: 'reply' | 'defer' }>,
+    receivedAt: number,
+  ): Promise<'won' | 'duplicate' | 'failed' | 'skipped'> {
+    if (this.#claim === undefined) return 'skipped';
+    const intake = this.#intakeOf(i, plan, receivedAt);
+    if (this.#mode === 'http' && intake === undefined) return 'skipped';
+    try {
+      return (await this.#claim(i.id, intake)) ? 'won' : 'duplicate';
+    } catch (e: unknown) {
+      if (intake !== undefined) {
+        this.#logger.error({ err: toAppError(e), interactionId: i.id }, 'request not recorded; refusing it');
+        this.#metrics.interaction(plan.command, 'not_recorded');
+        return 'failed';
       }
+      // Answering risks a 40060 if another process also answers, which the session treats as acknowledged;
+      // staying silent would risk nobody answering at all. Nothing durable depends on this claim.
+      this.#logger.error(
+        { err: toAppError(e), interactionId: i.id },
+        'interaction claim failed; answering anyway',
+      );
+      return 'won';
     }
-    return this.handleHttpInteraction(raw, receivedAt);
   }
 
   #intakeOf(i: ParsedInteraction, plan: Plan, receivedAt: number): AnalysisIntake | undefined {

@@ -9,18 +9,22 @@
 //   10062          → expired (the 3 s window is gone; the request still runs and the user is told elsewhere)
 //   any other 4xx  → expired (not applied, and sending it again would not help)
 import type { Clock } from '../core/clock.js';
+import { INTERACTION_TOKEN_TTL_MS } from '../discord-api/limits.js';
 import type { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { EPHEMERAL, toWireBody, type DiscordMessage } from './message.js';
-import { discordErrorCode, type DiscordTransport } from './transport.js';
+import { EPHEMERAL, toWireBody, type DiscordMessage } from '../discord-api/message.js';
+import { discordErrorCode } from '../discord-api/errors.js';
+import { type DiscordTransport } from '../discord-api/transport.js';
 
 export type AckState = 'fresh' | 'acknowledging' | 'acknowledged' | 'possibly_acknowledged' | 'expired';
 
 /** Discord's epoch (2015-01-01) — the origin of snowflake timestamps. */
 const DISCORD_EPOCH = 1_420_070_400_000n;
-/** Initial-response window and token lifetime (DISCORD.md §1). */
-export const INITIAL_RESPONSE_WINDOW_MS = 3_000;
-export const TOKEN_LIFETIME_MS = 15 * 60_000;
+/** Initial-response window and token lifetime (DISCORD.md §1), defined once in the wire layer. */
+export {
+  INITIAL_RESPONSE_WINDOW_MS,
+  INTERACTION_TOKEN_TTL_MS as TOKEN_LIFETIME_MS,
+} from '../discord-api/limits.js';
 /** A snowflake further than this from our receive time means the clocks disagree: trust the receive time then. */
 const MAX_PLAUSIBLE_SKEW_MS = 60_000;
 
@@ -135,7 +139,7 @@ export class InteractionSession {
 
   /** Time left before the interaction token dies (15 min after creation). */
   tokenRemainingMs(): number {
-    return TOKEN_LIFETIME_MS - this.ageMs();
+    return INTERACTION_TOKEN_TTL_MS - this.ageMs();
   }
 
   /**

@@ -135,6 +135,46 @@ describe('renderReportPage', () => {
     expect(safeHref('https://ok.example/a?b=1')).toBe('https://ok.example/a?b=1');
   });
 
+  it('lists published fact-checks with the rating as published and a link to the review, or that none was found', () => {
+    const base = report();
+    const withChecks = ReportSchema.parse({
+      ...base,
+      depth: 'comprehensive',
+      sections: {
+        ...base.sections,
+        factChecks: {
+          items: [
+            {
+              claim: 'Taxes rose by 5% last year.',
+              span: { start: 0, end: 27 },
+              sourceKind: 'google',
+              reviewedClaim: 'Taxes rose 5% last year',
+              claimant: null,
+              publisher: 'Example <b>Checkers</b>',
+              rating: 'Half True',
+              ratingScale: null,
+              reviewUrl: 'https://checkers.example/taxes',
+              reviewDate: null,
+              workflowId: null,
+              match: 1,
+            },
+          ],
+          checked: [
+            { claim: 'Taxes rose by 5% last year.', span: { start: 0, end: 27 } },
+            { claim: 'Critics disagree strongly with the plan.', span: { start: 67, end: 107 } },
+          ],
+          sources: [{ kind: 'google', status: 'searched', detail: '2 of 2 claims searched.' }],
+        },
+      },
+    });
+    const html = renderReportPage(withChecks, TEXT);
+    expect(html).toContain('Rating as published');
+    expect(html).toContain('“Half True”');
+    expect(html).toContain('href="https://checkers.example/taxes"');
+    expect(html).toContain('Example &lt;b&gt;Checkers&lt;/b&gt;');
+    expect(html).toContain('no published fact-check found');
+  });
+
   it('cuts a huge source text and says so', () => {
     const html = renderReportPage(report(), TEXT + 'x'.repeat(300_000), 1_000);
     expect(html).toContain('Showing the first 1,000 of 300,107 characters.');

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Eta } from 'eta';
 import { claimDensity, sentimentChartSvg } from '../analysis/render/chart.js';
+import { factCheckGroups, NO_PUBLISHED_FACT_CHECK } from '../analysis/render/factchecks.js';
 import { clockTime, RHETORIC_LABELS, sourceFacts } from '../analysis/render/format.js';
 import { isMissing, ReportSchema, type Report, type Span } from '../analysis/report.js';
 import type { Clock } from '../core/clock.js';
@@ -258,28 +259,42 @@ export function reportPageModel(
       });
     }
   }
-  const factChecks = items(s.factChecks);
-  if (s.factChecks !== undefined) {
-    if (factChecks === null) sections.push(missingSection('fact-checks', 'Fact checks', s.factChecks));
+  const factChecks = s.factChecks;
+  if (factChecks !== undefined) {
+    if (isMissing(factChecks)) sections.push(missingSection('fact-checks', 'Fact checks', factChecks));
     else {
+      // One row per published fact-check beside its claim; a looked-up claim with none says so.
       sections.push({
         id: 'fact-checks',
         title: 'Published fact checks',
         kind: 'table',
         head: ['Claim', 'Rating as published', 'Source'],
-        rows: factChecks.map((f) => {
-          const record = f as Record<string, unknown>;
-          const href = typeof record['source'] === 'string' ? safeHref(record['source']) : null;
-          return {
-            cells: [
-              { text: clean(String(record['claim'] ?? '')) },
-              { text: clean(String(record['verdict'] ?? record['rating'] ?? '')) },
-              href === null
-                ? { text: clean(String(record['source'] ?? '')) }
-                : { text: clean(String(record['source'])), href, external: true },
-            ],
-          };
-        }),
+        rows: factCheckGroups(factChecks).flatMap((g) =>
+          g.checks.length === 0
+            ? [{ cells: [{ text: clean(g.claim) }, { text: NO_PUBLISHED_FACT_CHECK }, { text: '—' }] }]
+            : g.checks.map((f) => {
+                const source = clean(
+                  f.sourceKind === 'earlier-report'
+                    ? `earlier report: ${f.publisher ?? 'untitled'}`
+                    : `${f.publisher ?? 'unnamed publisher'}${f.sourceKind === 'page' ? ' (on this page)' : ''}`,
+                );
+                const href = f.reviewUrl === null ? null : safeHref(f.reviewUrl);
+                return {
+                  cells: [
+                    { text: clean(g.claim) },
+                    {
+                      text:
+                        f.sourceKind === 'earlier-report'
+                          ? 'same claim in an earlier report (no rating)'
+                          : f.rating === null
+                            ? 'no rating given'
+                            : `“${clean(f.rating)}”`,
+                    },
+                    href === null ? { text: source } : { text: source, href, external: true },
+                  ],
+                };
+              }),
+        ),
       });
     }
   }

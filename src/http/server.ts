@@ -28,7 +28,27 @@ export interface HttpServerOptions {
   readonly mode: string;
   readonly checks?: Readonly<Record<string, HealthCheck>>;
   readonly metrics?: MetricsSource;
+  readonly limits?: HttpServerLimits;
 }
+
+/** Bounds on what a client may hold: slow or half-open requests, and sockets at once. */
+export interface HttpServerLimits {
+  /** The request's headers must arrive within this. */
+  readonly headersTimeoutMs?: number;
+  /** The whole request (headers and body) must arrive within this: a trickled body is cut off (408). */
+  readonly requestTimeoutMs?: number;
+  /** Open sockets at once; more are refused at accept time. */
+  readonly maxConnections?: number;
+  /** How often Node checks the two timeouts above (its default, 30 s, would let a 15 s limit run to 45 s). */
+  readonly checkIntervalMs?: number;
+}
+
+export const DefaultHttpServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  maxConnections: 1_024,
+  checkIntervalMs: 1_000,
+} as const satisfies Required<HttpServerLimits>;
 
 export interface HttpServer {
   readonly server: Server;
@@ -39,6 +59,22 @@ export interface HttpServer {
   route(method: string, path: string, handler: RouteHandler): void;
   start(): Promise<{ readonly port: number; readonly url: string }>;
   stop(): Promise<void>;
+}
+
+/** Whether a listen address only accepts local connections. */
+export const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+
+/**
+ * Where `/metrics` is served: on a loopback listener of its own when METRICS_PORT is set, else on the main listener
+ * only if that one is loopback too. A public interactions listener never exposes it.
+ */
+export function metricsPlacement(
+  host: string,
+  metricsPort: number | undefined,
+): 'separate' | 'main' | 'none' {
+  if (metricsPort !== undefined) return 'separate';
+  return isLoopback(host) ? 'main' : 'none';
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -92,7 +128,19 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     });
   }
 
-  const server = createServer((req, res) => {
+  const limits = { ...DefaultHttpServerLimits, ...options.limits };
+  for (const [name, v] of Object.entries(limits)) {
+    if (!Number.isInteger(v) || v <= 0)
+      throw new RangeError(`createHttpServer: limits.${name} must be a positive integer, received ${v}`);
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs)
+    throw new RangeError('createHttpServer: limits.headersTimeoutMs must not exceed limits.requestTimeoutMs');
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: limits.checkIntervalMs,
+  };
+  const server = createServer(serverOptions, (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
     const handler = routes.get(`${method} ${path}`) ?? prefixRoute(method, path);
@@ -113,6 +161,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
   // Discord keeps connections to an interactions endpoint alive; idle sockets should not pin the process on stop.
   server.keepAliveTimeout = 5_000;
+  // Beyond this, new sockets are closed at once: a flood of half-open requests cannot exhaust the process.
+  server.maxConnections = limits.maxConnections;
 
   return {
     server,

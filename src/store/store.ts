@@ -10,6 +10,7 @@
 // - checkpoint: the stored JSON output of one finished stage; a resumed workflow skips checkpointed stages.
 // - delivery part: one Discord message of a rendered report, recorded once Discord confirms it.
 import type { Depth } from '../core/stage.js';
+import type { IntakeStore } from './intake-store.js';
 
 export type WorkflowStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 export const TERMINAL_STATUSES: readonly WorkflowStatus[] = ['completed', 'failed', 'cancelled'];
@@ -137,7 +138,8 @@ export interface ProgressCard {
   readonly lastPercent: number;
 }
 
-export interface WorkflowStore {
+/** Intake methods (claim, complete, list open, dead-letter) are declared by the IntakeStore port. */
+export interface WorkflowStore extends IntakeStore {
   /** Applies numbered migrations; safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -195,10 +197,11 @@ export interface WorkflowStore {
 
   saveReport(input: StoredReport & { readonly title: string; readonly searchText: string }): Promise<void>;
   getReport(id: string): Promise<StoredReport | null>;
-  /** Full-text search over stored reports (FTS5 on SQLite, tsvector on PostgreSQL). */
+  /** Full-text search over stored reports (FTS5 on SQLite, tsvector on PostgreSQL); `guildId` keeps it to the
+   * reports of workflows requested in that guild. */
   searchReports(
     query: string,
-    options: { readonly limit: number; readonly excludeWorkflowId?: string },
+    options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly guildId?: string },
   ): Promise<ReportSearchHit[]>;
 
   /** Adds parts once; parts already present (same workflow + partKey) are left as they are. */
@@ -228,20 +231,6 @@ export interface WorkflowStore {
   /** The guild's delivery webhook, sealed. */
   setGuildWebhook(guildId: string, webhookSealed: string, now: number): Promise<void>;
   getGuildWebhook(guildId: string): Promise<string | null>;
-
-  /**
-   * First caller wins: true for the one process that may answer this interaction. `intake` (sealed: it holds the
-   * interaction token) is what the interaction asked for, stored in the same write so that a crash between the
-   * acknowledgement and the workflow's creation cannot lose the request (see `listOpenIntakes`).
-   */
-  claimInteraction(interactionId: string, owner: string, now: number, intake?: string): Promise<boolean>;
-  /** The intake was handled: its workflow exists, or its refusal reached the user. */
-  completeIntake(interactionId: string): Promise<void>;
-  /** Intakes claimed at or before `before` and never completed, oldest first. */
-  listOpenIntakes(options: {
-    readonly before: number;
-    readonly limit: number;
-  }): Promise<{ readonly interactionId: string; readonly intake: string; readonly claimedAt: number }[]>;
 
   /** Deletes finished workflows (and their reports, checkpoints, parts) older than `before`. */
   purgeFinishedBefore(before: number): Promise<number>;

@@ -404,7 +404,13 @@ export class WorkflowEngine {
     let outcome: StageOutcome;
     try {
       outcome = await stage.run(
-        { workflowId: run.id, url: run.request.url, depth: run.request.depth, outputs },
+        {
+          workflowId: run.id,
+          url: run.request.url,
+          depth: run.request.depth,
+          guildId: run.request.guildId,
+          outputs,
+        },
         ctx,
       );
     } catch (e: unknown) {
@@ -445,6 +451,8 @@ export class WorkflowEngine {
       delayMs = Math.round(exp / 2 + (this.#random() * exp) / 2);
       if (error?.retryAfterMs !== undefined) delayMs = Math.max(delayMs, error.retryAfterMs);
     }
+    // A server-supplied delay (Retry-After: 31536000) must never park a workflow past the retry maximum.
+    delayMs = Math.min(delayMs, retry.maxMs);
     const now = clock.now();
     await store.release(run.id, owner, {
       now,
@@ -552,8 +560,8 @@ export class WorkflowEngine {
     }
     const rec = await store.getWorkflow(run.id);
     if (rec === null || rec.status !== 'running' || rec.leaseOwner !== owner) return FINISHED;
+    // The outbox is the only writer of the delivery state: the engine reads it and acts on the result.
     if (rec.deliveryState !== 'delivered' && rec.deliveryState !== 'failed') {
-      await store.setDeliveryState(run.id, 'delivering', { error: null, now: clock.now() });
       let result: DeliveryResult;
       try {
         result = await notifier.deliverReport(
@@ -569,14 +577,9 @@ export class WorkflowEngine {
       }
       if (run.controller.signal.aborted && result.kind !== 'delivered') return this.#onAbort(run);
       if (result.kind === 'retry') {
-        await store.setDeliveryState(run.id, 'pending', { error: null, now: clock.now() });
         logger.info({ workflowId: run.id, delayMs: result.delayMs }, 'delivery deferred');
         return this.#retryLater(run, null, result.delayMs);
       }
-      await store.setDeliveryState(run.id, result.kind, {
-        error: result.kind === 'failed' ? result.error : null,
-        now: clock.now(),
-      });
     }
     await store.complete(run.id, owner, { now: clock.now(), reportId });
     logger.info({ workflowId: run.id }, 'workflow completed');

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/core/secrets.js';
+import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { SqliteWorkflowStore } from '../../src/store/sqlite/sqlite-store.js';
 import { describeStoreContract, request } from './store.contract.js';
 
@@ -35,7 +36,7 @@ describe('SqliteWorkflowStore specifics', () => {
       await t.store.close();
       const db = new Database(t.file, { readonly: true });
       const rows = db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 6]);
+      expect(rows.map((r) => r.version)).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       db.close();
     } finally {

@@ -52,8 +52,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       depth: Depth,
       now: number,
       text: { title: string; searchText: string } = { title: 'A title', searchText: 'some text' },
+      guildId: string | null = null,
     ): Promise<{ id: string; reportId: string }> {
-      const id = await create({ url, depth, guildId: null });
+      const id = await create({ url, depth, guildId });
       const claimed = await store.claim(id, { owner: 'w', now, leaseMs: LEASE });
       expect(claimed?.id).toBe(id);
       const reportId = randomUUID();
@@ -475,6 +476,37 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const excluded = await store.searchReports('magma', { limit: 10, excludeWorkflowId: a.id });
         expect(excluded.map((h) => h.workflowId)).toEqual([b.id]);
         expect(await store.searchReports('magma', { limit: 1 })).toHaveLength(1);
+      });
+
+      it('searchReports with a guildId finds only the reports of workflows requested in that guild', async () => {
+        const mine = await completeWithReport(
+          'https://g.example/1',
+          'comprehensive',
+          T0,
+          { title: 'Mine', searchText: 'The reservoir holds eleven billion litres.' },
+          'guild-fc-1',
+        );
+        await completeWithReport(
+          'https://g.example/2',
+          'comprehensive',
+          T0,
+          { title: 'Theirs', searchText: 'The reservoir holds eleven billion litres, they said.' },
+          'guild-fc-2',
+        );
+        await completeWithReport('https://g.example/3', 'comprehensive', T0, {
+          title: 'No guild',
+          searchText: 'The reservoir holds eleven billion litres too.',
+        });
+        expect(await store.searchReports('reservoir litres', { limit: 10 })).toHaveLength(3);
+        const scoped = await store.searchReports('reservoir litres', { limit: 10, guildId: 'guild-fc-1' });
+        expect(scoped.map((h) => h.workflowId)).toEqual([mine.id]);
+        expect(
+          await store.searchReports('reservoir', {
+            limit: 10,
+            guildId: 'guild-fc-1',
+            excludeWorkflowId: mine.id,
+          }),
+        ).toEqual([]);
       });
 
       it('searchReports treats query syntax as plain words and returns nothing for an empty query', async () => {

@@ -9,11 +9,12 @@ import { AdjustableClock } from '../../src/core/clock.js';
 import { newId } from '../../src/core/ids.js';
 import { createLogger } from '../../src/core/logger.js';
 import { SecretBox } from '../../src/core/secrets.js';
-import { DiscordRestClient } from '../../src/delivery/discord-rest.js';
+import { UndiciTransport } from '../../src/discord-api/transport.js';
+import { DiscordRestClient } from '../../src/discord-api/rest.js';
 import { configureGuildWebhook } from '../../src/delivery/guild-config.js';
 import { DeliveryOutbox } from '../../src/delivery/outbox.js';
 import type { DeliveryOutboxOptions } from '../../src/delivery/outbox.js';
-import { RateLimiter } from '../../src/delivery/ratelimit.js';
+import { RateLimiter } from '../../src/discord-api/ratelimit.js';
 import { DiscordEmulator } from '@autointel/discord-emulator';
 import type { EmulatorRateLimitOptions } from '@autointel/discord-emulator';
 import { SqliteWorkflowStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -116,7 +117,12 @@ async function world(rateLimits: EmulatorRateLimitOptions = {}): Promise<World> 
     dbPath,
     outbox: (over = {}) => {
       const limiter = new RateLimiter({ clock });
-      const rest = new DiscordRestClient({ apiBase: emu.apiBase, logger, limiter, timeoutMs: 5_000 });
+      const rest = new DiscordRestClient({
+        transport: new UndiciTransport({ apiBase: emu.apiBase, botToken: emu.application.botToken }),
+        logger,
+        limiter,
+        timeoutMs: 5_000,
+      });
       return new DeliveryOutbox({
         store,
         clock,
@@ -338,7 +344,11 @@ describe('DeliveryOutbox', () => {
       clock: w.clock,
       logger,
       secretBox: w.secretBox,
-      rest: new DiscordRestClient({ apiBase: w.emu.apiBase, logger, limiter }),
+      rest: new DiscordRestClient({
+        transport: new UndiciTransport({ apiBase: w.emu.apiBase, botToken: w.emu.application.botToken }),
+        logger,
+        limiter,
+      }),
       apiBase: w.emu.apiBase,
       allowApiBaseWebhooks: true,
       botToken: w.emu.application.botToken,

@@ -3,11 +3,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdjustableClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
-import { DiscordRestClient } from '../../src/delivery/discord-rest.js';
-import type { RestResult } from '../../src/delivery/discord-rest.js';
-import { RateLimiter } from '../../src/delivery/ratelimit.js';
+import { UndiciTransport } from '../../src/discord-api/transport.js';
+import { DiscordRestClient } from '../../src/discord-api/rest.js';
+import type { RestResult } from '../../src/discord-api/rest.js';
+import { RateLimiter } from '../../src/discord-api/ratelimit.js';
 import { renderReport } from '../../src/delivery/render.js';
-import { reportArbitrary } from '../../src/delivery/testing/report-arbitrary.js';
+import { reportArbitrary } from '../support/report-arbitrary.js';
 import { DiscordEmulator } from '@autointel/discord-emulator';
 
 const REPORTS = Number(process.env['RENDER_POST_REPORTS'] ?? 1000);
@@ -29,7 +30,7 @@ describe('rendered reports at the emulator', () => {
     const logger = createLogger({ level: 'silent' });
     // Pacing off: the emulator's limits are disabled for this run, and only validation is under test.
     const rest = new DiscordRestClient({
-      apiBase: emu.apiBase,
+      transport: new UndiciTransport({ apiBase: emu.apiBase }),
       logger,
       limiter: new RateLimiter({ clock, pacing: {} }),
     });

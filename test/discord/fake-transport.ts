@@ -1,6 +1,6 @@
 // A scripted DiscordTransport for unit tests: records every request and answers from per-route queues.
 import { AppError } from '../../src/core/errors.js';
-import type { DiscordTransport, RestRequest, RestResponse } from '../../src/discord/transport.js';
+import type { DiscordTransport, RestRequest, RestResponse } from '../../src/discord-api/transport.js';
 
 export type Scripted =
   | { readonly status: number; readonly body?: unknown }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../src/core/clock.js';
 import { createGatewayFrontEnd, type GatewayFrontEnd } from '../../src/discord/gateway.js';
-import type { InMemoryAppServices } from '../../src/discord/in-memory-services.js';
+import type { InMemoryAppServices } from '../support/in-memory-services.js';
 import { PromFrontEndMetrics } from '../../src/discord/metrics.js';
 import { SqliteWorkflowStore } from '../../src/store/sqlite/sqlite-store.js';
 import {

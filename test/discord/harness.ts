@@ -1,9 +1,10 @@
 // Shared set-up for the Discord front-end e2e suites: an emulator world, in-memory services and timeline queries.
 import { SystemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
-import { ChannelSender } from '../../src/discord/channel-sender.js';
-import { InMemoryAppServices } from '../../src/discord/in-memory-services.js';
-import { UndiciTransport } from '../../src/discord/transport.js';
+import { DiscordRestClient } from '../../src/discord-api/rest.js';
+import { RateLimiter } from '../../src/discord-api/ratelimit.js';
+import { InMemoryAppServices } from '../support/in-memory-services.js';
+import { UndiciTransport } from '../../src/discord-api/transport.js';
 import { DiscordEmulator, type TimelineEntry } from '@autointel/discord-emulator';
 
 export const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
@@ -40,7 +41,7 @@ export function memoryServices(emu: DiscordEmulator): {
   const services = new InMemoryAppServices({
     clock,
     logger,
-    channelSender: new ChannelSender({ transport }),
+    rest: new DiscordRestClient({ transport, logger, limiter: new RateLimiter({ clock, pacing: {} }) }),
   });
   return { services, close: () => transport.close() };
 }

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../src/core/clock.js';
 import { createHttpFrontEnd, type HttpFrontEnd } from '../../src/discord/http-endpoint.js';
-import type { InMemoryAppServices } from '../../src/discord/in-memory-services.js';
+import type { InMemoryAppServices } from '../support/in-memory-services.js';
 import { PromFrontEndMetrics } from '../../src/discord/metrics.js';
 import {
   botFaults,

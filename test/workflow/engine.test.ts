@@ -64,7 +64,7 @@ describe('WorkflowEngine', () => {
     const store = overrides.store ?? db.store;
     const owner = overrides.owner ?? 'worker-a';
     const { logger, lines } = memoryLogger();
-    const notifier = new RecordingNotifier();
+    const notifier = new RecordingNotifier({ store, clock });
     const limits = overrides.limits ?? { perUserPerHour: 0, perGuildConcurrent: 10 };
     const queue = new EmbeddedQueue({
       store,
@@ -258,6 +258,21 @@ describe('WorkflowEngine', () => {
     );
     const r = await db.store.getWorkflow(id);
     expect((r?.runAfter ?? 0) - (r?.updatedAt ?? 0)).toBe(5000);
+  });
+
+  it('caps a hostile retryAfterMs (Retry-After: 31536000, a year) at the retry maximum', async () => {
+    const year = 31_536_000 * 1000;
+    const h = await build([stage('acquire', log, flaky(1, year)), stage('report', log, reporting)], {
+      retry: { baseMs: 10, maxMs: 60_000, maxAttempts: 5 },
+    });
+    const out = await h.engine.start(req());
+    const id = out.kind === 'started' ? out.workflow.id : '';
+    await waitFor(
+      async () => (await statusOf(db.store, id)) === 'queued' && log.startsOf(id, 'acquire') === 1,
+      'release',
+    );
+    const r = await db.store.getWorkflow(id);
+    expect((r?.runAfter ?? 0) - (r?.updatedAt ?? 0)).toBe(60_000);
   });
 
   it('fails after maxAttempts transient failures and tells the requester', async () => {

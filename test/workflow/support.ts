@@ -182,8 +182,19 @@ export function pipelineOf(stages: readonly Stage[]): Pipeline {
   return { stagesFor: (_depth: Depth) => stages };
 }
 
-/** Records what the engine asked it to deliver; answers from a script of results (default: delivered). */
+/**
+ * Records what the engine asked it to deliver; answers from a script of results (default: delivered). Like the
+ * real outbox, it is the writer of the report's delivery state when given the store.
+ */
 export class RecordingNotifier implements WorkflowNotifier {
+  readonly #store: WorkflowStore | undefined;
+  readonly #clock: Clock | undefined;
+
+  constructor(state?: { readonly store: WorkflowStore; readonly clock: Clock }) {
+    this.#store = state?.store;
+    this.#clock = state?.clock;
+  }
+
   readonly progressCalls: WorkflowRecord[] = [];
   readonly reports: { workflowId: string; report: StoredReport }[] = [];
   readonly outcomes: { workflowId: string; status: string; code: string | null; message: string | null }[] =
@@ -197,6 +208,11 @@ export class RecordingNotifier implements WorkflowNotifier {
   async deliverReport(workflow: WorkflowRecord, report: StoredReport): Promise<DeliveryResult> {
     const r = this.reportScript.shift() ?? { kind: 'delivered' };
     if (r.kind === 'delivered') this.reports.push({ workflowId: workflow.id, report });
+    if (this.#store !== undefined && this.#clock !== undefined) {
+      const state = r.kind === 'retry' ? 'pending' : r.kind;
+      const error = r.kind === 'failed' ? r.error : null;
+      await this.#store.setDeliveryState(workflow.id, state, { error, now: this.#clock.now() });
+    }
     return r;
   }
   async deliverOutcome(workflow: WorkflowRecord): Promise<DeliveryResult> {

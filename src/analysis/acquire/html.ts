@@ -1,6 +1,7 @@
 // HTML → article: Readability over linkedom for the main text and metadata, with markup fallbacks.
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
+import { claimReviewsFromDocument, type PageClaimReview } from '../factcheck/claimreview.js';
 import { detectLanguage, toIso6391 } from './language.js';
 
 export interface ExtractedArticle {
@@ -16,6 +17,8 @@ export interface ExtractedArticle {
   readonly extractor: 'readability' | 'body';
   /** Media elements the page embeds (`<video>`/`<audio>` with a source), and whether any has a text track. */
   readonly media: { readonly elements: number; readonly textTracks: number };
+  /** schema.org ClaimReviews the page itself publishes (JSON-LD, microdata). */
+  readonly claimReviews: readonly PageClaimReview[];
 }
 
 // Node-like views over linkedom's DOM, typed narrowly so nothing here depends on lib.dom.
@@ -26,7 +29,10 @@ interface DomNode {
   readonly childNodes: ArrayLike<DomNode>;
 }
 interface DomElement extends DomNode {
+  readonly tagName: string;
+  readonly children: ArrayLike<DomElement>;
   getAttribute(name: string): string | null;
+  hasAttribute(name: string): boolean;
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): ArrayLike<DomElement>;
   remove(): void;
@@ -164,6 +170,7 @@ export function extractArticle(
 ): ExtractedArticle {
   const { document } = parseHTML(html) as unknown as { document: DomDocument };
   const markup = readMarkup(document);
+  const claimReviews = claimReviewsFromDocument(document);
   // Readability mutates the document, so the markup is read first and the fallback reparses.
   let parsed: ReturnType<Readability['parse']>;
   try {
@@ -194,5 +201,6 @@ export function extractArticle(
     text,
     extractor,
     media: markup.media,
+    claimReviews,
   };
 }

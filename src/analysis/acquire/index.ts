@@ -394,6 +394,7 @@ class DefaultAcquirer implements Acquirer {
             publishedTime: a.publishedTime,
             language: a.language,
             text: a.text,
+            ...(a.claimReviews.length > 0 ? { claimReviews: a.claimReviews } : {}),
           },
           embeddedMedia: a.media,
         });

@@ -1,4 +1,5 @@
 // What acquisition produces: the stored text every report span points into, with its metadata.
+import type { PageClaimReview } from '../factcheck/claimreview.js';
 
 export interface TranscriptSegment {
   /** Seconds from the start of the media. */
@@ -47,6 +48,8 @@ export interface AcquiredContent {
   } | null;
   /** Plain statements about what could not be done, e.g. that no transcript could be made. */
   readonly notes: readonly string[];
+  /** schema.org ClaimReviews published on the page itself (HTML only; absent when there were none). */
+  readonly claimReviews?: readonly PageClaimReview[];
   /** sha256 hex of `text`. */
   readonly contentHash: string;
   readonly fetchedAt: number;

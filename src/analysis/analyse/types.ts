@@ -6,8 +6,10 @@ import type { ReportSections, Span } from '../report.js';
 export interface ReportIndex {
   search(
     query: string,
-    opts: { readonly limit: number; readonly excludeWorkflowId?: string },
-  ): Promise<{ workflowId: string; url: string; title: string; snippet: string }[]>;
+    opts: { readonly limit: number; readonly excludeWorkflowId?: string; readonly guildId?: string },
+  ): Promise<{ workflowId: string; url: string; title: string; snippet: string; reportId?: string }[]>;
+  /** A stored report's JSON by id (fact-checks read an earlier report's claims); absent where reports cannot be read. */
+  loadReport?(reportId: string): Promise<unknown>;
 }
 
 /** The sections the offline analyser fills (cross-references are added afterwards, off the worker). */

@@ -1,6 +1,12 @@
 // Report → Markdown (report files and Discord attachments). A missing section shows its reason, never filler.
 import { isMissing, type Report } from '../report.js';
 import {
+  describeFactCheck,
+  factCheckGroups,
+  factCheckSourceLines,
+  NO_PUBLISHED_FACT_CHECK,
+} from './factchecks.js';
+import {
   compactSpan,
   oneLine,
   RHETORIC_LABELS,
@@ -118,11 +124,24 @@ function renderItems(key: SectionKey, report: Report): string[] {
         (x) =>
           `- ${escapeMarkdown(x.title)} <${x.url}> (\`${x.workflowId}\`), matched ${x.matched} “${escapeMarkdown(x.text)}”`,
       );
-    case 'factChecks':
-      return items(s.factChecks).map(
-        (f) =>
-          `- ${escapeMarkdown(f.claim)} — **${escapeMarkdown(f.verdict)}** (${escapeMarkdown(f.source)})`,
-      );
+    case 'factChecks': {
+      const fc = s.factChecks;
+      if (fc === undefined || isMissing(fc)) return [];
+      const fmt = {
+        text: escapeMarkdown,
+        link: (u: string) => `<${u.replace(/[<>\s]/g, encodeURIComponent)}>`,
+      };
+      const out: string[] = [];
+      for (const g of factCheckGroups(fc)) {
+        out.push(
+          `- “${escapeMarkdown(g.claim)}”${g.span === null ? ' _(not in the analysed text)_' : ` ${span(g.span)}`}`,
+        );
+        if (g.checks.length === 0) out.push(`  - _${NO_PUBLISHED_FACT_CHECK}_`);
+        for (const f of g.checks) out.push(`  - ${describeFactCheck(f, fmt)}`);
+      }
+      out.push('', '**Searched**', '', ...factCheckSourceLines(fc).map((l) => `- ${escapeMarkdown(l)}`));
+      return out;
+    }
     case 'llm':
       return s.llm === undefined || isMissing(s.llm)
         ? []

@@ -77,6 +77,115 @@ describe('renderText', () => {
   });
 });
 
+const factChecked: Report = ReportSchema.parse({
+  ...report,
+  depth: 'comprehensive',
+  sections: {
+    ...report.sections,
+    factChecks: {
+      items: [
+        {
+          claim: 'Taxes rose by 5%.',
+          span: { start: 0, end: 17 },
+          sourceKind: 'google',
+          reviewedClaim: 'Taxes went up 5% this year',
+          claimant: 'Jo Smith',
+          publisher: 'Example *Checkers*',
+          rating: 'Half True',
+          ratingScale: null,
+          reviewUrl: 'https://checkers.example/taxes',
+          reviewDate: '2026-01-02T00:00:00Z',
+          workflowId: null,
+          match: 0.75,
+        },
+        {
+          claim: 'Taxes rose by 5%.',
+          span: { start: 0, end: 17 },
+          sourceKind: 'earlier-report',
+          reviewedClaim: 'Smith said taxes rose by 5%.',
+          claimant: null,
+          publisher: 'Older story',
+          rating: null,
+          ratingScale: null,
+          reviewUrl: 'https://old.example/a',
+          reviewDate: null,
+          workflowId: 'wf-old',
+          match: 1,
+        },
+        {
+          claim: 'The page reviews this claim.',
+          span: null,
+          sourceKind: 'page',
+          reviewedClaim: 'The page reviews this claim.',
+          claimant: null,
+          publisher: 'Page Desk',
+          rating: 'False',
+          ratingScale: '1 on a scale from 1 (worst) to 5 (best)',
+          reviewUrl: null,
+          reviewDate: '2025-11-08',
+          workflowId: null,
+          match: null,
+        },
+      ],
+      checked: [
+        { claim: 'Taxes rose by 5%.', span: { start: 0, end: 17 } },
+        { claim: 'Spending fell.', span: { start: 18, end: 32 } },
+      ],
+      sources: [
+        { kind: 'page', status: 'searched', detail: 'The page publishes 1 schema.org ClaimReview.' },
+        { kind: 'google', status: 'searched', detail: '2 of 2 claims searched.' },
+        {
+          kind: 'earlier-report',
+          status: 'searched',
+          detail: '2 claims searched.',
+        },
+      ],
+    },
+  },
+});
+
+describe('fact checks', () => {
+  it('Markdown: each looked-up claim with its published ratings, attributed and quoted, or that none was found', () => {
+    const md = renderMarkdown(factChecked);
+    expect(md).toContain(
+      '- “Taxes rose by 5%.” `@0–17`\n' +
+        '  - rated “Half True” by Example \\*Checkers\\*, 2026-01-02, via Google Fact Check Tools — <https://checkers.example/taxes> — their wording: “Taxes went up 5% this year” (claimed by Jo Smith)\n' +
+        '  - also in an earlier report: “Older story” <https://old.example/a> (workflow wf-old), as “Smith said taxes rose by 5%.”\n' +
+        '- “Spending fell.” `@18–32`\n' +
+        '  - _no published fact-check found_\n' +
+        '- “The page reviews this claim.” _(not in the analysed text)_\n' +
+        "  - rated “False” by Page Desk, score 1 on a scale from 1 (worst) to 5 (best), 2025-11-08, via this page's ClaimReview markup",
+    );
+    expect(md).toContain("**Searched**\n\n- this page's ClaimReview markup (searched): The page publishes 1");
+  });
+
+  it('text: the same content without markup, naming sources that were not configured', () => {
+    const notConfigured = ReportSchema.parse({
+      ...factChecked,
+      sections: {
+        ...factChecked.sections,
+        factChecks: {
+          items: [],
+          checked: [{ claim: 'Spending fell.', span: { start: 18, end: 32 } }],
+          sources: [
+            {
+              kind: 'google',
+              status: 'not_configured',
+              detail: 'AUTOINTEL_FACTCHECK_API_KEY is not set, so the API was not searched.',
+            },
+          ],
+        },
+      },
+    });
+    const text = renderText(notConfigured);
+    expect(text).toContain(
+      'FACT CHECKS\n  - "Spending fell." [@18–32]\n      no published fact-check found\n  Searched:\n' +
+        '    - Google Fact Check Tools (not configured): AUTOINTEL_FACTCHECK_API_KEY is not set, so the API was not searched.',
+    );
+    expect(renderText(factChecked)).toContain('rated “Half True” by Example *Checkers*');
+  });
+});
+
 describe('compactSpan', () => {
   it('prefers media time and falls back to character offsets', () => {
     expect(compactSpan({ start: 3, end: 9 })).toBe('@3–9');

@@ -1,5 +1,11 @@
 // Report → plain text for a terminal: the same content as the Markdown view, without markup.
 import { isMissing, type Report } from '../report.js';
+import {
+  describeFactCheck,
+  factCheckGroups,
+  factCheckSourceLines,
+  NO_PUBLISHED_FACT_CHECK,
+} from './factchecks.js';
 import { items } from './markdown.js';
 import {
   compactSpan,
@@ -96,8 +102,18 @@ function renderItems(key: SectionKey, report: Report): string[] {
         (x) =>
           `  - ${oneLine(x.title)} ${x.url} (${x.workflowId}), matched ${x.matched} "${oneLine(x.text)}"`,
       );
-    case 'factChecks':
-      return items(s.factChecks).map((f) => `  - ${oneLine(f.claim)}: ${f.verdict} (${f.source})`);
+    case 'factChecks': {
+      const fc = s.factChecks;
+      if (fc === undefined || isMissing(fc)) return [];
+      const out: string[] = [];
+      for (const g of factCheckGroups(fc)) {
+        out.push(`  - "${oneLine(g.claim)}" ${g.span === null ? '(not in the analysed text)' : at(g.span)}`);
+        if (g.checks.length === 0) out.push(`      ${NO_PUBLISHED_FACT_CHECK}`);
+        for (const f of g.checks) out.push(`      ${describeFactCheck(f)}`);
+      }
+      out.push('  Searched:', ...factCheckSourceLines(fc).map((l) => `    - ${l}`));
+      return out;
+    }
     case 'llm':
       return s.llm === undefined || isMissing(s.llm)
         ? []

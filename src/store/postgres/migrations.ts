@@ -119,6 +119,17 @@ CREATE INDEX interaction_claims_open_idx ON interaction_claims (claimed_at) WHER
 `,
   },
   {
+    version: 4,
+    name: 'intake dead letters and cursor order: an unreadable intake is set aside with its reason, never starving newer ones',
+    sql: `
+ALTER TABLE interaction_claims ADD COLUMN dead_reason JSONB;
+ALTER TABLE interaction_claims ADD COLUMN dead_at BIGINT;
+CREATE INDEX interaction_claims_open_order_idx ON interaction_claims (claimed_at, interaction_id)
+  WHERE intake IS NOT NULL AND NOT intake_done;
+CREATE INDEX interaction_claims_dead_idx ON interaction_claims (dead_at) WHERE dead_at IS NOT NULL;
+`,
+  },
+  {
     version: 5,
     name: 'model ledger: cached model answers and the spend behind budgets',
     sql: `

@@ -21,6 +21,8 @@ import type {
   WorkflowStatus,
   WorkflowStore,
 } from '../store.js';
+import type { DeadIntake, IntakeDeadReason, IntakeStore, OpenIntake } from '../intake-store.js';
+import { PostgresIntakes } from './intakes.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './migrations.js';
 
 export interface PostgresWorkflowStoreOptions {
@@ -116,6 +118,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
   readonly #pool: pg.Pool;
   readonly #schema: string | undefined;
   readonly #clock: Clock;
+  readonly #intakes = new PostgresIntakes((text, values) => this.#query(text, values));
   #closed = false;
 
   constructor(options: PostgresWorkflowStoreOptions) {
@@ -542,7 +545,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
 
   async searchReports(
     query: string,
-    options: { readonly limit: number; readonly excludeWorkflowId?: string },
+    options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly guildId?: string },
   ): Promise<ReportSearchHit[]> {
     if (query.trim() === '' || options.limit <= 0) return [];
     // websearch_to_tsquery accepts any user text (quotes, OR, -word) without syntax errors.
@@ -561,9 +564,10 @@ export class PostgresWorkflowStore implements WorkflowStore {
               ts_rank(search, q)::float8 AS rank
        FROM reports, websearch_to_tsquery('english', $1) AS q
        WHERE search @@ q AND ($3::text IS NULL OR workflow_id <> $3)
+         AND ($4::text IS NULL OR workflow_id IN (SELECT id FROM workflows WHERE guild_id = $4))
        ORDER BY rank DESC, created_at DESC, id
        LIMIT $2`,
-      [query, options.limit, options.excludeWorkflowId ?? null],
+      [query, options.limit, options.excludeWorkflowId ?? null, options.guildId ?? null],
     );
     return r.rows.map((row) => ({
       reportId: row.id,
@@ -704,40 +708,24 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return r.rows[0]?.webhook_sealed ?? null;
   }
 
-  async claimInteraction(
-    interactionId: string,
-    owner: string,
-    now: number,
-    intake?: string,
-  ): Promise<boolean> {
-    const r = await this.#query(
-      `INSERT INTO interaction_claims (interaction_id, owner, claimed_at, intake) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (interaction_id) DO NOTHING`,
-      [interactionId, owner, now, intake ?? null],
-    );
-    return r.rowCount === 1;
+  claimInteraction(interactionId: string, owner: string, now: number, intake?: string): Promise<boolean> {
+    return this.#intakes.claimInteraction(interactionId, owner, now, intake);
   }
 
-  async completeIntake(interactionId: string): Promise<void> {
-    await this.#query('UPDATE interaction_claims SET intake_done = true WHERE interaction_id = $1', [
-      interactionId,
-    ]);
+  completeIntake(interactionId: string): Promise<void> {
+    return this.#intakes.completeIntake(interactionId);
   }
 
-  async listOpenIntakes(options: {
-    readonly before: number;
-    readonly limit: number;
-  }): Promise<{ interactionId: string; intake: string; claimedAt: number }[]> {
-    const r = await this.#query<{ interaction_id: string; intake: string; claimed_at: string }>(
-      `SELECT interaction_id, intake, claimed_at FROM interaction_claims
-       WHERE intake IS NOT NULL AND NOT intake_done AND claimed_at <= $1 ORDER BY claimed_at LIMIT $2`,
-      [options.before, options.limit],
-    );
-    return r.rows.map((row) => ({
-      interactionId: row.interaction_id,
-      intake: row.intake,
-      claimedAt: Number(row.claimed_at),
-    }));
+  listOpenIntakes(options: Parameters<IntakeStore['listOpenIntakes']>[0]): Promise<OpenIntake[]> {
+    return this.#intakes.listOpenIntakes(options);
+  }
+
+  deadLetterIntake(interactionId: string, reason: IntakeDeadReason, now: number): Promise<void> {
+    return this.#intakes.deadLetterIntake(interactionId, reason, now);
+  }
+
+  listDeadIntakes(options: { readonly limit: number }): Promise<DeadIntake[]> {
+    return this.#intakes.listDeadIntakes(options);
   }
 
   async purgeFinishedBefore(before: number): Promise<number> {

@@ -117,6 +117,17 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'intake dead letters and cursor order: an unreadable intake is set aside with its reason, never starving newer ones',
+    sql: `
+      ALTER TABLE interaction_claims ADD COLUMN dead_reason TEXT;
+      ALTER TABLE interaction_claims ADD COLUMN dead_at INTEGER;
+      CREATE INDEX interaction_claims_open_order ON interaction_claims (claimed_at, interaction_id)
+        WHERE intake IS NOT NULL AND intake_done = 0;
+      CREATE INDEX interaction_claims_dead ON interaction_claims (dead_at) WHERE dead_at IS NOT NULL;
+    `,
+  },
+  {
     version: 6,
     name: 'model ledger: cached model answers and the spend behind budgets',
     sql: `

@@ -20,6 +20,8 @@ import type {
   WorkflowStatus,
   WorkflowStore,
 } from '../store.js';
+import type { DeadIntake, IntakeDeadReason, IntakeStore, OpenIntake } from '../intake-store.js';
+import { SqliteIntakes } from './intakes.js';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations.js';
 
 /** Where the embedded store lives under `AUTOINTEL_DATA_DIR`; every entry point opens this one file. */
@@ -124,6 +126,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly #migrations: readonly Migration[];
   readonly #stmts = new Map<string, Statement>();
   readonly #clock: Clock;
+  readonly #intakes: SqliteIntakes;
 
   constructor(options: SqliteWorkflowStoreOptions) {
     if (typeof options.filename !== 'string' || options.filename.length === 0) {
@@ -144,6 +147,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
     this.#db.pragma('foreign_keys = ON');
     this.#migrations = options.migrations ?? SQLITE_MIGRATIONS;
     this.#clock = options.clock ?? new SystemClock();
+    this.#intakes = new SqliteIntakes(this.#db);
   }
 
   #stmt(sql: string): Statement {
@@ -466,7 +470,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
 
   async searchReports(
     query: string,
-    options: { readonly limit: number; readonly excludeWorkflowId?: string },
+    options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly guildId?: string },
   ): Promise<ReportSearchHit[]> {
     const fts = toFtsQuery(query);
     if (fts === null || options.limit <= 0) return [];
@@ -475,8 +479,14 @@ export class SqliteWorkflowStore implements WorkflowStore {
               snippet(reports_fts, 2, '**', '**', '…', 16) AS snippet, bm25(reports_fts) AS rank
        FROM reports_fts JOIN reports r ON r.id = reports_fts.report_id
        WHERE reports_fts MATCH @q AND (@exclude IS NULL OR r.workflow_id <> @exclude)
+         AND (@guild IS NULL OR r.workflow_id IN (SELECT id FROM workflows WHERE guild_id = @guild))
        ORDER BY rank LIMIT @limit`,
-    ).all({ q: fts, exclude: options.excludeWorkflowId ?? null, limit: options.limit }) as {
+    ).all({
+      q: fts,
+      exclude: options.excludeWorkflowId ?? null,
+      guild: options.guildId ?? null,
+      limit: options.limit,
+    }) as {
       report_id: string;
       workflow_id: string;
       url: string;
@@ -602,31 +612,24 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return row?.webhook_sealed ?? null;
   }
 
-  async claimInteraction(
-    interactionId: string,
-    owner: string,
-    now: number,
-    intake?: string,
-  ): Promise<boolean> {
-    const info = this.#stmt(
-      'INSERT INTO interaction_claims (interaction_id, owner, claimed_at, intake) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    ).run(interactionId, owner, now, intake ?? null);
-    return info.changes === 1;
+  claimInteraction(interactionId: string, owner: string, now: number, intake?: string): Promise<boolean> {
+    return this.#intakes.claimInteraction(interactionId, owner, now, intake);
   }
 
-  async completeIntake(interactionId: string): Promise<void> {
-    this.#stmt('UPDATE interaction_claims SET intake_done = 1 WHERE interaction_id = ?').run(interactionId);
+  completeIntake(interactionId: string): Promise<void> {
+    return this.#intakes.completeIntake(interactionId);
   }
 
-  async listOpenIntakes(options: {
-    readonly before: number;
-    readonly limit: number;
-  }): Promise<{ interactionId: string; intake: string; claimedAt: number }[]> {
-    const rows = this.#stmt(
-      `SELECT interaction_id, intake, claimed_at FROM interaction_claims
-       WHERE intake IS NOT NULL AND intake_done = 0 AND claimed_at <= ? ORDER BY claimed_at LIMIT ?`,
-    ).all(options.before, options.limit) as { interaction_id: string; intake: string; claimed_at: number }[];
-    return rows.map((r) => ({ interactionId: r.interaction_id, intake: r.intake, claimedAt: r.claimed_at }));
+  listOpenIntakes(options: Parameters<IntakeStore['listOpenIntakes']>[0]): Promise<OpenIntake[]> {
+    return this.#intakes.listOpenIntakes(options);
+  }
+
+  deadLetterIntake(interactionId: string, reason: IntakeDeadReason, now: number): Promise<void> {
+    return this.#intakes.deadLetterIntake(interactionId, reason, now);
+  }
+
+  listDeadIntakes(options: { readonly limit: number }): Promise<DeadIntake[]> {
+    return this.#intakes.listDeadIntakes(options);
   }
 
   async purgeFinishedBefore(before: number): Promise<number> {

@@ -1,27 +1,10 @@
-// Discord's message limits (DISCORD.md §2), the message shape we send, and a validator that checks a message against them.
+// Discord's message limits (DISCORD.md §2) and a validator that checks a message against them.
+import type { DiscordMessage, Embed } from './message.js';
 
-/** A Discord embed, restricted to the parts we send. */
-export interface Embed {
-  title?: string;
-  description?: string;
-  url?: string;
-  color?: number;
-  timestamp?: string;
-  author?: { name: string };
-  footer?: { text: string };
-  fields?: { name: string; value: string; inline?: boolean }[];
-  /** `attachment://<file name>` shows an attached image inside the embed. */
-  image?: { url: string };
-}
-
-/** One Discord message body, JSON-serialisable so the outbox can store it as is. */
-export interface RenderedMessage {
-  content?: string;
-  embeds?: Embed[];
-  files?: { name: string; contentBase64: string }[];
-  allowed_mentions: { parse: [] };
-  flags?: number;
-}
+/** The initial response must reach Discord within this of the interaction's creation (DISCORD.md §1). */
+export const INITIAL_RESPONSE_WINDOW_MS = 3_000;
+/** Interaction tokens (followups, edits of the original) live this long after the interaction's creation. */
+export const INTERACTION_TOKEN_TTL_MS = 15 * 60_000;
 
 export const LIMITS = {
   content: 2000,
@@ -62,7 +45,7 @@ export function embedSize(e: Embed): number {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Every reason `msg` would be refused by Discord (50035 / 50006); empty when it is acceptable. */
-export function validateMessage(msg: RenderedMessage, opts: { maxFileBytes?: number } = {}): string[] {
+export function validateMessage(msg: DiscordMessage, opts: { maxFileBytes?: number } = {}): string[] {
   const problems: string[] = [];
   const maxFile = opts.maxFileBytes ?? LIMITS.fileBytes;
   const str = (path: string, s: string, max: number, required: boolean): void => {
@@ -114,6 +97,6 @@ export function validateMessage(msg: RenderedMessage, opts: { maxFileBytes?: num
   });
   if (bytes + Buffer.byteLength(JSON.stringify({ ...msg, files: undefined })) > LIMITS.requestBytes)
     problems.push('request: over 25 MiB');
-  if (msg.allowed_mentions.parse.length !== 0) problems.push('allowed_mentions: must parse nothing');
+  if ((msg.allowed_mentions?.parse.length ?? 0) !== 0) problems.push('allowed_mentions: must parse nothing');
   return problems;
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AdjustableClock } from '../core/clock.js';
-import { createLogger } from '../core/logger.js';
+import { AdjustableClock } from '../../src/core/clock.js';
+import { createLogger } from '../../src/core/logger.js';
 import { InMemoryAppServices, createMemoryClaim } from './in-memory-services.js';
-import { textMessage } from './message.js';
-import type { InteractionInfo } from './ports.js';
+import { textMessage } from '../../src/discord-api/message.js';
+import type { InteractionInfo } from '../../src/discord/ports.js';
 
 const logger = createLogger({ level: 'silent' });
 const info = (id: string, over: Partial<InteractionInfo> = {}): InteractionInfo => ({

@@ -61,3 +61,21 @@ describe('RateLimiter', () => {
     ).toThrow(/pacing\.webhook/);
   });
 });
+
+describe('RateLimiter with hostile headers', () => {
+  it('never blocks a bucket longer than maxDelayMs, whatever Retry-After or reset-after say', () => {
+    const clock = new AdjustableClock(1_000_000);
+    const rl = new RateLimiter({ clock, pacing: {}, maxDelayMs: 60_000 });
+    rl.update(route, { status: 429, headers: { 'retry-after': '31536000' } });
+    expect(rl.delayFor(route)).toBeLessThanOrEqual(60_000);
+    const other = { route: 'POST /channels/:id/messages', major: '2' };
+    rl.update(other, {
+      status: 200,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': '31536000' },
+    });
+    expect(rl.delayFor(other)).toBeLessThanOrEqual(60_000);
+    clock.advance(60_000);
+    expect(rl.delayFor(route)).toBe(0);
+    expect(rl.delayFor(other)).toBe(0);
+  });
+});

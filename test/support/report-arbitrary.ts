@@ -1,8 +1,8 @@
 // Generated reports for property tests: random text plus adversarial text (huge fields, markdown, mentions, odd Unicode).
-import { STATEMENT_KINDS } from '../../analysis/llm/schemas.js';
 import fc from 'fast-check';
-import type { Report } from '../../analysis/report.js';
-import { DEPTHS } from '../../core/stage.js';
+import { STATEMENT_KINDS } from '../../src/analysis/llm/schemas.js';
+import type { Report } from '../../src/analysis/report.js';
+import { DEPTHS } from '../../src/core/stage.js';
 
 const FRAGMENTS = [
   '@everyone',
@@ -173,7 +173,42 @@ export const reportArbitrary: fc.Arbitrary<Report> = fc.record({
         }),
         10,
       ),
-      factChecks: section(fc.record({ claim: nastyText, source: nastyText, verdict: nastyText, span }), 10),
+      factChecks: fc.oneof(
+        fc.record({ missing: fc.record({ reason: nastyText.map((r) => r || 'no reason') }) }),
+        fc.record({
+          items: fc.array(
+            fc.record({
+              claim: nastyText,
+              span: nullable(span),
+              sourceKind: fc.constantFrom('page' as const, 'google' as const, 'earlier-report' as const),
+              reviewedClaim: nastyText,
+              claimant: nullable(nastyText),
+              publisher: nullable(nastyText),
+              rating: nullable(nastyText),
+              ratingScale: nullable(nastyText),
+              reviewUrl: nullable(fc.webUrl()),
+              reviewDate: nullable(nastyText),
+              workflowId: nullable(fc.uuid()),
+              match: nullable(fc.double({ min: 0, max: 1, noNaN: true })),
+            }),
+            { maxLength: 10 },
+          ),
+          checked: fc.array(fc.record({ claim: nastyText, span }), { maxLength: 5 }),
+          sources: fc.array(
+            fc.record({
+              kind: fc.constantFrom('page' as const, 'google' as const, 'earlier-report' as const),
+              status: fc.constantFrom(
+                'searched' as const,
+                'not_configured' as const,
+                'failed' as const,
+                'skipped' as const,
+              ),
+              detail: nastyText.map((d) => d || 'searched'),
+            }),
+            { maxLength: 3 },
+          ),
+        }),
+      ),
       llm: fc.oneof(
         {
           weight: 4,

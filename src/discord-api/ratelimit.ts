@@ -1,6 +1,7 @@
 // Client-side rate limiting: waits before sending when Discord's headers say a bucket is spent, honours 429s,
 // and paces webhooks under the undocumented limits (≈5 requests / 2 s per webhook, ≈30 messages / 60 s per channel).
 import type { Clock } from '../core/clock.js';
+import { capDelayMs, MAX_SERVER_DELAY_MS } from './errors.js';
 
 /** What the limiter needs to know about one request. */
 export interface RouteInfo {
@@ -31,6 +32,8 @@ export interface RateLimiterOptions {
   readonly clock: Clock;
   /** Sliding-window pacers; `{}` disables pacing (e.g. against an emulator with rate limits off). */
   readonly pacing?: Readonly<Record<string, PacerLimit>>;
+  /** Longest wait a response may impose (Retry-After, reset-after): a hostile header cannot park a bucket longer. */
+  readonly maxDelayMs?: number;
 }
 
 export const DefaultPacing = {
@@ -69,6 +72,7 @@ const num = (v: string | undefined): number | undefined => {
 export class RateLimiter {
   readonly #clock: Clock;
   readonly #pacing: Readonly<Record<string, PacerLimit>>;
+  readonly #maxDelayMs: number;
   readonly #bucketOfRoute = new Map<string, string>();
   readonly #buckets = new Map<string, Bucket>();
   readonly #blockedUntil = new Map<string, number>();
@@ -79,6 +83,8 @@ export class RateLimiter {
   constructor(options: RateLimiterOptions) {
     this.#clock = options.clock;
     this.#pacing = options.pacing ?? DefaultPacing;
+    this.#maxDelayMs = options.maxDelayMs ?? MAX_SERVER_DELAY_MS;
+    if (!(this.#maxDelayMs > 0)) throw new RangeError(`maxDelayMs must be > 0, received ${this.#maxDelayMs}`);
     for (const [name, p] of Object.entries(this.#pacing)) {
       if (!(p.limit >= 1) || !(p.windowMs > 0))
         throw new RangeError(
@@ -161,13 +167,13 @@ export class RateLimiter {
       this.#buckets.set(key, {
         remaining,
         limit: limit ?? Math.max(remaining + 1, 1),
-        resetAt: now + resetAfter * 1000,
+        resetAt: now + capDelayMs(resetAfter * 1000, this.#maxDelayMs),
       });
     }
     if (res.status !== 429) return;
     this.#stats.rateLimited++;
     const retryS = res.retryAfterS ?? num(header(res.headers, 'retry-after')) ?? 1;
-    const until = now + Math.max(0, retryS) * 1000;
+    const until = now + capDelayMs(retryS * 1000, this.#maxDelayMs);
     const global = res.global === true || header(res.headers, 'x-ratelimit-global') === 'true';
     if (global) this.#globalUntil = Math.max(this.#globalUntil, until);
     else {

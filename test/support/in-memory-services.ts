@@ -1,12 +1,12 @@
 // An honest in-memory AppServices: real bookkeeping of workflows (queued until told otherwise), authorisation,
-// cancellation, webhook settings and the unreachable-interaction fallback — for tests and until the engine is wired.
-import type { Clock } from '../core/clock.js';
-import { toAppError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
-import type { Logger } from '../core/logger.js';
-import type { Depth } from '../core/stage.js';
-import type { ChannelSender } from './channel-sender.js';
-import { EPHEMERAL, textMessage, type DiscordMessage } from './message.js';
+// cancellation, webhook settings and the unreachable-interaction fallback — a test double of the front end's services.
+import type { Clock } from '../../src/core/clock.js';
+import { toAppError } from '../../src/core/errors.js';
+import { newId } from '../../src/core/ids.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { Depth } from '../../src/core/stage.js';
+import type { DiscordRestClient } from '../../src/discord-api/rest.js';
+import { EPHEMERAL, textMessage, type DiscordMessage } from '../../src/discord-api/message.js';
 import type {
   AppServices,
   CancelOutcome,
@@ -16,7 +16,7 @@ import type {
   StartOutcome,
   ViewOutcome,
   ViewRequest,
-} from './ports.js';
+} from '../../src/discord/ports.js';
 
 export type MemoryWorkflowStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -44,8 +44,8 @@ export interface UnreachableNotice {
 export interface InMemoryAppServicesOptions {
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Posts fallback notices to the interaction's channel; without it notices are only recorded. */
-  readonly channelSender?: ChannelSender;
+  /** Posts fallback notices to the interaction's channel (bot token); without it notices are only recorded. */
+  readonly rest?: DiscordRestClient;
   /** Workflows a user may start per hour (0 = unlimited). */
   readonly userQuotaPerHour?: number;
 }
@@ -53,7 +53,7 @@ export interface InMemoryAppServicesOptions {
 export class InMemoryAppServices implements AppServices {
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #channelSender: ChannelSender | undefined;
+  readonly #rest: DiscordRestClient | undefined;
   readonly #quota: number;
   readonly #workflows = new Map<string, MemoryWorkflow>();
   readonly #byInteraction = new Map<string, string>();
@@ -63,7 +63,7 @@ export class InMemoryAppServices implements AppServices {
   constructor(options: InMemoryAppServicesOptions) {
     this.#clock = options.clock;
     this.#logger = options.logger;
-    this.#channelSender = options.channelSender;
+    this.#rest = options.rest;
     this.#quota = options.userQuotaPerHour ?? 0;
     if (this.#quota < 0) throw new RangeError(`userQuotaPerHour must be >= 0, received ${this.#quota}`);
   }
@@ -187,12 +187,12 @@ export class InMemoryAppServices implements AppServices {
         )
       : textMessage(`<@${info.userId}> ${message.content ?? ''}`.trim());
     let delivered = false;
-    if (this.#channelSender !== undefined && info.channelId !== null) {
+    if (this.#rest !== undefined && info.channelId !== null) {
       try {
-        const sent = await this.#channelSender.send(info.channelId, notice);
-        delivered = sent.ok;
-        if (!sent.ok)
-          this.#logger.warn({ err: sent.error, interactionId: info.id }, 'fallback notice refused');
+        const sent = await this.#rest.createChannelMessage(info.channelId, notice, undefined);
+        delivered = sent.kind === 'ok';
+        if (sent.kind !== 'ok')
+          this.#logger.warn({ result: sent.kind, interactionId: info.id }, 'fallback notice refused');
       } catch (e: unknown) {
         this.#logger.warn({ err: toAppError(e), interactionId: info.id }, 'fallback notice failed');
       }

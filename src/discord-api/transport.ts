@@ -1,4 +1,5 @@
-// A retry-free Discord REST transport: one request, one answer (or a network failure). Callers decide what to retry.
+// The one HTTP path to Discord: undici, one user agent, one request → one answer (or a network failure), no retry
+// of its own (an interaction callback must never be re-sent blindly). Callers decide what to retry.
 import { Agent, request, type FormData } from 'undici';
 import { toAppError, type AppError } from '../core/errors.js';
 import type { WireBody } from './message.js';
@@ -15,6 +16,7 @@ export interface RestRequest {
   readonly auth: 'bot' | 'none';
   /** Time allowed for the answer's headers and for its body. */
   readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
 }
 
 export type RestResponse =
@@ -45,21 +47,15 @@ export interface UndiciTransportOptions {
   readonly userAgent?: string;
 }
 
+/** The bot's one user agent, in the form Discord asks for (`DiscordBot ($url, $version)`). */
+export const USER_AGENT = 'DiscordBot (https://github.com/autointel/autointel, 0.1.0)';
+
 const DefaultUndiciTransportOptions = {
   keepAliveTimeoutMs: 4_000,
-  userAgent: 'DiscordBot (autointel, 0.1.0)',
+  userAgent: USER_AGENT,
 } as const satisfies Partial<UndiciTransportOptions>;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/** The Discord JSON error code of an error answer, if the body has one. */
-export function discordErrorCode(body: unknown): number | undefined {
-  if (typeof body === 'object' && body !== null && 'code' in body) {
-    const code = (body as { code: unknown }).code;
-    if (typeof code === 'number') return code;
-  }
-  return undefined;
-}
 
 export class UndiciTransport implements DiscordTransport {
   readonly #base: string;
@@ -110,6 +106,7 @@ export class UndiciTransport implements DiscordTransport {
         dispatcher: this.#agent,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
+        ...(req.signal === undefined ? {} : { signal: req.signal }),
       });
       const text = await res.body.text();
       const flat: Record<string, string> = {};
@@ -135,6 +132,11 @@ export class UndiciTransport implements DiscordTransport {
         error: toAppError(e, 'discord.network'),
       };
     }
+  }
+
+  /** Whether a bot token is configured (routes with `auth: 'bot'` need one). */
+  get hasBotToken(): boolean {
+    return this.#botToken !== undefined;
   }
 
   async close(): Promise<void> {

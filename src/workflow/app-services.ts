@@ -1,0 +1,171 @@
+// AppServices backed by the workflow use cases and the delivery renderer: what the slash commands really do.
+import type { Clock } from '../core/clock.js';
+import { toAppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { LlmSpendTotal } from '../store/llm-ledger.js';
+import type { SecretBox } from '../core/secrets.js';
+import type { Report } from '../analysis/report.js';
+import type { WorkflowRecord, WorkflowStore } from '../store/store.js';
+import type { WorkflowEngine } from './engine.js';
+import { configureGuildWebhook } from '../delivery/guild-config.js';
+import { renderOutcome, renderProgressCard, renderReport, renderStatus } from '../delivery/render.js';
+import type { AnalysisIntake, AnalysisIntakes, InteractionInfo } from './intake.js';
+import type { FallbackNotices } from './notices.js';
+import { EPHEMERAL, type DiscordMessage } from '../discord-api/message.js';
+import type {
+  AppServices,
+  CancelOutcome,
+  ConfigOutcome,
+  StartOutcome,
+  ViewOutcome,
+  ViewRequest,
+} from './services.js';
+
+export interface EngineAppServicesOptions {
+  readonly engine: WorkflowEngine;
+  readonly store: WorkflowStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly secretBox: SecretBox;
+  /** The intake use case: claim, start, recovery. */
+  readonly intakes: AnalysisIntakes;
+  /** Fallback notices when the interaction token cannot carry a message. */
+  readonly notices: FallbackNotices;
+  /** Accept webhook URLs under this API base (an emulator); only when DISCORD_API_BASE is not Discord's. */
+  readonly allowApiBaseWebhooks?: string | undefined;
+  /** A workflow's model spend so far, for /autointel_status (the model ledger's read). */
+  readonly llmSpend?: (workflowId: string) => Promise<LlmSpendTotal>;
+}
+
+/** A rendered message shown privately to the member who asked. */
+const privately = (m: DiscordMessage): DiscordMessage => ({ ...m, flags: EPHEMERAL });
+
+/** Why a view or cancel was not allowed: the same answer for every command that names a workflow. */
+type Refusal = Extract<ViewOutcome, { kind: 'not_found' | 'forbidden' }>;
+
+export class EngineAppServices implements AppServices {
+  readonly #o: EngineAppServicesOptions;
+
+  constructor(options: EngineAppServicesOptions) {
+    this.#o = options;
+  }
+
+  startAnalysis(req: AnalysisIntake): Promise<StartOutcome> {
+    return this.#o.intakes.start(req);
+  }
+
+  /** Same guild only (a DM workflow only for its requester); `strict` also demands requester or admin. */
+  async #authorised(
+    req: ViewRequest,
+    strict: boolean,
+  ): Promise<{ ok: true; workflow: WorkflowRecord } | { ok: false; outcome: Refusal }> {
+    const workflow = await this.#o.engine.get(req.workflowId);
+    const notFound = {
+      kind: 'not_found',
+      reason: `No workflow \`${req.workflowId}\` was found here. It may have expired, or it was started elsewhere.`,
+    } as const;
+    if (workflow === null) return { ok: false, outcome: notFound };
+    const r = workflow.request;
+    // A workflow from another guild is reported as not found, so ids cannot be probed across guilds.
+    if (r.guildId !== req.guildId) return { ok: false, outcome: notFound };
+    if (r.guildId === null && r.requesterId !== req.userId) return { ok: false, outcome: notFound };
+    if (strict && r.requesterId !== req.userId && !req.isAdmin) {
+      return {
+        ok: false,
+        outcome: {
+          kind: 'forbidden',
+          reason: 'Only the member who started this analysis or a server admin can do that.',
+        },
+      };
+    }
+    return { ok: true, workflow };
+  }
+
+  async status(req: ViewRequest): Promise<ViewOutcome> {
+    const a = await this.#authorised(req, true);
+    if (!a.ok) return a.outcome;
+    const now = this.#o.clock.now();
+    const spend = await this.#spend(a.workflow.id);
+    return {
+      kind: 'messages',
+      messages: [{ content: renderStatus(a.workflow, now, spend), flags: EPHEMERAL }],
+    };
+  }
+
+  /** The spend line is extra: a ledger that cannot be read leaves the status without it rather than failing it. */
+  async #spend(workflowId: string): Promise<LlmSpendTotal | null> {
+    if (this.#o.llmSpend === undefined) return null;
+    try {
+      return await this.#o.llmSpend(workflowId);
+    } catch (e: unknown) {
+      this.#o.logger.warn({ err: toAppError(e), workflowId }, 'model spend could not be read for status');
+      return null;
+    }
+  }
+
+  async retrieve(req: ViewRequest): Promise<ViewOutcome> {
+    const a = await this.#authorised(req, false);
+    if (!a.ok) return a.outcome;
+    const wf = a.workflow;
+    const now = this.#o.clock.now();
+    if (wf.status === 'completed' && wf.reportId !== null) {
+      const stored = await this.#o.store.getReport(wf.reportId);
+      if (stored !== null) {
+        const messages = renderReport(stored.report as Report, { workflowId: wf.id });
+        return { kind: 'messages', messages: messages.map(privately) };
+      }
+    }
+    if (wf.status === 'failed' || wf.status === 'cancelled') {
+      return { kind: 'messages', messages: [privately(renderOutcome(wf))] };
+    }
+    const progress = wf.progress ?? {
+      stage: 'queued',
+      percent: 0,
+      message: 'Waiting for a worker',
+      updatedAt: now,
+    };
+    const card = renderProgressCard(progress, wf.id, now - wf.createdAt);
+    return { kind: 'messages', messages: [privately(card)] };
+  }
+
+  async cancel(req: ViewRequest): Promise<CancelOutcome> {
+    const a = await this.#authorised(req, true);
+    if (!a.ok) return a.outcome;
+    const wf = a.workflow;
+    if (wf.status === 'completed' || wf.status === 'failed' || wf.status === 'cancelled') {
+      return { kind: 'already_finished', workflowId: wf.id, status: wf.status };
+    }
+    const updated = await this.#o.engine.cancel(wf.id, req.userId);
+    return updated?.status === 'cancelled'
+      ? { kind: 'cancelled', workflowId: wf.id }
+      : { kind: 'cancel_requested', workflowId: wf.id };
+  }
+
+  async configureWebhook(req: Parameters<AppServices['configureWebhook']>[0]): Promise<ConfigOutcome> {
+    if (!req.isAdmin)
+      return { kind: 'forbidden', reason: 'Only members with Manage Server can set the webhook.' };
+    const r = await configureGuildWebhook(
+      {
+        store: this.#o.store,
+        secretBox: this.#o.secretBox,
+        clock: this.#o.clock,
+        ...(this.#o.allowApiBaseWebhooks === undefined ? {} : { allowApiBase: this.#o.allowApiBaseWebhooks }),
+      },
+      req.guildId,
+      req.webhookUrl,
+    );
+    if (!r.ok) return { kind: 'invalid', reason: r.error.message };
+    return {
+      kind: 'saved',
+      summary: `Reports for this server will be delivered through webhook ${r.value.webhookId} (stored encrypted).`,
+    };
+  }
+
+  async interactionUnreachable(info: InteractionInfo, message: DiscordMessage): Promise<void> {
+    // The interaction itself is gone: the guild webhook, the default webhook, then the channel.
+    await this.#o.notices.tell(
+      { interactionId: info.id, userId: info.userId, guildId: info.guildId, channelId: info.channelId },
+      message,
+    );
+  }
+}
