@@ -213,7 +213,10 @@ function upgrade(v: unknown): unknown {
   const r = v as { sections?: Record<string, unknown> };
   const sections = { ...(r.sections ?? {}) };
   if (sections['llm'] !== undefined && !isMissing(sections['llm'])) delete sections['llm'];
-  if (sections['factChecks'] !== undefined && !FactCheckSectionSchema.safeParse(sections['factChecks']).success) {
+  if (
+    sections['factChecks'] !== undefined &&
+    !FactCheckSectionSchema.safeParse(sections['factChecks']).success
+  ) {
     delete sections['factChecks'];
   }
   return { ...r, schemaVersion: 2, sections };
