@@ -9,6 +9,8 @@ import { factCheckSearchFromConfig } from './analysis/factcheck/index.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
 import { pooledBodyExtractor } from './analysis/work/extractor.js';
 import { ContentPool } from './analysis/work/pool.js';
+import { createLlmStage } from './analysis/llm/index.js';
+import { openLlmLedger } from './store/open-llm-ledger.js';
 import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -169,6 +171,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     });
     stoppers.push(() => contentPool.close());
     const analysis = new AnalysisPool({ pool: contentPool, deadlineMs: config.analysisTimeoutMs });
+    const llmLedger = openLlmLedger(config);
+    stoppers.push(() => llmLedger.close());
     const mediaDir = join(config.dataDir, 'media');
     // Downloads of runs that ended (or died and were failed) are removed at start; a queued or running workflow —
     // one that will be resumed — keeps its audio for the transcription stage still ahead of it.
@@ -210,6 +214,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         loadReport: async (id) => (await store.getReport(id))?.report ?? null,
       },
       llmConfigured: config.llmBaseUrl !== undefined,
+      llm: createLlmStage(config, {
+        clock,
+        logger,
+        ledger: llmLedger,
+        guildOf: async (id) => (await store.getWorkflow(id))?.request.guildId ?? null,
+      }),
       factCheckSearch: factCheckSearchFromConfig({ ...config, clock }),
     });
 
@@ -289,6 +299,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         intakes,
         notices,
         allowApiBaseWebhooks: emulatedApi,
+        llmSpend: (id) => llmLedger.workflowSpend(id),
       });
       // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed.
       const claim: InteractionClaim = (interactionId, intake) => intakes.claim(interactionId, intake);

@@ -61,7 +61,7 @@ async function runFromCheckpoints(
       return r.ok && facts.pageReviews ? ok({ ...r.value, claimReviews: facts.pageReviews }) : r;
     },
   };
-  for (const name of ['acquire', 'transcribe', 'analyse', 'report']) {
+  for (const name of ['acquire', 'transcribe', 'analyse', 'llm', 'report']) {
     // A fresh pipeline per stage: nothing may be carried in memory from the stage before.
     const pipeline = createAnalysisPipeline({
       acquirer: withReviews,
@@ -84,7 +84,7 @@ async function runFromCheckpoints(
 describe('analysis pipeline', () => {
   it('builds a valid report from checkpoints alone, with timings for every stage and engine versions', async () => {
     const report = await runFromCheckpoints('deep', null);
-    expect(report.timings.map((t) => t.stage)).toEqual(['acquire', 'transcribe', 'analyse', 'report']);
+    expect(report.timings.map((t) => t.stage)).toEqual(['acquire', 'transcribe', 'analyse', 'llm', 'report']);
     expect(report.engines['wink-nlp']).toMatch(/^\d+\.\d+/);
     expect(report.source.wordCount).toBeGreaterThan(40);
     expect(report.sections.claims).toBeDefined();
@@ -205,11 +205,15 @@ describe('analysis pipeline', () => {
     expect(queries.length).toBeGreaterThan(0);
   });
 
-  it('marks the LLM section missing at experimental depth, naming the setting it needs', async () => {
-    const report = await runFromCheckpoints('experimental', null);
-    expect(report.sections.llm).toEqual({
+  it('without a model, marks the model section missing at every depth, naming the settings and what a model would add', async () => {
+    const standard = await runFromCheckpoints('standard', null);
+    expect(standard.sections.llm).toEqual({
       missing: { reason: expect.stringContaining('AUTOINTEL_LLM_BASE_URL') },
     });
+    const experimental = await runFromCheckpoints('experimental', null);
+    const reason = isMissing(experimental.sections.llm) ? experimental.sections.llm.missing.reason : '';
+    expect(reason).toContain('the rhetoric explained');
+    expect(reason).toContain('AUTOINTEL_LLM_MODEL');
   });
 
   it('fails the report stage with a typed error when a checkpoint is missing', async () => {

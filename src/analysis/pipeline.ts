@@ -7,8 +7,15 @@ import type { AcquiredContent } from './acquire/types.js';
 import type { AnalysisRunner } from './analyse/pool.js';
 import type { AnalysisOutput, ReportIndex } from './analyse/types.js';
 import { factChecksFor, type FactCheckSearch } from './factcheck/index.js';
-import { REPORT_SCHEMA_VERSION, ReportSchema, type Report, type ReportSections } from './report.js';
+import {
+  isMissing,
+  REPORT_SCHEMA_VERSION,
+  ReportSchema,
+  type Report,
+  type ReportSections,
+} from './report.js';
 import { transcribe, type TranscriptionEngine } from './transcribe/index.js';
+import { unconfiguredSection, type LlmStage, type LlmStageOutput } from './llm/stage.js';
 
 /** What the acquire stage needs (the acquisition module's `Acquirer` satisfies it). */
 export interface ContentAcquirer {
@@ -33,11 +40,13 @@ export interface AnalysisPipelineDeps {
   readonly reportIndex?: ReportIndex | null;
   /** Whether AUTOINTEL_LLM_BASE_URL is set. */
   readonly llmConfigured?: boolean;
+  /** The model stage; without it the report says what a model would have added. */
+  readonly llm?: LlmStage | null;
   /** Published fact-checks (Google Fact Check Tools); null or absent when AUTOINTEL_FACTCHECK_API_KEY is not set. */
   readonly factCheckSearch?: FactCheckSearch | null;
 }
 
-export const STAGE_NAMES = ['acquire', 'transcribe', 'analyse', 'report'] as const;
+export const STAGE_NAMES = ['acquire', 'transcribe', 'analyse', 'llm', 'report'] as const;
 
 /** Stored checkpoint shapes (JSON). Each records its own duration for the report's timings. */
 export interface AcquireOutput {
@@ -67,6 +76,7 @@ export function createAnalysisPipeline(deps: AnalysisPipelineDeps): Pipeline {
     { name: 'acquire', weight: 3, run: (input, ctx) => acquireStage(deps, input, ctx) },
     { name: 'transcribe', weight: 1, run: (input, ctx) => transcribeStage(deps, input, ctx) },
     { name: 'analyse', weight: 5, run: (input, ctx) => analyseStage(deps, input, ctx) },
+    { name: 'llm', weight: 3, run: (input, ctx) => llmStage(deps, input, ctx) },
     { name: 'report', weight: 1, run: (input, ctx) => Promise.resolve(reportStage(input, ctx)) },
   ];
   return { stagesFor: (_depth: Depth) => stages };
@@ -226,6 +236,51 @@ async function findCrossReferences(
   return { items };
 }
 
+/** Model-written sections from the analyse checkpoint's content; a provider failure leaves the offline report whole. */
+async function llmStage(
+  deps: AnalysisPipelineDeps,
+  input: StageInput,
+  ctx: StageContext,
+): Promise<StageOutcome> {
+  const content = currentContent(input);
+  if (!content.ok) return { kind: 'failed', error: content.error };
+  const analysed = input.outputs['analyse'] as AnalyseOutput | undefined;
+  if (!analysed || typeof analysed.analysis !== 'object') {
+    return { kind: 'failed', error: missingCheckpoint('analyse') };
+  }
+  if (!deps.llm) {
+    const output: LlmStageOutput = {
+      section: unconfiguredSection(
+        input.depth,
+        'No model is configured (AUTOINTEL_LLM_BASE_URL and AUTOINTEL_LLM_MODEL)',
+      ),
+      engines: {},
+      notes: [],
+      ms: 0,
+    };
+    return { kind: 'completed', output };
+  }
+  const claims = analysed.analysis.sections.claims;
+  const offlineClaims =
+    claims === undefined || isMissing(claims)
+      ? []
+      : claims.items.map((c) => ({ text: c.text, start: c.span.start }));
+  try {
+    const output = await deps.llm.run(
+      { workflowId: input.workflowId, depth: input.depth, content: content.value, offlineClaims },
+      {
+        signal: ctx.signal,
+        clock: ctx.clock,
+        partials: ctx.partials,
+        progress: (f, m) => ctx.progress(f, m),
+      },
+    );
+    return { kind: 'completed', output };
+  } catch (e: unknown) {
+    return { kind: 'failed', error: toAppError(e, 'llm.stage_failed') };
+  }
+}
+
 function reportStage(input: StageInput, ctx: StageContext): StageOutcome {
   const t0 = ctx.clock.now();
   const acquired = readAcquire(input);
@@ -235,17 +290,21 @@ function reportStage(input: StageInput, ctx: StageContext): StageOutcome {
   if (!transcribed || !analysed || typeof analysed.analysis !== 'object') {
     return { kind: 'failed', error: missingCheckpoint(!transcribed ? 'transcribe' : 'analyse') };
   }
+  // Absent only for workflows checkpointed before the llm stage existed.
+  const llm = input.outputs['llm'] as LlmStageOutput | undefined;
   const content = transcribed.content ?? acquired.value.content;
   const a = analysed.analysis;
   const sections: ReportSections = { ...a.sections };
   if (analysed.crossReferences) sections.crossReferences = analysed.crossReferences;
   if (analysed.factChecks) sections.factChecks = analysed.factChecks;
-  const engines: Record<string, string> = { ...a.engines };
+  if (llm !== undefined) sections.llm = llm.section;
+  const engines: Record<string, string> = { ...a.engines, ...(llm?.engines ?? {}) };
   if (transcribed.engine) engines['transcription'] = transcribed.engine;
   const timings = [
     { stage: 'acquire', ms: acquired.value.ms },
     { stage: 'transcribe', ms: transcribed.ms },
     { stage: 'analyse', ms: analysed.ms },
+    ...(llm === undefined ? [] : [{ stage: 'llm', ms: llm.ms }]),
   ];
   const draft: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -265,7 +324,9 @@ function reportStage(input: StageInput, ctx: StageContext): StageOutcome {
     },
     timings: [...timings, { stage: 'report', ms: elapsed(ctx.clock, t0) }],
     engines,
-    notes: [...new Set([...transcribed.notes, ...a.notes, ...analysed.crossReferenceNotes])],
+    notes: [
+      ...new Set([...transcribed.notes, ...a.notes, ...analysed.crossReferenceNotes, ...(llm?.notes ?? [])]),
+    ],
     sections,
   };
   const parsed = ReportSchema.safeParse(draft);

@@ -2,8 +2,12 @@
 // produce says why (`missing.reason`) instead of holding placeholder text.
 import { z } from 'zod';
 import { DEPTHS } from '../core/stage.js';
+import { STATEMENT_KINDS } from './llm/schemas.js';
 
-/** 2: entities typed person/organization/location/misc by the CoNLL-trained tagger; summary items may be a TL;DR. */
+/**
+ * 2: entities typed person/organization/location/misc by the CoNLL-trained tagger, summary items that may be a TL;DR,
+ * the grounded model section and the published fact-check section.
+ */
 export const REPORT_SCHEMA_VERSION = 2;
 
 export const SpanSchema = z.object({
@@ -126,9 +130,53 @@ export const FactCheckSectionSchema = z.union([
 export type FactCheck = z.infer<typeof FactCheckSchema>;
 export type FactCheckSection = z.infer<typeof FactCheckSectionSchema>;
 
-export const ReportSchema = z.object({
-  /** Reports stored by the previous version are still read (retrieve_results within the retention window). */
-  schemaVersion: z.union([z.literal(1), z.literal(REPORT_SCHEMA_VERSION)]),
+/** A verbatim quote the grounding check found in the source, with where it is. */
+export const GroundedQuoteSchema = z.object({ text: z.string(), span: SpanSchema });
+/** A model-written statement: labelled with the model that wrote it, and supported by at least one found quote. */
+export const LlmItemSchema = z.object({
+  kind: z.enum(STATEMENT_KINDS),
+  text: z.string(),
+  /** Argument role (premise, evidence, objection, conclusion) or rhetoric technique; null otherwise. */
+  detail: z.string().nullable(),
+  model: z.string(),
+  quotes: z.array(GroundedQuoteSchema).min(1),
+});
+const count = z.number().int().nonnegative();
+export const LlmSectionSchema = z.union([
+  z.object({
+    items: z.array(LlmItemSchema),
+    /** Every model that wrote an item, in the order they were used. */
+    models: z.array(z.string()),
+    promptVersion: z.string(),
+    /** Statements thrown away because none of their quotes is in the source; quotes removed for the same reason. */
+    dropped: z.object({ statements: count, quotes: count }),
+    chunks: z.object({ done: count, total: count }),
+    usage: z.object({
+      calls: count,
+      cachedCalls: count,
+      promptTokens: count,
+      completionTokens: count,
+      costUsd: z.number().nonnegative(),
+      /** True when a server sent no usage and tokens were counted locally. */
+      estimated: z.boolean(),
+    }),
+    budget: z.object({
+      limitUsd: z.number().nonnegative(),
+      limitTokens: count,
+      estimateUsd: z.number().nonnegative(),
+      estimateTokens: count,
+      /** Why the stage stopped early (budget, provider failure), or null when it finished. */
+      stopped: z.string().nullable(),
+    }),
+    notes: z.array(z.string()),
+  }),
+  MissingSchema,
+]);
+export type LlmSection = z.infer<typeof LlmSectionSchema>;
+export type LlmItem = z.infer<typeof LlmItemSchema>;
+
+const ReportV2Schema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   depth: z.enum(DEPTHS),
   createdAt: z.string(),
   source: z.object({
@@ -162,10 +210,31 @@ export const ReportSchema = z.object({
     chapters: section(ChapterSchema).optional(),
     crossReferences: section(CrossReferenceSchema).optional(),
     factChecks: FactCheckSectionSchema.optional(),
-    llm: section(z.object({ stage: z.string(), text: z.string() })).optional(),
+    llm: LlmSectionSchema.optional(),
   }),
 });
-export type Report = z.infer<typeof ReportSchema>;
+/**
+ * Reports stored by schema 1 stay readable. They differ only in the `llm` section, which schema 1 only ever filled
+ * with a `missing` reason (kept as is), anything else there is dropped rather than shown in the old shape; and a
+ * schema-1 report may hold either fact-check shape (the early `{claim, source, verdict}` items or the published-review
+ * section), so one that does not fit today's section is dropped the same way.
+ */
+function upgrade(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || (v as { schemaVersion?: unknown }).schemaVersion !== 1) return v;
+  const r = v as { sections?: Record<string, unknown> };
+  const sections = { ...(r.sections ?? {}) };
+  if (sections['llm'] !== undefined && !isMissing(sections['llm'])) delete sections['llm'];
+  if (
+    sections['factChecks'] !== undefined &&
+    !FactCheckSectionSchema.safeParse(sections['factChecks']).success
+  ) {
+    delete sections['factChecks'];
+  }
+  return { ...r, schemaVersion: 2, sections };
+}
+
+export const ReportSchema = z.preprocess(upgrade, ReportV2Schema);
+export type Report = z.infer<typeof ReportV2Schema>;
 export type ReportSections = Report['sections'];
 export type Section<T> = { items: T[] } | { missing: { reason: string } };
 

@@ -13,6 +13,8 @@ import { createAnalysisPipeline } from '../analysis/pipeline.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
 import { renderText } from '../analysis/render/text.js';
 import { ReportSchema, type Report } from '../analysis/report.js';
+import { createLlmStage } from '../analysis/llm/index.js';
+import { MemoryLlmLedger } from '../store/llm-ledger.js';
 import { SystemClock } from '../core/clock.js';
 import { toAppError, type AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -163,6 +165,8 @@ export async function run(args: readonly string[]): Promise<number> {
       transcription: transcription.engine,
       reportIndex: null,
       llmConfigured: config.llmBaseUrl !== undefined,
+      // One-shot runs keep the model cache and spend in memory: no database is opened for `analyze`.
+      llm: createLlmStage(config, { clock, logger, ledger: new MemoryLlmLedger() }),
       factCheckSearch: factCheckSearchFromConfig({ ...config, clock }),
     });
     const result = await runPipeline(pipeline, opts.source, opts.depth, {

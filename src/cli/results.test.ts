@@ -14,7 +14,7 @@ import { run } from './results.js';
 
 const span = { start: 0, end: 10 };
 const report: Report = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   depth: 'standard',
   createdAt: '2024-01-01T00:00:00.000Z',
   source: {

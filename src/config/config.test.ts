@@ -55,4 +55,40 @@ describe('loadConfig', () => {
     expect(c.discordApiBase).toBe('http://127.0.0.1:9999/api');
     expect(c.discordToken).toBeUndefined();
   });
+
+  it('parses the model keys: fallbacks with their keys, prices, windows, per-depth budgets', () => {
+    const c = loadConfig({
+      AUTOINTEL_LLM_BASE_URL: 'https://api.example/v1',
+      AUTOINTEL_LLM_API_KEY: 'sk-primary',
+      AUTOINTEL_LLM_MODEL: 'gpt-4o-mini',
+      AUTOINTEL_LLM_FALLBACKS: 'gpt-4o, llama-3.1-8b-instant@https://api.groq.com/openai/v1',
+      AUTOINTEL_LLM_FALLBACK_API_KEYS: ',gsk-second',
+      AUTOINTEL_LLM_PRICES: 'gpt-4o-mini=0.15/0.6,meta/llama:8b=0/0',
+      AUTOINTEL_LLM_CONTEXT_WINDOWS: 'gpt-4o-mini=128000',
+      AUTOINTEL_LLM_BUDGET_USD: 'deep=2.5',
+    });
+    expect(c.llmFallbacks).toEqual([
+      { model: 'gpt-4o', baseUrl: undefined, apiKey: undefined },
+      { model: 'llama-3.1-8b-instant', baseUrl: 'https://api.groq.com/openai/v1', apiKey: 'gsk-second' },
+    ]);
+    expect(c.llmPrices['gpt-4o-mini']).toEqual({ inputPerMTok: 0.15, outputPerMTok: 0.6 });
+    expect(c.llmPrices['meta/llama:8b']).toEqual({ inputPerMTok: 0, outputPerMTok: 0 });
+    expect(c.llmContextWindows).toEqual({ 'gpt-4o-mini': 128000 });
+    expect(c.llmBudgetUsd).toEqual({ standard: 1.5, deep: 2.5, comprehensive: 5, experimental: 10 });
+    expect(c.llmGuildDailyUsd).toBe(5);
+    expect(c.llmJsonMode).toBe('json_schema');
+  });
+
+  it('names the model key at fault and never echoes the API key', () => {
+    expect(() =>
+      loadConfig({ AUTOINTEL_LLM_PRICES: 'gpt=cheap', AUTOINTEL_LLM_API_KEY: 'sk-do-not-print' }),
+    ).toThrow(/AUTOINTEL_LLM_PRICES/);
+    expect(() => loadConfig({ AUTOINTEL_LLM_BUDGET_USD: 'turbo=3' })).toThrow(/unknown depth "turbo"/);
+    expect(() => loadConfig({ AUTOINTEL_LLM_FALLBACKS: 'm@ftp://x' })).toThrow(/AUTOINTEL_LLM_FALLBACKS/);
+    try {
+      loadConfig({ AUTOINTEL_LLM_PRICES: 'gpt=cheap', AUTOINTEL_LLM_API_KEY: 'sk-do-not-print' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('sk-do-not-print');
+    }
+  });
 });

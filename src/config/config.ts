@@ -1,6 +1,7 @@
 // Environment → typed, frozen configuration. Read once at start; every error names the key at fault.
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { DEPTHS, isDepth, type Depth } from '../core/stage.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -14,6 +15,91 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+type Ctx = z.RefinementCtx;
+
+/** `a=1,b=2` → { a: 1, b: 2 }; keys are model names (may hold `/`, `:` and `@`). */
+function parseNumberMap(
+  v: string | undefined,
+  ctx: Ctx,
+  valid: (n: number) => boolean,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (v === undefined) return out;
+  for (const part of v.split(',')) {
+    const at = part.lastIndexOf('=');
+    const key = part.slice(0, at).trim();
+    const n = Number(part.slice(at + 1).trim());
+    if (at <= 0 || key === '' || !Number.isFinite(n) || !valid(n)) {
+      ctx.addIssue({ code: 'custom', message: `entry "${part.trim()}" must be name=number` });
+      continue;
+    }
+    out[key] = n;
+  }
+  return out;
+}
+
+/** `model=input/output,…` in USD per million tokens. */
+function parsePrices(v: string | undefined, ctx: Ctx): Record<string, LlmPrice> {
+  const out: Record<string, LlmPrice> = {};
+  if (v === undefined) return out;
+  for (const part of v.split(',')) {
+    const at = part.lastIndexOf('=');
+    const [i, o] = part
+      .slice(at + 1)
+      .split('/')
+      .map((x) => Number(x.trim()));
+    const key = part.slice(0, at).trim();
+    if (at <= 0 || key === '' || !(i! >= 0) || !(o! >= 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry "${part.trim()}" must be model=inputUsd/outputUsd per 1M tokens`,
+      });
+      continue;
+    }
+    out[key] = { inputPerMTok: i!, outputPerMTok: o! };
+  }
+  return out;
+}
+
+function depthMap(v: string | undefined, ctx: Ctx, defaults: Record<Depth, number>): Record<Depth, number> {
+  const given = parseNumberMap(v, ctx, (n) => n >= 0);
+  const out = { ...defaults };
+  for (const [k, n] of Object.entries(given)) {
+    if (!isDepth(k)) ctx.addIssue({ code: 'custom', message: `unknown depth "${k}" (${DEPTHS.join(', ')})` });
+    else out[k] = n;
+  }
+  return out;
+}
+
+/** `model@https://host/v1, model2` (no `@url`: the primary base URL). */
+function parseFallbacks(v: string | undefined, ctx: Ctx): { model: string; baseUrl: string | undefined }[] {
+  if (v === undefined) return [];
+  const out: { model: string; baseUrl: string | undefined }[] = [];
+  for (const part of v.split(',').map((p) => p.trim())) {
+    if (part === '') continue;
+    // A model name may hold `@` (OpenRouter tags); a base URL is whatever follows the `@` before a `scheme://`.
+    const m = /@(?=[a-z][a-z0-9+.-]*:\/\/)/i.exec(part);
+    const at = m === null ? -1 : m.index;
+    const model = at < 0 ? part : part.slice(0, at);
+    const baseUrl = at < 0 ? undefined : part.slice(at + 1);
+    if (model === '' || (baseUrl !== undefined && !/^https?:\/\/\S+$/.test(baseUrl))) {
+      ctx.addIssue({ code: 'custom', message: `entry "${part}" must be model or model@http(s)://base-url` });
+      continue;
+    }
+    out.push({ model, baseUrl });
+  }
+  return out;
+}
+
+/** Keys line up with the fallbacks by position; an empty entry means the primary key. */
+function withFallbackKeys(
+  fallbacks: readonly { model: string; baseUrl: string | undefined }[],
+  keys: string | undefined,
+): LlmFallback[] {
+  const list = (keys ?? '').split(',').map((k) => k.trim());
+  return fallbacks.map((f, i) => ({ ...f, apiKey: list[i] === '' ? undefined : list[i] }));
+}
 
 /** Each key, its default and what it means; `.env.example` mirrors this table. */
 const schema = z.object({
@@ -116,6 +202,26 @@ const schema = z.object({
   AUTOINTEL_CONTENT_WORKERS: int(0, 64).default(0),
   AUTOINTEL_WORKER_HEAP_MB: int(64, 65_536).default(1024),
   AUTOINTEL_LLM_BASE_URL: optionalString,
+  AUTOINTEL_LLM_API_KEY: optionalString,
+  AUTOINTEL_LLM_MODEL: optionalString,
+  AUTOINTEL_LLM_FALLBACKS: optionalString.transform((v, ctx) => parseFallbacks(v, ctx)),
+  AUTOINTEL_LLM_FALLBACK_API_KEYS: optionalString,
+  AUTOINTEL_LLM_JSON_MODE: z.enum(['json_schema', 'json_object']).default('json_schema'),
+  AUTOINTEL_LLM_CONTEXT_TOKENS: int(512, 10_000_000).default(8192),
+  AUTOINTEL_LLM_CONTEXT_WINDOWS: optionalString.transform((v, ctx) =>
+    parseNumberMap(v, ctx, (n) => Number.isInteger(n) && n >= 512),
+  ),
+  AUTOINTEL_LLM_PRICES: optionalString.transform((v, ctx) => parsePrices(v, ctx)),
+  AUTOINTEL_LLM_BUDGET_USD: optionalString.transform((v, ctx) =>
+    depthMap(v, ctx, { standard: 1.5, deep: 3, comprehensive: 5, experimental: 10 }),
+  ),
+  AUTOINTEL_LLM_BUDGET_TOKENS: optionalString.transform((v, ctx) =>
+    depthMap(v, ctx, { standard: 200_000, deep: 400_000, comprehensive: 800_000, experimental: 1_600_000 }),
+  ),
+  AUTOINTEL_LLM_GUILD_DAILY_USD: z.coerce.number().min(0).max(100_000).default(5),
+  AUTOINTEL_LLM_TIMEOUT_SECONDS: int(1, 3600).default(120),
+  AUTOINTEL_LLM_CONCURRENCY: int(1, 32).default(2),
+  AUTOINTEL_LLM_MAX_RETRIES: int(0, 10).default(3),
 });
 
 export type RawEnv = Readonly<Record<string, string | undefined>>;
@@ -188,6 +294,34 @@ export interface Config {
   readonly contentWorkers: number;
   readonly workerHeapMb: number;
   readonly llmBaseUrl: string | undefined;
+  /** Never logged or stored; sent only as the provider's bearer token. */
+  readonly llmApiKey: string | undefined;
+  readonly llmModel: string | undefined;
+  /** Tried in order after the primary model fails; a missing base URL or key means the primary's. */
+  readonly llmFallbacks: readonly LlmFallback[];
+  readonly llmJsonMode: 'json_schema' | 'json_object';
+  /** Context window (tokens) for models not named in `llmContextWindows`. */
+  readonly llmContextTokens: number;
+  readonly llmContextWindows: Readonly<Record<string, number>>;
+  /** USD per million tokens, by model; a model without a price is counted at 0 USD (the token budget still holds). */
+  readonly llmPrices: Readonly<Record<string, LlmPrice>>;
+  readonly llmBudgetUsd: Readonly<Record<Depth, number>>;
+  readonly llmBudgetTokens: Readonly<Record<Depth, number>>;
+  /** Model spend per guild per UTC day; 0 = unlimited. */
+  readonly llmGuildDailyUsd: number;
+  readonly llmTimeoutMs: number;
+  readonly llmConcurrency: number;
+  readonly llmMaxRetries: number;
+}
+
+export interface LlmFallback {
+  readonly model: string;
+  readonly baseUrl: string | undefined;
+  readonly apiKey: string | undefined;
+}
+export interface LlmPrice {
+  readonly inputPerMTok: number;
+  readonly outputPerMTok: number;
 }
 
 export class ConfigError extends Error {
@@ -257,6 +391,19 @@ export function loadConfig(env: RawEnv = process.env): Config {
     contentWorkers: e.AUTOINTEL_CONTENT_WORKERS,
     workerHeapMb: e.AUTOINTEL_WORKER_HEAP_MB,
     llmBaseUrl: e.AUTOINTEL_LLM_BASE_URL,
+    llmApiKey: e.AUTOINTEL_LLM_API_KEY,
+    llmModel: e.AUTOINTEL_LLM_MODEL,
+    llmFallbacks: withFallbackKeys(e.AUTOINTEL_LLM_FALLBACKS, e.AUTOINTEL_LLM_FALLBACK_API_KEYS),
+    llmJsonMode: e.AUTOINTEL_LLM_JSON_MODE,
+    llmContextTokens: e.AUTOINTEL_LLM_CONTEXT_TOKENS,
+    llmContextWindows: e.AUTOINTEL_LLM_CONTEXT_WINDOWS,
+    llmPrices: e.AUTOINTEL_LLM_PRICES,
+    llmBudgetUsd: e.AUTOINTEL_LLM_BUDGET_USD,
+    llmBudgetTokens: e.AUTOINTEL_LLM_BUDGET_TOKENS,
+    llmGuildDailyUsd: e.AUTOINTEL_LLM_GUILD_DAILY_USD,
+    llmTimeoutMs: e.AUTOINTEL_LLM_TIMEOUT_SECONDS * 1000,
+    llmConcurrency: e.AUTOINTEL_LLM_CONCURRENCY,
+    llmMaxRetries: e.AUTOINTEL_LLM_MAX_RETRIES,
   });
 }
 

@@ -13,7 +13,7 @@ const WF = '0b4f8c1e-4f8a-4c2b-9d7e-1a2b3c4d5e6f';
 export function sampleReport(overrides: Partial<Report['sections']> = {}): Report {
   const span = { start: 0, end: 10 };
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     depth: 'deep',
     createdAt: '2025-01-01T00:00:00.000Z',
     source: {
@@ -262,5 +262,15 @@ describe('cards and texts', () => {
     expect(text.length).toBeLessThanOrEqual(LIMITS.content);
     expect(text).not.toMatch(/@(?!\u200b)/);
     expect(text).toContain('Elapsed: 1m 05s');
+  });
+
+  it("adds the workflow's model spend to the status when there is any, and stays within the limit", () => {
+    const wf = workflow({});
+    const spend = { calls: 3, promptTokens: 2000, completionTokens: 500, costUsd: 0.25 };
+    expect(renderStatus(wf, 0, spend)).toContain('Model spend: $0.25 (3 calls, 2,500 tokens)');
+    const none = { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+    expect(renderStatus(wf, 0, none)).toBe(renderStatus(wf, 0));
+    const long = workflow({ request: { ...wf.request, url: 'x'.repeat(5000) }, lastError: null });
+    expect(renderStatus(long, 0, spend).length).toBeLessThanOrEqual(LIMITS.content);
   });
 });

@@ -5,6 +5,9 @@ import type { WorkflowProgress, WorkflowRecord } from '../store/store.js';
 import type { Embed, DiscordMessage } from '../discord-api/message.js';
 import { LIMITS, embedSize, measure } from '../discord-api/limits.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
+import { compactSpan } from '../analysis/render/format.js';
+import { LLM_KIND_TITLES, llmFacts, spendLine } from '../analysis/render/llm.js';
+import type { LlmSpendTotal } from '../store/llm-ledger.js';
 import {
   describeFactCheck,
   factCheckGroups,
@@ -39,7 +42,8 @@ const SHOWN = {
   chapters: 15,
   factChecks: 8,
   crossReferences: 8,
-  llmChars: 3000,
+  llmItems: 15,
+  llmChars: 1200,
   listItemChars: 80,
   notes: 8,
 } as const;
@@ -294,7 +298,7 @@ function notesEmbeds(r: Report, budget: number): Embed[] {
     ['Chapters', r.sections.chapters],
     ['Cross-references', r.sections.crossReferences],
     ['Fact checks', r.sections.factChecks],
-    ['Model notes', r.sections.llm],
+    ['Model analysis', r.sections.llm],
   ];
   for (const [name, s] of optional)
     if (s !== undefined && isMissing(s)) lines.push(missingLine(name, s.missing.reason));
@@ -379,9 +383,21 @@ export function renderReport(report: Report, opts: RenderOptions): DiscordMessag
     ...listSection('Related analyses', s.crossReferences, budget, SHOWN.crossReferences, (b, x) => {
       addItem(b, sanitize(x.title) || x.url, `${x.matched}: ${x.text}`, 400);
     }),
-    ...listSection('Model notes', s.llm, budget, 3, (b, x) => {
-      addItem(b, sanitize(x.stage) || 'model', x.text, SHOWN.llmChars);
+    // Model-written items, each labelled with its model and its first verified quote.
+    ...listSection('Model analysis (grounded in quotes)', s.llm, budget, SHOWN.llmItems, (b, x) => {
+      const detail = x.detail !== null && sanitize(x.detail) !== '' ? ` (${sanitize(x.detail)})` : '';
+      const q = x.quotes[0];
+      const quote = q === undefined ? '' : `\n“${clip(q.text, 300)}” ${compactSpan(q.span)}`;
+      addItem(
+        b,
+        `${LLM_KIND_TITLES[x.kind]}${detail} · ${sanitize(x.model)}`,
+        `${x.text}${quote}`,
+        SHOWN.llmChars,
+      );
     }),
+    ...(s.llm !== undefined && !isMissing(s.llm)
+      ? describe('Model run', bullets(llmFacts(s.llm), LIMITS.description, 400), budget, COLOR.neutral)
+      : []),
     ...notesEmbeds(report, budget),
   ];
 
@@ -493,7 +509,12 @@ export function renderOutcome(workflow: WorkflowRecord): DiscordMessage {
 }
 
 /** A plain-text status line set for /autointel_status (≤ 2000 characters, mentions escaped). */
-export function renderStatus(workflow: WorkflowRecord, now: number): string {
+export function renderStatus(
+  workflow: WorkflowRecord,
+  now: number,
+  /** The workflow's model spend so far (the model ledger), when it could be read. */
+  llmSpend: LlmSpendTotal | null = null,
+): string {
   const lines = [
     `Workflow ${sanitize(workflow.id)} — ${workflow.status}`,
     `Source: ${truncate(workflow.request.url, 300)} (${workflow.request.depth})`,
@@ -506,7 +527,8 @@ export function renderStatus(workflow: WorkflowRecord, now: number): string {
   if (workflow.deliveryState !== null) lines.push(`Delivery: ${workflow.deliveryState}`);
   if (workflow.deliveryError !== null)
     lines.push(`Delivery error: ${truncate(workflow.deliveryError.message, 300)}`);
-  const text = lines.join('\n');
+  // spendLine starts with its own newline and is empty when no model call was made.
+  const text = lines.join('\n') + (llmSpend === null ? '' : spendLine(llmSpend));
   if (measure(text) <= LIMITS.content) return text;
   // Cut between code points, never inside a surrogate pair.
   let cut = LIMITS.content - 1;

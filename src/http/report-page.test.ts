@@ -175,6 +175,60 @@ describe('renderReportPage', () => {
     expect(html).toContain('no published fact-check found');
   });
 
+  it("shows the model's statements with the model's name and their verified quotes, each linked into the source", () => {
+    const base = report();
+    const quote = { text: 'Critics disagree strongly with the plan.', span: { start: 67, end: 107 } };
+    expect(TEXT.slice(quote.span.start, quote.span.end)).toBe(quote.text);
+    const withModel = ReportSchema.parse({
+      ...base,
+      sections: {
+        ...base.sections,
+        llm: {
+          items: [
+            {
+              kind: 'argument',
+              text: 'Critics <i>object</i> to the tax plan.',
+              detail: 'objection',
+              model: 'model-<a>',
+              quotes: [quote],
+            },
+          ],
+          models: ['model-<a>'],
+          promptVersion: 'p3',
+          dropped: { statements: 2, quotes: 0 },
+          chunks: { done: 1, total: 1 },
+          usage: {
+            calls: 1,
+            cachedCalls: 0,
+            promptTokens: 900,
+            completionTokens: 120,
+            costUsd: 0.01,
+            estimated: false,
+          },
+          budget: { limitUsd: 1, limitTokens: 0, estimateUsd: 0.01, estimateTokens: 1020, stopped: null },
+          notes: [],
+        },
+      },
+    });
+    const html = renderReportPage(withModel, TEXT);
+    expect(html).toContain('Model analysis (grounded in quotes)');
+    expect(html).toContain('Argument structure (objection)');
+    expect(html).toContain('Critics &lt;i&gt;object&lt;/i&gt; to the tax plan.');
+    expect(html).toContain('model-&lt;a&gt;');
+    expect(html).toContain('“Critics disagree strongly with the plan.” (§67)');
+    expect(html).toContain('href="#src-model-quote-1"');
+    expect(html).toMatch(
+      /<mark class="quote" id="src-model-quote-1">Critics disagree strongly with the plan\.<\/mark>/,
+    );
+    expect(html).toContain('2 model statements dropped: not found in the source.');
+
+    const unconfigured = ReportSchema.parse({
+      ...base,
+      sections: { ...base.sections, llm: { missing: { reason: 'No model is configured' } } },
+    });
+    expect(renderReportPage(unconfigured, TEXT)).toContain('Not available: No model is configured');
+  });
+
   it('cuts a huge source text and says so', () => {
     const html = renderReportPage(report(), TEXT + 'x'.repeat(300_000), 1_000);
     expect(html).toContain('Showing the first 1,000 of 300,107 characters.');

@@ -7,6 +7,7 @@ import { Eta } from 'eta';
 import { claimDensity, sentimentChartSvg } from '../analysis/render/chart.js';
 import { factCheckGroups, NO_PUBLISHED_FACT_CHECK } from '../analysis/render/factchecks.js';
 import { clockTime, RHETORIC_LABELS, sourceFacts } from '../analysis/render/format.js';
+import { groupByKind, LLM_KIND_TITLES, llmFacts } from '../analysis/render/llm.js';
 import { isMissing, ReportSchema, type Report, type Span } from '../analysis/report.js';
 import type { Clock } from '../core/clock.js';
 import { toAppError } from '../core/errors.js';
@@ -182,8 +183,9 @@ export function reportPageModel(
   const s = report.sections;
   const sections: PageSection[] = [];
   const marks: { start: number; end: number; mark: Mark; id: string }[] = [];
-  const anchor = (kind: Mark, i: number, span: Span): string => {
-    const id = `${kind}-${i + 1}`;
+  // `name` keeps ids apart when two sections mark the same kind (the model's quotes beside the notable quotes).
+  const anchor = (kind: Mark, i: number, span: Span, name: string = kind): string => {
+    const id = `${name}-${i + 1}`;
     if (text !== null && span.end <= Math.min(text.length, maxTextChars) && span.end > span.start) {
       marks.push({ start: span.start, end: span.end, mark: kind, id: `src-${id}` });
       return `#src-${id}`;
@@ -296,6 +298,37 @@ export function reportPageModel(
               }),
         ),
       });
+    }
+  }
+  const llm = s.llm;
+  if (llm !== undefined) {
+    if (isMissing(llm)) sections.push(missingSection('model', 'Model analysis', llm));
+    else {
+      // One row per model statement: who wrote it and the quotes the grounding check found in the source, the first
+      // linked to its highlight.
+      const statements = groupByKind(llm).flatMap(([kind, list]) => list.map((x) => ({ kind, x })));
+      sections.push({
+        id: 'model',
+        title: 'Model analysis (grounded in quotes)',
+        kind: 'table',
+        head: ['Kind', 'Statement', 'Model', 'Verified quotes', 'Where'],
+        rows: statements.map(({ kind, x }, i) => {
+          const first = x.quotes[0];
+          return {
+            id: `model-${i + 1}`,
+            cells: [
+              { text: LLM_KIND_TITLES[kind] + (x.detail === null ? '' : ` (${clean(x.detail)})`) },
+              { text: clean(x.text) },
+              { text: clean(x.model) },
+              { text: x.quotes.map((q) => `“${clean(q.text)}” (${where(q.span)})`).join(' · ') },
+              first === undefined
+                ? { text: '—' }
+                : { text: where(first.span), href: anchor('quote', i, first.span, 'model-quote') },
+            ],
+          };
+        }),
+      });
+      sections.push({ id: 'model-run', title: 'Model run', kind: 'list', rows: llmFacts(llm).map(clean) });
     }
   }
   const quotes = items(s.quotes);

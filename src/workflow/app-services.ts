@@ -1,6 +1,8 @@
 // AppServices backed by the workflow use cases and the delivery renderer: what the slash commands really do.
 import type { Clock } from '../core/clock.js';
+import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { LlmSpendTotal } from '../store/llm-ledger.js';
 import type { SecretBox } from '../core/secrets.js';
 import type { Report } from '../analysis/report.js';
 import type { CheckpointReportStore, GuildSettingsStore, WorkflowRecord } from '../store/store.js';
@@ -32,6 +34,8 @@ export interface EngineAppServicesOptions {
   readonly notices: FallbackNotices;
   /** Accept webhook URLs under this API base (an emulator); only when DISCORD_API_BASE is not Discord's. */
   readonly allowApiBaseWebhooks?: string | undefined;
+  /** A workflow's model spend so far, for /autointel_status (the model ledger's read). */
+  readonly llmSpend?: (workflowId: string) => Promise<LlmSpendTotal>;
 }
 
 /** A rendered message shown privately to the member who asked. */
@@ -82,7 +86,22 @@ export class EngineAppServices implements AppServices {
     const a = await this.#authorised(req, true);
     if (!a.ok) return a.outcome;
     const now = this.#o.clock.now();
-    return { kind: 'messages', messages: [{ content: renderStatus(a.workflow, now), flags: EPHEMERAL }] };
+    const spend = await this.#spend(a.workflow.id);
+    return {
+      kind: 'messages',
+      messages: [{ content: renderStatus(a.workflow, now, spend), flags: EPHEMERAL }],
+    };
+  }
+
+  /** The spend line is extra: a ledger that cannot be read leaves the status without it rather than failing it. */
+  async #spend(workflowId: string): Promise<LlmSpendTotal | null> {
+    if (this.#o.llmSpend === undefined) return null;
+    try {
+      return await this.#o.llmSpend(workflowId);
+    } catch (e: unknown) {
+      this.#o.logger.warn({ err: toAppError(e), workflowId }, 'model spend could not be read for status');
+      return null;
+    }
   }
 
   async retrieve(req: ViewRequest): Promise<ViewOutcome> {

@@ -31,7 +31,7 @@ function bigReport(tag: string): Report {
   const sentence = (i: number): string =>
     `Sentence ${i} of ${tag} says something about the budget and taxes.`;
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     depth: 'deep',
     createdAt: '2025-01-01T00:00:00.000Z',
     source: {

@@ -1,5 +1,6 @@
 // Generated reports for property tests: random text plus adversarial text (huge fields, markdown, mentions, odd Unicode).
 import fc from 'fast-check';
+import { STATEMENT_KINDS } from '../../src/analysis/llm/schemas.js';
 import type { Report } from '../../src/analysis/report.js';
 import { DEPTHS } from '../../src/core/stage.js';
 
@@ -90,7 +91,7 @@ const section = <T>(
 const nullable = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(a, { nil: null });
 
 export const reportArbitrary: fc.Arbitrary<Report> = fc.record({
-  schemaVersion: fc.constant(1 as const),
+  schemaVersion: fc.constant(2 as const),
   depth: fc.constantFrom(...DEPTHS),
   createdAt: fc.constant<string>('2025-01-01T00:00:00.000Z'),
   source: fc.record({
@@ -208,7 +209,47 @@ export const reportArbitrary: fc.Arbitrary<Report> = fc.record({
           ),
         }),
       ),
-      llm: section(fc.record({ stage: nastyText, text: nastyText }), 3),
+      llm: fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.record({
+            items: fc.array(
+              fc.record({
+                kind: fc.constantFrom(...STATEMENT_KINDS),
+                text: nastyText,
+                detail: nullable(nastyText),
+                model: nastyText,
+                quotes: fc.array(fc.record({ text: nastyText, span }), { minLength: 1, maxLength: 2 }),
+              }),
+              { maxLength: 8 },
+            ),
+            models: fc.array(nastyText, { maxLength: 2 }),
+            promptVersion: nastyText,
+            dropped: fc.record({ statements: fc.nat(50), quotes: fc.nat(50) }),
+            chunks: fc.record({ done: fc.nat(40), total: fc.nat(40) }),
+            usage: fc.record({
+              calls: fc.nat(100),
+              cachedCalls: fc.nat(100),
+              promptTokens: fc.nat(1_000_000),
+              completionTokens: fc.nat(1_000_000),
+              costUsd: fc.double({ min: 0, max: 20, noNaN: true }),
+              estimated: fc.boolean(),
+            }),
+            budget: fc.record({
+              limitUsd: fc.double({ min: 0, max: 20, noNaN: true }),
+              limitTokens: fc.nat(2_000_000),
+              estimateUsd: fc.double({ min: 0, max: 20, noNaN: true }),
+              estimateTokens: fc.nat(2_000_000),
+              stopped: nullable(nastyText),
+            }),
+            notes: fc.array(nastyText, { maxLength: 3 }),
+          }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.record({ missing: fc.record({ reason: nastyText.map((r) => r || 'no reason') }) }),
+        },
+      ),
     },
     {
       requiredKeys: ['summary', 'keyPoints', 'topics', 'entities', 'sentiment'],

@@ -321,13 +321,7 @@ export class Analyser {
       }
     }
 
-    if (level >= DEPTH_LEVEL.experimental) {
-      sections.llm = missing(
-        options.llmConfigured
-          ? 'An LLM endpoint is configured, but this version has no LLM stages (abstractive summary, claim verification notes); nothing was generated.'
-          : 'AUTOINTEL_LLM_BASE_URL is not set: the abstractive summary and claim verification notes need an OpenAI-compatible LLM endpoint.',
-      );
-    }
+    // The model section is the llm stage's (analysis/llm/stage.ts), at every depth.
     progress(1, 'done');
     return {
       depth: options.depth,

@@ -35,7 +35,7 @@ export const SECTION_TITLES: Readonly<Record<SectionKey, string>> = {
   chapters: 'Chapters',
   crossReferences: 'Cross-references',
   factChecks: 'Fact checks',
-  llm: 'LLM analysis',
+  llm: 'Model analysis (grounded in quotes)',
 };
 
 export const SECTION_ORDER: readonly SectionKey[] = [

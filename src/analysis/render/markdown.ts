@@ -17,6 +17,7 @@ import {
   sparkline,
   type SectionKey,
 } from './format.js';
+import { renderLlmLines } from './llm.js';
 
 /** Escapes what Markdown would read as formatting in text taken from the source. */
 export function escapeMarkdown(s: string): string {
@@ -157,7 +158,11 @@ function renderItems(key: SectionKey, report: Report): string[] {
       return out;
     }
     case 'llm':
-      return items(s.llm).map((l) => `- _${escapeMarkdown(l.stage)}_: ${escapeMarkdown(l.text)}`);
+      return s.llm === undefined || isMissing(s.llm)
+        ? []
+        : trimEnd(
+            renderLlmLines(s.llm, { escape: escapeMarkdown, heading: (t) => `**${t}**\n`, span, indent: '' }),
+          );
   }
 }
 

@@ -17,6 +17,7 @@ import {
   sparkline,
   type SectionKey,
 } from './format.js';
+import { plainSpan, renderLlmLines } from './llm.js';
 
 export function renderText(report: Report): string {
   const out: string[] = [];
@@ -118,6 +119,13 @@ function renderItems(key: SectionKey, report: Report): string[] {
       return out;
     }
     case 'llm':
-      return items(s.llm).map((l) => `  - ${l.stage}: ${oneLine(l.text)}`);
+      return s.llm === undefined || isMissing(s.llm)
+        ? []
+        : renderLlmLines(s.llm, {
+            escape: oneLine,
+            heading: (t) => `  ${t}`,
+            span: plainSpan,
+            indent: '    ',
+          });
   }
 }

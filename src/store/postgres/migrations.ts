@@ -141,6 +141,33 @@ CREATE INDEX interaction_claims_open_order_idx ON interaction_claims (claimed_at
 CREATE INDEX interaction_claims_dead_idx ON interaction_claims (dead_at) WHERE dead_at IS NOT NULL;
 `,
   },
+  {
+    version: 5,
+    name: 'model ledger: cached model answers and the spend behind budgets',
+    sql: `
+CREATE TABLE llm_cache (
+  key               TEXT PRIMARY KEY,
+  model             TEXT NOT NULL,
+  value             JSONB NOT NULL,
+  prompt_tokens     INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  created_at        BIGINT NOT NULL
+);
+CREATE TABLE llm_spend (
+  id                BIGSERIAL PRIMARY KEY,
+  guild_id          TEXT,
+  workflow_id       TEXT NOT NULL,
+  stage             TEXT NOT NULL,
+  model             TEXT NOT NULL,
+  prompt_tokens     INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  cost_usd          DOUBLE PRECISION NOT NULL,
+  at                BIGINT NOT NULL
+);
+CREATE INDEX llm_spend_guild_idx ON llm_spend (guild_id, at);
+CREATE INDEX llm_spend_workflow_idx ON llm_spend (workflow_id);
+`,
+  },
 ];
 
 /** The schema version this code expects; a database ahead of it was migrated by a newer release. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { checkPostgres, createTestSchema, type TestSchema } from '../../../test/support/services.js';
 import type { WorkflowRequest } from '../store.js';
-import { POSTGRES_SCHEMA_VERSION } from './migrations.js';
+import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './migrations.js';
 import { PostgresWorkflowStore } from './postgres-store.js';
 
 const service = await checkPostgres();
@@ -51,8 +51,9 @@ describe.skipIf(!service.available)('PostgresWorkflowStore (PostgreSQL specifics
       const r = await c.query<{ version: number }>(
         `SELECT version FROM ${schema.schema}.schema_migrations ORDER BY version`,
       );
+      // Version numbers are assigned per feature and may leave gaps: every listed migration, once each.
       expect(r.rows.map((x) => x.version)).toEqual(
-        Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1),
+        POSTGRES_MIGRATIONS.map((m) => m.version).sort((a, b) => a - b),
       );
     } finally {
       await c.end();

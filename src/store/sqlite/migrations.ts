@@ -139,4 +139,31 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX interaction_claims_dead ON interaction_claims (dead_at) WHERE dead_at IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'model ledger: cached model answers and the spend behind budgets',
+    sql: `
+      CREATE TABLE llm_cache (
+        key TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        value TEXT NOT NULL,
+        prompt_tokens INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE llm_spend (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id TEXT,
+        workflow_id TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        model TEXT NOT NULL,
+        prompt_tokens INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        cost_usd REAL NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX llm_spend_guild ON llm_spend (guild_id, at);
+      CREATE INDEX llm_spend_workflow ON llm_spend (workflow_id);
+    `,
+  },
 ];
