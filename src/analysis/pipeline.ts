@@ -175,6 +175,7 @@ async function analyseStage(
       deps.reportIndex ?? null,
       analysis,
       input.workflowId,
+      input.guildId ?? null,
       crossRefNotes,
     );
   }
@@ -201,6 +202,8 @@ async function findCrossReferences(
   index: ReportIndex | null,
   analysis: AnalysisOutput,
   workflowId: string,
+  /** A server's request searches only that server's reports: another server's titles and links never show. */
+  guildId: string | null,
   notes: string[],
 ): Promise<NonNullable<ReportSections['crossReferences']>> {
   if (index === null) {
@@ -213,7 +216,11 @@ async function findCrossReferences(
   for (const q of analysis.crossReferenceQueries) {
     if (items.length >= CROSS_REFERENCE_LIMIT || q.query.trim() === '') continue;
     try {
-      const hits = await index.search(q.query, { limit: 3, excludeWorkflowId: workflowId });
+      const hits = await index.search(q.query, {
+        limit: 3,
+        excludeWorkflowId: workflowId,
+        ...(guildId === null ? {} : { guildId }),
+      });
       for (const h of hits) {
         if (seen.has(h.workflowId) || h.workflowId === workflowId) continue;
         seen.add(h.workflowId);
