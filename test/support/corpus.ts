@@ -1,10 +1,11 @@
 // Where the shared evaluation corpus lives, and the one rule for suites that need it: skip with a message saying what
 // is missing, or fail when AUTOINTEL_REQUIRE_CORPUS=1 (set by CI) so a skip can never hide a broken evaluation.
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { packageRoot } from '../../src/core/paths.js';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root, the same from test/ (vitest) and from dist/test/ (benches importing these helpers). */
+export const repoRoot = packageRoot();
 export const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus');
 /** Vendored small inputs (see test/fixtures/README.md). */
 export const fixturesDir = resolve(repoRoot, 'test', 'fixtures');
