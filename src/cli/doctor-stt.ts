@@ -4,7 +4,7 @@ import { redactSecrets } from '../core/redact.js';
 import { SileroVad } from '../analysis/audio/vad.js';
 import { sttStatuses } from '../analysis/transcribe/engines.js';
 import { whisperBindingAvailable } from '../analysis/transcribe/whisper-cpp.js';
-import type { Check } from './doctor.js';
+import type { Check } from './doctor-check.js';
 
 /** One check per configured engine plus the voice-activity model; never throws. */
 export async function sttChecks(config: Config, timeoutMs: number): Promise<Check[]> {

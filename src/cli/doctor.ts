@@ -13,17 +13,10 @@ import { PostgresWorkflowStore } from '../store/postgres/postgres-store.js';
 import { sqliteFile, validateDeployment } from '../store/select.js';
 import { SQLITE_MIGRATIONS } from '../store/sqlite/migrations.js';
 import { integrityProblems } from '../store/sqlite/sqlite-store.js';
+import type { Check, CheckStatus } from './doctor-check.js';
 import { sttChecks } from './doctor-stt.js';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
-
-export interface Check {
-  readonly name: string;
-  readonly status: CheckStatus;
-  readonly detail: string;
-  /** What to do about a warn/fail. */
-  readonly fix?: string;
-}
+export type { Check, CheckStatus } from './doctor-check.js';
 
 export interface DoctorOptions {
   readonly env: RawEnv;

@@ -525,19 +525,11 @@ class DefaultAcquirer implements Acquirer {
     progress: (f: number, m: string) => void,
     wf: string | undefined,
   ): Promise<Result<{ finalUrl: string; fields: ContentFields }, AppError>> {
+    // yt-dlp takes what a direct download takes, plus its own binary, the cookies and progress.
     const media = new MediaAcquirer({
+      ...this.#directOptions(signal, wf),
       ytDlpPath: this.#o.ytDlpPath,
-      ffmpegPath: this.#o.ffmpegPath,
-      workDir: acquisitionDir(this.#o.workDir, wf),
-      guard: this.#guard,
-      logger: this.#o.logger,
-      clock: this.#o.clock,
-      signal,
-      timeoutMs: this.#o.mediaTimeoutMs ?? DEFAULT_MEDIA_TIMEOUT_MS,
-      maxMediaBytes: this.#o.maxMediaBytes ?? DEFAULT_MAX_MEDIA_BYTES,
-      maxDurationSec: this.#o.maxMediaSeconds ?? DEFAULT_MAX_MEDIA_SECONDS,
       cookiesPath: this.#o.ytDlpCookies ?? null,
-      needsAudio: this.#o.needsAudio ?? false,
       progress,
     });
     const r = await media.acquire(url);
