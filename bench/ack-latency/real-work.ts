@@ -19,21 +19,16 @@ import { packageRoot } from '../../src/core/paths.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startApp, type RunningApp } from '../../src/main.js';
 import type { DriverMessage, DriverRequest } from './emulator-driver.js';
+import { positiveArg } from '../args.js';
 
 type Result = Extract<DriverMessage, { type: 'result' }>;
 type Ready = Extract<DriverMessage, { type: 'ready' }>;
 type Mode = 'gateway' | 'http';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`--${name} expects a positive number`);
-  return v;
-}
-const ROUNDS = arg('rounds', 3);
-const BURST = arg('burst', 40);
-const RATE = arg('rate', 40);
-const PAUSE_MS = arg('pause-ms', 3000);
+const ROUNDS = positiveArg('rounds', 3);
+const BURST = positiveArg('burst', 40);
+const RATE = positiveArg('rate', 40);
+const PAUSE_MS = positiveArg('pause-ms', 3000);
 const modesArg = process.argv.indexOf('--modes');
 const MODES = (modesArg >= 0 ? (process.argv[modesArg + 1] ?? '') : 'gateway,http')
   .split(',')

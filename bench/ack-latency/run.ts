@@ -23,20 +23,14 @@ import { createGatewayFrontEnd } from '../../src/discord/gateway.js';
 import { InMemoryAppServices } from '../../test/support/in-memory-services.js';
 import { SqliteWorkflowStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { DriverMessage, DriverRequest } from './emulator-driver.js';
+import { positiveArg } from '../args.js';
 
 type Result = Extract<DriverMessage, { type: 'result' }>;
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`--${name} expects a positive number`);
-  return v;
-}
-
-const COUNT = arg('count', 2000);
-const RATE = arg('rate', 200);
-const CHUNK_MS = arg('chunk-ms', 15);
-const EVERY_MS = arg('every-ms', 100);
+const COUNT = positiveArg('count', 2000);
+const RATE = positiveArg('rate', 200);
+const CHUNK_MS = positiveArg('chunk-ms', 15);
+const EVERY_MS = positiveArg('every-ms', 100);
 const SPIN = process.argv.includes('--no-spin') ? 0 : 1;
 const WARMUP = Math.min(100, Math.ceil(COUNT / 10));
 

@@ -16,15 +16,9 @@ import { SystemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startApp } from '../../src/main.js';
 import { countParts, ct19Articles } from '../../test/support/e2e-pages.js';
+import { positiveArg } from '../args.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-}
 
 const FRENCH =
   'Le conseil municipal a adopté mardi soir le budget de la ville pour l’année prochaine. ' +
@@ -54,9 +48,9 @@ const percentile = (xs: number[], p: number): number => {
 };
 
 async function main(): Promise<void> {
-  const minutes = arg('minutes', 10);
-  const rate = arg('rate', 2);
-  const hostileShare = Math.min(1, arg('hostile-share', 0.25));
+  const minutes = positiveArg('minutes', 10);
+  const rate = positiveArg('rate', 2);
+  const hostileShare = Math.min(1, positiveArg('hostile-share', 0.25));
   const dataDir = mkdtempSync(join(tmpdir(), 'autointel-soak-'));
   const articles = ct19Articles(60, 14);
   const pages = new Map<string, { type: string; body: string }>([

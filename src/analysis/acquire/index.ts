@@ -277,13 +277,7 @@ class DefaultAcquirer implements Acquirer {
     }
     progress(0.05, 'Fetching');
     const fetched = await guardedFetch(url, {
-      guard: this.#guard,
-      clock: this.#o.clock,
-      logger: this.#o.logger,
-      maxBytes: this.#o.maxBytes,
-      maxRedirects: this.#o.maxRedirects ?? 5,
-      timeouts: this.#timeouts,
-      signal,
+      ...this.#fetchOptions(signal),
       wantsBody: (ct, u) => {
         const k = kindOf(ct, u.pathname);
         return k !== 'media' && k !== 'unsupported';
@@ -414,15 +408,7 @@ class DefaultAcquirer implements Acquirer {
     const notes: string[] = [];
     if (transcript !== null) {
       progress(0.5, 'Downloading the published transcript');
-      const fetched = await guardedFetch(transcript.url, {
-        guard: this.#guard,
-        clock: this.#o.clock,
-        logger: this.#o.logger,
-        maxBytes: this.#o.maxBytes,
-        maxRedirects: this.#o.maxRedirects ?? 5,
-        timeouts: this.#timeouts,
-        signal,
-      });
+      const fetched = await guardedFetch(transcript.url, this.#fetchOptions(signal));
       if (fetched.ok && fetched.value.body !== null) {
         const type = transcript.type || (fetched.value.contentType ?? '');
         const t = parseTranscript(
@@ -502,6 +488,19 @@ class DefaultAcquirer implements Acquirer {
         notes: [NO_TRANSCRIPT_NOTE],
       },
     });
+  }
+
+  /** What every guarded fetch of this acquirer shares: the guard, the size and redirect caps, the timeouts. */
+  #fetchOptions(signal: AbortSignal) {
+    return {
+      guard: this.#guard,
+      clock: this.#o.clock,
+      logger: this.#o.logger,
+      maxBytes: this.#o.maxBytes,
+      maxRedirects: this.#o.maxRedirects ?? 5,
+      timeouts: this.#timeouts,
+      signal,
+    };
   }
 
   #directOptions(signal: AbortSignal, wf: string | undefined): DirectMediaOptions {
