@@ -300,6 +300,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         notices,
         allowApiBaseWebhooks: emulatedApi,
         llmSpend: (id) => llmLedger.workflowSpend(id),
+        reportPage: reportLinks === null ? undefined : (id) => reportLinks.linkFor(id, clock.now()),
       });
       // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed.
       const claim: InteractionClaim = (interactionId, intake) => intakes.claim(interactionId, intake);

@@ -229,6 +229,7 @@ describe('a store that refuses writes', () => {
       retrieve: async () => ({ kind: 'not_found', reason: 'none' }),
       cancel: async () => ({ kind: 'not_found', reason: 'none' }),
       configureWebhook: async () => ({ kind: 'invalid', reason: 'none' }),
+      search: async () => ({ content: 'none' }),
       interactionUnreachable: async () => undefined,
     };
     const router = new InteractionRouter({
