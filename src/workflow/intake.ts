@@ -2,6 +2,7 @@
 // the workflow → the workflow id for the acknowledgement; and recovery of the intakes a dead process left open.
 import type { Clock } from '../core/clock.js';
 import { toAppError } from '../core/errors.js';
+import { redactSecrets } from '../core/redact.js';
 import type { Logger } from '../core/logger.js';
 import type { SecretBox } from '../core/secrets.js';
 import { isDepth, type Depth } from '../core/stage.js';
@@ -70,11 +71,17 @@ export interface AnalysisIntakesOptions {
   readonly graceMs?: number;
   /** Open intakes read per page during recovery. */
   readonly pageSize?: number;
+  /**
+   * An intake whose start still fails this long after it was acknowledged is dead-lettered with the last error
+   * (and the member told) instead of being retried on every pass forever.
+   */
+  readonly giveUpAfterMs?: number;
 }
 
 export const DefaultAnalysisIntakesOptions = {
   graceMs: 10_000,
   pageSize: 100,
+  giveUpAfterMs: 60 * 60_000,
 } as const satisfies Partial<AnalysisIntakesOptions>;
 
 const NO_TARGET_REASON =
@@ -289,11 +296,31 @@ export class AnalysisIntakes {
       }
       return 'started';
     } catch (e: unknown) {
-      this.#o.logger.error(
-        { ...log, err: toAppError(e) },
-        'intake recovery failed; retried on the next pass',
-      );
-      return 'failed';
+      const error = toAppError(e);
+      const giveUpAfter = this.#o.giveUpAfterMs ?? DefaultAnalysisIntakesOptions.giveUpAfterMs;
+      if (this.#o.clock.now() - row.claimedAt < giveUpAfter) {
+        this.#o.logger.error({ ...log, err: error }, 'intake recovery failed; retried on the next pass');
+        return 'failed';
+      }
+      // Retried for long enough: a crash loop on one request must end, and the member hears why.
+      const minutes = Math.round(giveUpAfter / 60_000);
+      await this.#o.notices
+        .tell(recipientOf(parsed.intake, this.#o.secretBox), {
+          content:
+            `I acknowledged the analysis of ${parsed.intake.url} but could not start it for ${minutes} minutes ` +
+            `(${error.userMessage}), so I have stopped trying. Please run /autointel again later ` +
+            `(reference: \`${row.interactionId}\`).`,
+          allowed_mentions: { parse: [] },
+        })
+        .catch((e2: unknown) => {
+          this.#o.logger.warn({ ...log, err: toAppError(e2) }, 'give-up notice failed');
+        });
+      return this.#deadLetter(row, {
+        code: 'intake.start_failed',
+        message: redactSecrets(
+          `Starting failed for ${minutes} minutes; last error: ${error.code}: ${error.message}`,
+        ).slice(0, 500),
+      });
     }
   }
 

@@ -197,6 +197,60 @@ describe('intake recovery', () => {
     expect(await store.listDeadIntakes({ limit: 10 })).toEqual([]);
     expect((await intakes().recover()).started).toBe(1);
   });
+
+  it('gives up on an intake whose start keeps failing past the limit: dead-lettered with the last error, member told', async () => {
+    await store.claimInteraction('doomed', 'dead-process', T0, box.seal(JSON.stringify(intake('doomed'))));
+    const failing = new AnalysisIntakes({
+      store,
+      engine: {
+        start: () => Promise.reject(new Error('password=hunter2 host=db.internal: connection refused')),
+      },
+      secretBox: box,
+      clock,
+      logger,
+      owner: 'p',
+      targets: { store, secretBox: box, clock, botToken: 'bot-token' },
+      notices,
+      giveUpAfterMs: 30 * 60_000,
+    });
+    // clock is T0 + 1 min: still within the limit, so it stays open.
+    expect(await failing.recover()).toMatchObject({ failed: 1, deadLettered: 0 });
+    clock.advance(30 * 60_000);
+    expect(await failing.recover()).toMatchObject({ failed: 0, deadLettered: 1 });
+    const [dead] = await store.listDeadIntakes({ limit: 10 });
+    expect(dead?.reason.code).toBe('intake.start_failed');
+    expect(dead?.reason.message).toContain('connection refused');
+    expect(dead?.reason.message).not.toContain('hunter2');
+    expect(notices.told.at(-1)?.message.content).toMatch(
+      /could not start it for 30 minutes.*run \/autointel again/,
+    );
+    // Nothing left to retry.
+    expect(await failing.recover()).toEqual({ started: 0, refused: 0, deadLettered: 0, failed: 0 });
+  });
+
+  it('tells the member about the earlier report a recovered request was answered with (nothing else would arrive)', async () => {
+    await store.claimInteraction('again', 'dead-process', T0, box.seal(JSON.stringify(intake('again'))));
+    const offering = new AnalysisIntakes({
+      store,
+      engine: {
+        start: async (_r, options) => {
+          expect(options).toEqual({ offerEarlier: true });
+          return { kind: 'earlier', workflowId: 'wf-before', finishedAt: T0 - 86_400_000 };
+        },
+      },
+      secretBox: box,
+      clock,
+      logger,
+      owner: 'p',
+      targets: { store, secretBox: box, clock, botToken: 'bot-token' },
+      notices,
+    });
+    expect(await offering.recover()).toMatchObject({ started: 1 });
+    expect(notices.told).toHaveLength(1);
+    expect(notices.told[0]?.to).toMatchObject({ interactionId: 'again', channelId: '901' });
+    expect(notices.told[0]?.message.content).toContain('/retrieve_results workflow_id:wf-before');
+    expect(await store.listOpenIntakes({ before: clock.now(), limit: 10 })).toEqual([]);
+  });
 });
 
 describe('a store that refuses writes', () => {
