@@ -133,8 +133,12 @@ function evaluate(
   samples: readonly Sample[],
   analyser: Analyser,
   parser: EnglishParser,
+  withChapters = false,
 ): void {
-  const rows: Row[] = ['Lead-3', 'TextRank', 'autointel', 'autointel TL;DR only'].map((name) => ({
+  const names = ['Lead-3', 'TextRank', 'autointel', 'autointel TL;DR only'];
+  if (withChapters) names.push('autointel chapter summaries');
+  const chapterCounts: number[] = [];
+  const rows: Row[] = names.map((name) => ({
     name,
     scores: [],
     repeats: [],
@@ -173,6 +177,18 @@ function evaluate(
     );
     const tldr = summary.find((x) => x.tldr === true) ?? summary[0];
     add(rows[3]!, tldr === undefined ? [] : [tldr.text], s.reference);
+    if (withChapters) {
+      // The comprehensive report's chapters, each with its own summary: read in order, they summarise the whole.
+      const deep = analyser.analyse(s.content, { depth: 'comprehensive', llmConfigured: false });
+      const chapters = deep.sections.chapters;
+      const items = chapters === undefined || isMissing(chapters) ? [] : chapters.items;
+      chapterCounts.push(items.length);
+      add(
+        rows[4]!,
+        items.flatMap((c) => (c.summary ?? []).map((x) => x.text)),
+        s.reference,
+      );
+    }
   }
   const pct = (x: number): string => (100 * x).toFixed(2);
   process.stdout.write(
@@ -187,6 +203,10 @@ function evaluate(
     );
     void lead;
   }
+  if (withChapters)
+    process.stdout.write(
+      `chapters per meeting: mean ${mean(chapterCounts).toFixed(1)}, min ${Math.min(...chapterCounts)}, max ${Math.max(...chapterCounts)}\n`,
+    );
   const ours = rows[2]!;
   const r2Ratio = mean(ours.scores.map((x) => x.r2)) / Math.max(1e-9, mean(lead.scores.map((x) => x.r2)));
   process.stdout.write(
@@ -215,7 +235,7 @@ function main(argv: readonly string[]): void {
   );
   evaluate('BBC News dev (extractive references)', bbc(limit), analyser, parser);
   evaluate('XSum dev (one-sentence abstractive references)', xsum(limit), analyser, parser);
-  evaluate('QMSum meetings (whole-meeting reference summaries)', meetings(limit), analyser, parser);
+  evaluate('QMSum meetings (whole-meeting reference summaries)', meetings(limit), analyser, parser, true);
   furnitureReport(path.join(corpus, 'articles'), analyser);
 }
 

@@ -101,6 +101,15 @@ function describe(title: string, lines: readonly string[], budget: number, color
   return out;
 }
 
+/** A chapter as one line: where it starts, its title, and the first sentence of its own summary. */
+function chapterLine(
+  c: NonNullable<Extract<Report['sections']['chapters'], { items: unknown }>>['items'][number],
+): string {
+  const first = c.summary?.[0]?.text;
+  const at = c.span.startTime === undefined ? '' : `${compactSpan(c.span).split('–')[0]} `;
+  return `${at}${c.title}${first === undefined ? '' : ` — ${first}`}`;
+}
+
 /** `• ` bullets of one text each, split into as many lines as needed to stay under `lineLimit`. */
 function bullets(texts: readonly string[], lineLimit: number, itemChars: number): string[] {
   const lines: string[] = [];
@@ -370,11 +379,7 @@ export function renderReport(report: Report, opts: RenderOptions): DiscordMessag
     ...(s.chapters !== undefined && !isMissing(s.chapters) && s.chapters.items.length > 0
       ? describe(
           'Chapters',
-          bullets(
-            s.chapters.items.slice(0, SHOWN.chapters).map((c) => c.title),
-            LIMITS.description,
-            200,
-          ),
+          bullets(s.chapters.items.slice(0, SHOWN.chapters).map(chapterLine), LIMITS.description, 320),
           budget,
           COLOR.brand,
         )

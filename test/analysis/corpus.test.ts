@@ -1,5 +1,6 @@
 // Every corpus article and a full debate transcript, analysed end to end: valid reports whose spans hold their items.
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -190,3 +191,94 @@ describe.skipIf(
     }
   });
 });
+
+const meetingsDir = path.join(corpusDir, 'meetings');
+describe.skipIf(!corpusAvailable('QMSum meeting at comprehensive depth', 'meetings'))(
+  'a QMSum meeting transcript at comprehensive depth',
+  () => {
+    it('keeps speaker turns through the analysis and gives each chapter its own summary and speakers', async () => {
+      const file = readdirSync(meetingsDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()[0]!;
+      const meeting = JSON.parse(readFileSync(path.join(meetingsDir, file), 'utf8')) as {
+        meeting_transcripts: { speaker: string; content: string }[];
+      };
+      const content = meetingContent(file, meeting.meeting_transcripts);
+      const report = await analyse(content, 'comprehensive');
+      expectSpansHoldItems(report, content.text);
+      const speakerAt = (offset: number): string | null =>
+        content.segments!.find((s) => s.charStart <= offset && offset < s.charEnd)?.speaker ?? null;
+      // Every summary sentence and key point names the speaker whose turn it is.
+      const said = [...items(report.sections.summary), ...items(report.sections.keyPoints)];
+      expect(said.length).toBeGreaterThan(0);
+      for (const x of said) expect(x.span.speaker).toBe(speakerAt(x.span.start));
+
+      const chapters = items(report.sections.chapters);
+      expect(chapters.length).toBeGreaterThan(3);
+      const seen: string[] = [];
+      for (const c of chapters) {
+        expect(c.summary?.length ?? 0).toBeGreaterThan(0);
+        for (const x of c.summary ?? []) {
+          // Inside its chapter, quoted exactly, spoken by the turn's speaker, and never repeated across chapters.
+          expect(x.span.start).toBeGreaterThanOrEqual(c.span.start);
+          expect(x.span.end).toBeLessThanOrEqual(c.span.end);
+          expect(content.text.slice(x.span.start, x.span.end)).toBe(x.text);
+          expect(x.span.speaker).toBe(speakerAt(x.span.start));
+          expect(seen).not.toContain(x.text);
+          seen.push(x.text);
+        }
+        const inChapter = new Set(
+          content
+            .segments!.filter((s) => s.charStart < c.span.end && s.charEnd > c.span.start)
+            .map((s) => s.speaker),
+        );
+        expect(c.speakers?.length ?? 0).toBeGreaterThan(0);
+        for (const name of c.speakers ?? []) expect(inChapter).toContain(name);
+      }
+      process.stdout.write(
+        `meeting ${file}: ${chapters.length} chapters, ${seen.length} chapter-summary sentences, ` +
+          `${new Set(content.segments!.map((s) => s.speaker)).size} speakers\n`,
+      );
+    });
+  },
+);
+
+/** A QMSum meeting as a transcript: one segment per turn, times at 2.5 words per second (QMSum has none). */
+function meetingContent(id: string, turns: readonly { speaker: string; content: string }[]): AcquiredContent {
+  let text = '';
+  let t = 0;
+  const segments: NonNullable<AcquiredContent['segments']>[number][] = [];
+  for (const turn of turns) {
+    const line = turn.content.trim();
+    if (line === '') continue;
+    if (text !== '') text += '\n';
+    const charStart = text.length;
+    text += line;
+    const seconds = line.split(/\s+/).length / 2.5;
+    segments.push({
+      start: t,
+      end: t + seconds,
+      speaker: turn.speaker,
+      text: line,
+      charStart,
+      charEnd: text.length,
+    });
+    t += seconds;
+  }
+  return {
+    kind: 'subtitles',
+    source: `meeting:${id}`,
+    finalUrl: `https://meetings.example/${id}`,
+    title: id,
+    byline: null,
+    siteName: null,
+    publishedTime: null,
+    language: 'en',
+    text,
+    segments,
+    media: null,
+    notes: [],
+    contentHash: createHash('sha256').update(text).digest('hex'),
+    fetchedAt: 0,
+  };
+}
