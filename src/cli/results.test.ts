@@ -53,7 +53,7 @@ const request: WorkflowRequest = {
   delivery: {},
 };
 
-describe('autointel results', () => {
+describe('autointel results and autointel search (read-only commands over the store)', () => {
   let dir: string;
   let out: string[];
   let err: string[];
@@ -115,23 +115,6 @@ describe('autointel results', () => {
     expect(await run([], io())).toBe(2);
     expect(await run([missing, '--format', 'pdf'], io())).toBe(2);
   });
-});
-
-describe('autointel search', () => {
-  let dir: string;
-  let out: string[];
-  let err: string[];
-  const io = () => ({
-    env: { AUTOINTEL_DATA_DIR: dir },
-    stdout: (t: string) => void out.push(t),
-    stderr: (t: string) => void err.push(t),
-  });
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'autointel-search-'));
-    out = [];
-    err = [];
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints ranked hits with the workflow id, scoped by --guild or --user, and says when nothing matched', async () => {
     expect(await search(['harbour'], io())).toBe(1);

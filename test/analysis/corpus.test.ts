@@ -1,11 +1,11 @@
 // Every corpus article and a full debate transcript, analysed end to end: valid reports whose spans hold their items.
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCt19Transcripts } from '../../bench/analysis/ct19.js';
+import { readQmsumMeetings } from '../../bench/analysis/transcripts.js';
 import { corpusAvailable, corpusDir } from '../support/corpus.js';
 import { defaultTrainingCsvPath } from '../../src/analysis/analyse/checkworthiness/paths.js';
 import { createAcquirer } from '../../src/analysis/acquire/index.js';
@@ -197,13 +197,7 @@ describe.skipIf(!corpusAvailable('QMSum meeting at comprehensive depth', 'meetin
   'a QMSum meeting transcript at comprehensive depth',
   () => {
     it('keeps speaker turns through the analysis and gives each chapter its own summary and speakers', async () => {
-      const file = readdirSync(meetingsDir)
-        .filter((f) => f.endsWith('.json'))
-        .sort()[0]!;
-      const meeting = JSON.parse(readFileSync(path.join(meetingsDir, file), 'utf8')) as {
-        meeting_transcripts: { speaker: string; content: string }[];
-      };
-      const content = meetingContent(file, meeting.meeting_transcripts);
+      const { file, content } = readQmsumMeetings(meetingsDir, 1)[0]!;
       const report = await analyse(content, 'comprehensive');
       expectSpansHoldItems(report, content.text);
       const speakerAt = (offset: number): string | null =>
@@ -242,43 +236,3 @@ describe.skipIf(!corpusAvailable('QMSum meeting at comprehensive depth', 'meetin
     });
   },
 );
-
-/** A QMSum meeting as a transcript: one segment per turn, times at 2.5 words per second (QMSum has none). */
-function meetingContent(id: string, turns: readonly { speaker: string; content: string }[]): AcquiredContent {
-  let text = '';
-  let t = 0;
-  const segments: NonNullable<AcquiredContent['segments']>[number][] = [];
-  for (const turn of turns) {
-    const line = turn.content.trim();
-    if (line === '') continue;
-    if (text !== '') text += '\n';
-    const charStart = text.length;
-    text += line;
-    const seconds = line.split(/\s+/).length / 2.5;
-    segments.push({
-      start: t,
-      end: t + seconds,
-      speaker: turn.speaker,
-      text: line,
-      charStart,
-      charEnd: text.length,
-    });
-    t += seconds;
-  }
-  return {
-    kind: 'subtitles',
-    source: `meeting:${id}`,
-    finalUrl: `https://meetings.example/${id}`,
-    title: id,
-    byline: null,
-    siteName: null,
-    publishedTime: null,
-    language: 'en',
-    text,
-    segments,
-    media: null,
-    notes: [],
-    contentHash: createHash('sha256').update(text).digest('hex'),
-    fetchedAt: 0,
-  };
-}

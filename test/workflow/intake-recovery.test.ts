@@ -103,6 +103,24 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Intakes over this test's store whose engine is `engine` (reaching members through the bot token). */
+function intakesWith(
+  engine: ConstructorParameters<typeof AnalysisIntakes>[0]['engine'],
+  extra: Partial<ConstructorParameters<typeof AnalysisIntakes>[0]> = {},
+): AnalysisIntakes {
+  return new AnalysisIntakes({
+    store,
+    engine,
+    secretBox: box,
+    clock,
+    logger,
+    owner: 'p',
+    targets: { store, secretBox: box, clock, botToken: 'bot-token' },
+    notices,
+    ...extra,
+  });
+}
+
 describe('intake recovery', () => {
   it('GIVEN 100 intakes sealed with a retired key and 1 valid newer one WHEN recovering THEN the valid one is started and the 100 are dead-lettered', async () => {
     for (let n = 0; n < 100; n++) {
@@ -183,16 +201,7 @@ describe('intake recovery', () => {
 
   it('keeps an intake open when the engine fails, and starts it on a later pass', async () => {
     await store.claimInteraction('flaky', 'dead-process', T0, box.seal(JSON.stringify(intake('flaky'))));
-    const failing = new AnalysisIntakes({
-      store,
-      engine: { start: () => Promise.reject(new Error('database is locked')) },
-      secretBox: box,
-      clock,
-      logger,
-      owner: 'p',
-      targets: { store, secretBox: box, clock, botToken: 'bot-token' },
-      notices,
-    });
+    const failing = intakesWith({ start: () => Promise.reject(new Error('database is locked')) });
     expect(await failing.recover()).toMatchObject({ failed: 1, started: 0 });
     expect(await store.listDeadIntakes({ limit: 10 })).toEqual([]);
     expect((await intakes().recover()).started).toBe(1);
@@ -200,19 +209,12 @@ describe('intake recovery', () => {
 
   it('gives up on an intake whose start keeps failing past the limit: dead-lettered with the last error, member told', async () => {
     await store.claimInteraction('doomed', 'dead-process', T0, box.seal(JSON.stringify(intake('doomed'))));
-    const failing = new AnalysisIntakes({
-      store,
-      engine: {
+    const failing = intakesWith(
+      {
         start: () => Promise.reject(new Error('password=hunter2 host=db.internal: connection refused')),
       },
-      secretBox: box,
-      clock,
-      logger,
-      owner: 'p',
-      targets: { store, secretBox: box, clock, botToken: 'bot-token' },
-      notices,
-      giveUpAfterMs: 30 * 60_000,
-    });
+      { giveUpAfterMs: 30 * 60_000 },
+    );
     // clock is T0 + 1 min: still within the limit, so it stays open.
     expect(await failing.recover()).toMatchObject({ failed: 1, deadLettered: 0 });
     clock.advance(30 * 60_000);
@@ -230,20 +232,11 @@ describe('intake recovery', () => {
 
   it('tells the member about the earlier report a recovered request was answered with (nothing else would arrive)', async () => {
     await store.claimInteraction('again', 'dead-process', T0, box.seal(JSON.stringify(intake('again'))));
-    const offering = new AnalysisIntakes({
-      store,
-      engine: {
-        start: async (_r, options) => {
-          expect(options).toEqual({ offerEarlier: true });
-          return { kind: 'earlier', workflowId: 'wf-before', finishedAt: T0 - 86_400_000 };
-        },
+    const offering = intakesWith({
+      start: async (_r, options) => {
+        expect(options).toEqual({ offerEarlier: true });
+        return { kind: 'earlier', workflowId: 'wf-before', finishedAt: T0 - 86_400_000 };
       },
-      secretBox: box,
-      clock,
-      logger,
-      owner: 'p',
-      targets: { store, secretBox: box, clock, botToken: 'bot-token' },
-      notices,
     });
     expect(await offering.recover()).toMatchObject({ started: 1 });
     expect(notices.told).toHaveLength(1);
