@@ -438,6 +438,7 @@ export class PgWorkflowLeases implements WorkflowLeaseStore {
        r AS (DELETE FROM reports WHERE workflow_id IN (SELECT id FROM gone)),
        d AS (DELETE FROM delivery_parts WHERE workflow_id IN (SELECT id FROM gone)),
        p AS (DELETE FROM progress_cards WHERE workflow_id IN (SELECT id FROM gone)),
+       a AS (DELETE FROM chunk_audio WHERE workflow_id IN (SELECT id FROM gone)),
        i AS (DELETE FROM interaction_claims
              WHERE claimed_at < $1 AND (intake IS NULL OR intake_done))
        SELECT count(*) AS n FROM gone`,

@@ -166,4 +166,20 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX llm_spend_workflow ON llm_spend (workflow_id);
     `,
   },
+  {
+    version: 7,
+    name: 'chunk audio: each speech chunk of a recording being transcribed, and the result its chunk job left',
+    sql: `
+      CREATE TABLE chunk_audio (
+        workflow_id TEXT NOT NULL,
+        chunk_index INTEGER NOT NULL,
+        format TEXT NOT NULL,
+        audio BLOB,
+        result TEXT,
+        error TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workflow_id, chunk_index)
+      );
+    `,
+  },
 ];

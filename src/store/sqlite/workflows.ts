@@ -404,9 +404,12 @@ export class SqliteWorkflowLeases implements WorkflowLeaseStore {
       );
       const delReports = this.#stmt('DELETE FROM reports WHERE workflow_id = ?');
       const delWorkflow = this.#stmt('DELETE FROM workflows WHERE id = ?');
+      // chunk_audio has no foreign key (as in PostgreSQL): its rows go here, with the workflow.
+      const delChunks = this.#stmt('DELETE FROM chunk_audio WHERE workflow_id = ?');
       for (const { id } of ids) {
         delFts.run(id);
         delReports.run(id);
+        delChunks.run(id);
         delWorkflow.run(id);
       }
       // Interaction claims only matter within the interaction's 15-minute life; a request still waiting to be
