@@ -117,6 +117,7 @@ async function transcribeStage(
       progress: (f, m) => ctx.progress(f, m ?? 'transcribing'),
       // Each transcribed chunk is checkpointed here: a resumed run starts at the next unfinished chunk.
       partials: ctx.partials,
+      workflowId: input.workflowId,
     });
     if (!r.ok) {
       // A retry needs the audio again; a permanent failure does not.
