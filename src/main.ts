@@ -11,6 +11,7 @@ import { pooledBodyExtractor } from './analysis/work/extractor.js';
 import { ContentPool } from './analysis/work/pool.js';
 import { createLlmStage } from './analysis/llm/index.js';
 import { openLlmLedger } from './store/open-llm-ledger.js';
+import { openChunkAudioStore } from './store/open-chunk-audio.js';
 import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -32,6 +33,7 @@ import { createHttpServer, metricsPlacement, type HttpServer } from './http/serv
 import { storeHealthCheck } from './store/health.js';
 import { assertDeployment, openStore } from './store/select.js';
 import type { WorkflowStore } from './store/store.js';
+import { BullmqChunkQueue } from './workflow/bullmq-chunk-queue.js';
 import { BullmqQueue } from './workflow/bullmq-queue.js';
 import { EmbeddedQueue } from './workflow/embedded-queue.js';
 import { WorkflowEngine } from './workflow/engine.js';
@@ -183,10 +185,26 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         return w !== null && (w.status === 'queued' || w.status === 'running');
       },
     });
+    // Chunk audio lives in the store, so any worker can transcribe any chunk and a run resumed on another machine
+    // needs no media. Under BullMQ each chunk is its own job that every worker takes; otherwise chunks run here.
+    const chunkStore = openChunkAudioStore(config);
+    stoppers.push(() => chunkStore.close());
+    const chunkQueue =
+      plan.queue === 'bullmq'
+        ? new BullmqChunkQueue({
+            redisUrl: requireKey(config.redisUrl, 'REDIS_URL', 'for the BullMQ queue'),
+            prefix: config.queuePrefix,
+            lockMs: config.leaseMs,
+            clock,
+            logger,
+          })
+        : null;
+    if (chunkQueue !== null) stoppers.push(() => chunkQueue.close({ graceMs: 0 }));
     const transcription = createTranscription(config, {
       clock,
       logger,
       workDir: join(config.dataDir, 'audio'),
+      chunks: { store: chunkStore, ...(chunkQueue === null ? {} : { queue: chunkQueue }) },
     });
     stoppers.push(() => transcription.close());
     const pipeline = createAnalysisPipeline({
@@ -385,6 +403,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       });
     }
 
+    const chunkJobs = transcription.chunkJobs;
+    if (options.worker && chunkJobs !== null) {
+      // A worker transcribes chunks of any recording, its own workflows' and other workers' alike.
+      await chunkJobs.queue.start(chunkJobs.handler, { concurrency: config.sttConcurrency });
+      // Stops after the engine (stoppers run in reverse): a stage waiting on chunks is released first.
+      stoppers.push(() => chunkJobs.queue.stop({ graceMs: 10_000 }));
+    }
     if (options.worker) await engine.resumeAll();
     // The engine stops before the front end and the store: running stages finish or are released first.
     stoppers.push(() => engine.stop({ graceMs: 10_000 }));

@@ -68,8 +68,10 @@ export function scriptedPreparer(
 }
 
 export interface TranscriptionLog {
-  /** One entry per transcription: which engine instance (worker) heard which chunk. */
+  /** One entry per finished transcription: which engine instance (worker) heard which chunk. */
   readonly entries: { readonly by: string; readonly chunk: number }[];
+  /** One entry per transcription begun (finished or not). */
+  readonly started?: { readonly by: string; readonly chunk: number }[];
 }
 
 /**
@@ -86,6 +88,7 @@ export function audioReadingEngine(
     async transcribe(file, ctx) {
       const data = await readFile(file);
       const index = data.readInt16LE(44) - 1;
+      log.started?.push({ by, chunk: index });
       if (options.delayMs !== undefined) await delay(options.delayMs, undefined, { signal: ctx.signal });
       log.entries.push({ by, chunk: index });
       const f = options.fail?.(index) ?? null;
