@@ -166,6 +166,31 @@ describe('ChunkedTranscriber with chunk jobs (SQLite store, embedded queue)', ()
     expect(await store.list('wf-3')).toEqual([]);
   });
 
+  it('GIVEN the workflow is cancelled mid-transcription THEN the stage stops, drops its waiting jobs and its chunk audio', async () => {
+    const log: TranscriptionLog = { entries: [] };
+    const queue = await worker(audioReadingEngine('w1', log, { delayMs: 20 }), 1);
+    const cancel = new AbortController();
+    const run = owner(scriptedPreparer(scriptedChunks(20, SEC), path.join(dir, 'media')), queue).transcribe(
+      '/media/talk.m4a',
+      {
+        signal: cancel.signal,
+        progress: (_f, m) => {
+          if (done(m) >= 2)
+            cancel.abort(Object.assign(new Error('cancelled'), { code: 'workflow.cancel_requested' }));
+        },
+        partials: memoryPartials('transcribe', {}),
+        workflowId: 'wf-5',
+      },
+    );
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await store.list('wf-5')).toEqual([]);
+    const heardAtCancel = log.entries.length;
+    await new Promise((r) => setTimeout(r, 200));
+    // At most the chunk running at the cancel finishes; the waiting ones were dropped.
+    expect(log.entries.length).toBeLessThanOrEqual(heardAtCancel + 1);
+    expect(log.entries.length).toBeLessThan(20);
+  });
+
   it('GIVEN no worker takes the jobs WHEN the idle timeout passes THEN the stage fails retryably and keeps the audio', async () => {
     const idle = new EmbeddedChunkQueue({ limiter: new Limiter(1), clock });
     queues.push(idle);
