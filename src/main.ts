@@ -37,7 +37,7 @@ import { BullmqChunkQueue } from './workflow/bullmq-chunk-queue.js';
 import { BullmqQueue } from './workflow/bullmq-queue.js';
 import { EmbeddedQueue } from './workflow/embedded-queue.js';
 import { WorkflowEngine } from './workflow/engine.js';
-import { createTranscription } from './analysis/transcribe/engines.js';
+import { createTranscription, sttStatuses } from './analysis/transcribe/engines.js';
 import { AnalysisIntakes } from './workflow/intake.js';
 import { FallbackNotices } from './workflow/notices.js';
 import type { WorkQueue } from './workflow/queue.js';
@@ -187,10 +187,11 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     });
     // Chunk audio lives in the store, so any worker can transcribe any chunk and a run resumed on another machine
     // needs no media. Under BullMQ each chunk is its own job that every worker takes; otherwise chunks run here.
-    const chunkStore = openChunkAudioStore(config);
-    stoppers.push(() => chunkStore.close());
+    const transcribes = sttStatuses(config).some((s) => s.usable && s.name !== 'captions');
+    const chunkStore = transcribes ? openChunkAudioStore(config) : null;
+    if (chunkStore !== null) stoppers.push(() => chunkStore.close());
     const chunkQueue =
-      plan.queue === 'bullmq'
+      chunkStore !== null && plan.queue === 'bullmq'
         ? new BullmqChunkQueue({
             redisUrl: requireKey(config.redisUrl, 'REDIS_URL', 'for the BullMQ queue'),
             prefix: config.queuePrefix,
@@ -204,7 +205,9 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       clock,
       logger,
       workDir: join(config.dataDir, 'audio'),
-      chunks: { store: chunkStore, ...(chunkQueue === null ? {} : { queue: chunkQueue }) },
+      ...(chunkStore === null
+        ? {}
+        : { chunks: { store: chunkStore, ...(chunkQueue === null ? {} : { queue: chunkQueue }) } }),
     });
     stoppers.push(() => transcription.close());
     const pipeline = createAnalysisPipeline({
