@@ -35,25 +35,29 @@ export interface ChunkError {
   readonly retryAfterMs?: number;
 }
 
-/** One stored chunk, without its audio bytes. */
+/** One stored chunk, without its audio bytes or result (what the owning run polls: a few bytes per chunk). */
 export interface ChunkState {
   readonly index: number;
   /** Whether the audio is (still) stored: false once a result dropped it. */
   readonly hasAudio: boolean;
-  readonly result: unknown;
+  readonly hasResult: boolean;
   readonly error: ChunkError | null;
 }
 
 export interface StoredChunk extends ChunkState {
   readonly audio: ChunkAudio | null;
+  /** The result, or null. */
+  readonly result: unknown;
 }
 
 export interface ChunkAudioStore {
   /** Stores the chunk's audio (replacing earlier audio and clearing an error); a chunk with a result is left as is. */
   put(key: ChunkKey, audio: ChunkAudio, now: number): Promise<void>;
   get(key: ChunkKey): Promise<StoredChunk | null>;
-  /** Every stored chunk of a workflow, in index order, without audio bytes. */
+  /** Every stored chunk of a workflow, in index order, without audio bytes or results. */
   list(workflowId: string): Promise<ChunkState[]>;
+  /** The results of the given chunks of a workflow that have one, by chunk index. */
+  results(workflowId: string, indices: readonly number[]): Promise<Map<number, unknown>>;
   /**
    * Records the chunk's result and drops its audio. False when nothing was written: the chunk is gone (its stage
    * finished, its workflow was purged) or already has a result.

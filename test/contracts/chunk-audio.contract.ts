@@ -43,7 +43,7 @@ export function describeChunkAudioStoreContract(name: string, make: () => Promis
         const got = await chunks.get({ workflowId: wf, index: 2 });
         expect(got?.audio?.format).toBe('flac');
         expect(got?.audio?.data.equals(big)).toBe(true);
-        expect(got).toMatchObject({ index: 2, hasAudio: true, result: null, error: null });
+        expect(got).toMatchObject({ index: 2, hasAudio: true, hasResult: false, result: null, error: null });
         expect(await chunks.get({ workflowId: wf, index: 1 })).toBeNull();
         expect(await chunks.get({ workflowId: randomUUID(), index: 2 })).toBeNull();
         expect((await chunks.list(wf)).map((c) => c.index)).toEqual([0, 2]);
@@ -67,10 +67,37 @@ export function describeChunkAudioStoreContract(name: string, make: () => Promis
         expect(await chunks.saveError(key, failure, T + 3)).toBe(false);
         await chunks.put(key, { format: 'wav', data: wav(32) }, T + 4);
         const got = await chunks.get(key);
-        expect(got).toMatchObject({ hasAudio: false, audio: null, result: first, error: null });
+        expect(got).toMatchObject({
+          hasAudio: false,
+          hasResult: true,
+          audio: null,
+          result: first,
+          error: null,
+        });
         expect(await chunks.list(key.workflowId)).toEqual([
-          { index: 5, hasAudio: false, result: first, error: null },
+          { index: 5, hasAudio: false, hasResult: true, error: null },
         ]);
+      }),
+    );
+
+    it(
+      'results() returns the results of the asked chunks that have one, and nothing of other workflows',
+      withStore(async ({ chunks }) => {
+        const wf = randomUUID();
+        const other = randomUUID();
+        for (const index of [0, 1, 2, 3]) {
+          await chunks.put({ workflowId: wf, index }, { format: 'wav', data: wav(8) }, T);
+        }
+        await chunks.put({ workflowId: other, index: 1 }, { format: 'wav', data: wav(8) }, T);
+        await chunks.saveResult({ workflowId: wf, index: 1 }, { text: 'one' }, T);
+        await chunks.saveResult({ workflowId: wf, index: 3 }, { text: 'three' }, T);
+        await chunks.saveResult({ workflowId: other, index: 1 }, { text: 'elsewhere' }, T);
+        expect([...(await chunks.results(wf, [0, 1, 3])).entries()].sort()).toEqual([
+          [1, { text: 'one' }],
+          [3, { text: 'three' }],
+        ]);
+        expect((await chunks.results(wf, [])).size).toBe(0);
+        expect((await chunks.list(wf)).map((c) => c.hasResult)).toEqual([false, true, false, true]);
       }),
     );
 

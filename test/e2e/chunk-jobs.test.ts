@@ -214,7 +214,7 @@ describe.skipIf(skipReason !== null)('chunk jobs on BullMQ + PostgreSQL', () => 
     if (claimedB?.runId == null) throw new Error('takeover claim failed');
     const leaseB = { workflowId: leaseA.workflowId, runId: claimedB.runId };
     expect(await store.saveCheckpoint(leaseA, 'transcribe#late', 1, clock.now())).toBe(false);
-    const finishedBefore = (await chunkStore().list(leaseA.workflowId)).filter((c) => c.result !== null);
+    const finishedBefore = (await chunkStore().list(leaseA.workflowId)).filter((c) => c.hasResult);
     expect(finishedBefore.length).toBeLessThan(CHUNKS);
     const mediaGone = scriptedPreparer(scriptedChunks(CHUNKS, SEC), path.join(dir, 'b'), { mediaGone: true });
     const r = await owner(mediaGone).transcribe('/media/long-talk.mp3', {

@@ -113,7 +113,7 @@ describe('ChunkedTranscriber with chunk jobs (SQLite store, embedded queue)', ()
     // The stage's signal fired (as on a lost lease): the run stops where it is, and its process with it.
     await expect(first).rejects.toMatchObject({ name: 'AbortError' });
     await queue.stop({ graceMs: 0 });
-    const finished = new Set((await store.list('wf-2')).filter((c) => c.result !== null).map((c) => c.index));
+    const finished = new Set((await store.list('wf-2')).filter((c) => c.hasResult).map((c) => c.index));
     expect(finished.size).toBeGreaterThanOrEqual(10);
     expect(finished.size).toBeLessThan(40);
 

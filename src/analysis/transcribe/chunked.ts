@@ -195,7 +195,12 @@ export class ChunkedTranscriber implements TranscriptionEngine {
       if (!p.ok) return err(p.error);
       try {
         chunks = p.value.chunks;
-        // Rows left by a run that died before its plan was saved may hold other cuts: this plan starts clean.
+        // A fenced write first (its value is never read; checkpoints are write-once, so not the plan's key): a run
+        // that lost its lease stops here instead of clearing the chunks of the run that holds the workflow now.
+        await partials.save('storing-audio', true);
+        ctx.signal.throwIfAborted();
+        // Rows left by a run that died before its plan was saved, or by a plan for another chunk length, may hold
+        // other cuts: this plan starts clean.
         await jobs.store.deleteWorkflow(workflowId);
         const stored = await this.#storeAudio(
           chunks.filter((c) => c.speech),
@@ -310,22 +315,22 @@ export class ChunkedTranscriber implements TranscriptionEngine {
     const key = (c: AudioChunk): ChunkJob => ({ workflowId, index: c.index });
     /** Takes in every result the store holds; returns a chunk's failure, or how many results were new. */
     const absorb = async (states: readonly ChunkState[]): Promise<AppError | number> => {
-      let fresh = 0;
       const pending = new Set(pendingOf().map((c) => c.index));
-      for (const st of states) {
-        if (!pending.has(st.index)) continue;
-        const r = readChunk(st.result);
-        if (r !== null) {
-          // Saved before it counts; a chunk has one result in the store, so it can count only once.
-          await partials.save(`chunk-${st.index}`, r);
-          ctx.signal.throwIfAborted();
-          results.set(st.index, r);
-          fresh++;
-        } else if (st.error !== null) {
-          return chunkFailure(st.index, st.error);
-        }
+      const done = states.filter((st) => pending.has(st.index) && st.hasResult).map((st) => st.index);
+      // Only the new results are fetched: a poll reads a few bytes per chunk, not every transcript so far.
+      const fetched = await store.results(workflowId, done);
+      let fresh = 0;
+      for (const index of done) {
+        const r = readChunk(fetched.get(index));
+        if (r === null) continue;
+        // Saved before it counts; a chunk has one result in the store, so it can count only once.
+        await partials.save(`chunk-${index}`, r);
+        ctx.signal.throwIfAborted();
+        results.set(index, r);
+        fresh++;
       }
-      return fresh;
+      const failed = states.find((st) => pending.has(st.index) && !st.hasResult && st.error !== null);
+      return failed?.error != null ? chunkFailure(failed.index, failed.error) : fresh;
     };
 
     // Results that jobs left while no run was watching (the owner died) count at once.

@@ -28,7 +28,8 @@ interface Row extends pg.QueryResultRow {
   format: string;
   audio?: Buffer | null;
   has_audio: boolean;
-  result: unknown;
+  has_result: boolean;
+  result?: unknown;
   error: unknown;
 }
 
@@ -77,7 +78,8 @@ export class PostgresChunkAudioStore implements ChunkAudioStore {
   async get(key: ChunkKey): Promise<StoredChunk | null> {
     checkChunkKey(key);
     const r = await this.#query<Row>(
-      `SELECT chunk_index, format, audio, audio IS NOT NULL AS has_audio, result, error
+      `SELECT chunk_index, format, audio, audio IS NOT NULL AS has_audio, result IS NOT NULL AS has_result,
+              result, error
        FROM chunk_audio WHERE workflow_id = $1 AND chunk_index = $2`,
       [key.workflowId, key.index],
     );
@@ -85,16 +87,28 @@ export class PostgresChunkAudioStore implements ChunkAudioStore {
     if (row === undefined) return null;
     const audio =
       row.audio == null || !isChunkAudioFormat(row.format) ? null : { format: row.format, data: row.audio };
-    return { ...toState(row), hasAudio: audio !== null, audio };
+    return { ...toState(row), hasAudio: audio !== null, audio, result: row.result ?? null };
   }
 
   async list(workflowId: string): Promise<ChunkState[]> {
     const r = await this.#query<Row>(
-      `SELECT chunk_index, format, audio IS NOT NULL AS has_audio, result, error
+      `SELECT chunk_index, format, audio IS NOT NULL AS has_audio, result IS NOT NULL AS has_result, error
        FROM chunk_audio WHERE workflow_id = $1 ORDER BY chunk_index`,
       [workflowId],
     );
     return r.rows.map(toState);
+  }
+
+  async results(workflowId: string, indices: readonly number[]): Promise<Map<number, unknown>> {
+    const out = new Map<number, unknown>();
+    if (indices.length === 0) return out;
+    const r = await this.#query<{ chunk_index: number; result: unknown }>(
+      `SELECT chunk_index, result FROM chunk_audio
+       WHERE workflow_id = $1 AND result IS NOT NULL AND chunk_index = ANY($2::int[])`,
+      [workflowId, [...indices]],
+    );
+    for (const row of r.rows) out.set(row.chunk_index, row.result);
+    return out;
   }
 
   async saveResult(key: ChunkKey, result: unknown, now: number): Promise<boolean> {
@@ -150,7 +164,7 @@ function toState(row: Row): ChunkState {
   return {
     index: row.chunk_index,
     hasAudio: row.has_audio,
-    result: row.result ?? null,
+    hasResult: row.has_result,
     error: readChunkError(row.error),
   };
 }

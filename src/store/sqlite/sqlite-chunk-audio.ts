@@ -27,7 +27,8 @@ interface Row {
   format: string;
   audio?: Buffer | null;
   has_audio: number;
-  result: string | null;
+  has_result: number;
+  result?: string | null;
   error: string | null;
 }
 
@@ -69,7 +70,8 @@ export class SqliteChunkAudioStore implements ChunkAudioStore {
       checkChunkKey(key);
       const row = this.#db
         .prepare(
-          `SELECT chunk_index, format, audio, audio IS NOT NULL AS has_audio, result, error
+          `SELECT chunk_index, format, audio, audio IS NOT NULL AS has_audio, result IS NOT NULL AS has_result,
+                  result, error
            FROM chunk_audio WHERE workflow_id = ? AND chunk_index = ?`,
         )
         .get(key.workflowId, key.index) as Row | undefined;
@@ -77,7 +79,8 @@ export class SqliteChunkAudioStore implements ChunkAudioStore {
       const state = toState(row);
       const audio =
         row.audio == null || !isChunkAudioFormat(row.format) ? null : { format: row.format, data: row.audio };
-      return { ...state, hasAudio: audio !== null, audio };
+      const result = row.result == null ? null : (JSON.parse(row.result) as unknown);
+      return { ...state, hasAudio: audio !== null, audio, result };
     });
   }
 
@@ -86,12 +89,27 @@ export class SqliteChunkAudioStore implements ChunkAudioStore {
       (
         this.#db
           .prepare(
-            `SELECT chunk_index, format, audio IS NOT NULL AS has_audio, result, error
+            `SELECT chunk_index, format, audio IS NOT NULL AS has_audio, result IS NOT NULL AS has_result, error
              FROM chunk_audio WHERE workflow_id = ? ORDER BY chunk_index`,
           )
           .all(workflowId) as Row[]
       ).map(toState),
     );
+  }
+
+  results(workflowId: string, indices: readonly number[]): Promise<Map<number, unknown>> {
+    return this.#run(() => {
+      const out = new Map<number, unknown>();
+      if (indices.length === 0) return out;
+      const rows = this.#db
+        .prepare(
+          `SELECT chunk_index, result FROM chunk_audio
+           WHERE workflow_id = ? AND result IS NOT NULL AND chunk_index IN (SELECT value FROM json_each(?))`,
+        )
+        .all(workflowId, JSON.stringify(indices)) as { chunk_index: number; result: string }[];
+      for (const r of rows) out.set(r.chunk_index, JSON.parse(r.result) as unknown);
+      return out;
+    });
   }
 
   saveResult(key: ChunkKey, result: unknown, now: number): Promise<boolean> {
@@ -154,7 +172,7 @@ function toState(row: Row): ChunkState {
   return {
     index: row.chunk_index,
     hasAudio: row.has_audio === 1,
-    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
+    hasResult: row.has_result === 1,
     error: row.error === null ? null : readChunkError(JSON.parse(row.error) as unknown),
   };
 }
