@@ -55,13 +55,14 @@ export class SqliteChunkAudioStore implements ChunkAudioStore {
       checkChunkKey(key);
       this.#db
         .prepare(
-          `INSERT INTO chunk_audio (workflow_id, chunk_index, format, audio, result, error, updated_at)
-           VALUES (?, ?, ?, ?, NULL, NULL, ?)
+          `INSERT INTO chunk_audio (workflow_id, chunk_index, format, audio_bytes, audio, result, error, updated_at)
+           VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)
            ON CONFLICT (workflow_id, chunk_index) DO UPDATE
-             SET format = excluded.format, audio = excluded.audio, error = NULL, updated_at = excluded.updated_at
+             SET format = excluded.format, audio_bytes = excluded.audio_bytes, audio = excluded.audio, error = NULL,
+                 updated_at = excluded.updated_at
              WHERE chunk_audio.result IS NULL`,
         )
-        .run(key.workflowId, key.index, audio.format, audio.data, now);
+        .run(key.workflowId, key.index, audio.format, audio.data.length, audio.data, now);
     });
   }
 
@@ -89,7 +90,7 @@ export class SqliteChunkAudioStore implements ChunkAudioStore {
       (
         this.#db
           .prepare(
-            `SELECT chunk_index, format, audio IS NOT NULL AS has_audio, result IS NOT NULL AS has_result, error
+            `SELECT chunk_index, format, audio_bytes > 0 AS has_audio, result IS NOT NULL AS has_result, error
              FROM chunk_audio WHERE workflow_id = ? ORDER BY chunk_index`,
           )
           .all(workflowId) as Row[]
@@ -117,7 +118,7 @@ export class SqliteChunkAudioStore implements ChunkAudioStore {
       checkChunkKey(key);
       const r = this.#db
         .prepare(
-          `UPDATE chunk_audio SET result = ?, audio = NULL, error = NULL, updated_at = ?
+          `UPDATE chunk_audio SET result = ?, audio = NULL, audio_bytes = 0, error = NULL, updated_at = ?
            WHERE workflow_id = ? AND chunk_index = ? AND result IS NULL`,
         )
         .run(JSON.stringify(result ?? null), now, key.workflowId, key.index);
