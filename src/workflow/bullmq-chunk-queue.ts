@@ -123,6 +123,10 @@ export class BullmqChunkQueue implements ChunkJobQueue {
     }
   }
 
+  async busy(): Promise<boolean> {
+    return (await this.#queue.getActiveCount()) > 0;
+  }
+
   async start(handler: ChunkJobHandler, options: { readonly concurrency: number }): Promise<void> {
     positive('concurrency', options.concurrency);
     if (this.#worker !== null) throw new Error('BullmqChunkQueue.start: already started');

@@ -85,6 +85,35 @@ export function describeChunkQueueContract(name: string, fixture: () => Promise<
     );
 
     it(
+      'busy() says whether a chunk job is running',
+      withQueue(async (f) => {
+        const q = f.make(1);
+        expect(await q.busy()).toBe(false);
+        let release: () => void = () => undefined;
+        let running = false;
+        await q.start(
+          async () => {
+            running = true;
+            await new Promise<void>((r) => (release = r));
+            running = false;
+          },
+          { concurrency: 1 },
+        );
+        await q.enqueue(jobs('wf-d', 1));
+        await until('the chunk to start', () => running);
+        expect(await q.busy()).toBe(true);
+        release();
+        await until('the chunk to finish', () => !running);
+        let idle = false;
+        await until('the queue to be idle', () => {
+          void q.busy().then((b) => (idle = !b));
+          return idle;
+        });
+        await q.stop({ graceMs: 1000 });
+      }),
+    );
+
+    it(
       'stop lets a running job finish within the grace period and starts no other',
       withQueue(async (f) => {
         const q = f.make(1);

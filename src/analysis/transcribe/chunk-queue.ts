@@ -26,6 +26,11 @@ export interface ChunkJobQueue {
   enqueue(jobs: readonly ChunkJob[]): Promise<void>;
   /** Drops the given chunks' jobs that have not started (the stage was cancelled or failed). Best effort. */
   discard(jobs: readonly ChunkJob[]): Promise<void>;
+  /**
+   * Whether some chunk job is running right now, in any process this queue reaches: the workers are alive, only busy
+   * (with other recordings, say), so a run waiting on its chunks is not stalled.
+   */
+  busy(): Promise<boolean>;
   /** Starts transcribing chunk jobs in this process, at most `concurrency` at once. */
   start(handler: ChunkJobHandler, options: { readonly concurrency: number }): Promise<void>;
   /** Takes no more jobs; running ones get `graceMs`, then their signal fires. */
@@ -53,6 +58,8 @@ export class EmbeddedChunkQueue implements ChunkJobQueue {
   readonly #discarded = new Set<string>();
   readonly #backlog: ChunkJob[] = [];
   readonly #running = new Set<Promise<void>>();
+  /** Handlers running now (not waiting for a limiter slot). */
+  #active = 0;
   #stop = new AbortController();
   #handler: ChunkJobHandler | null = null;
 
@@ -80,6 +87,10 @@ export class EmbeddedChunkQueue implements ChunkJobQueue {
     return Promise.resolve();
   }
 
+  busy(): Promise<boolean> {
+    return Promise.resolve(this.#active > 0);
+  }
+
   start(handler: ChunkJobHandler, options: { readonly concurrency: number }): Promise<void> {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
       throw new RangeError(
@@ -102,7 +113,12 @@ export class EmbeddedChunkQueue implements ChunkJobQueue {
     const p = this.#o.limiter
       .run(async () => {
         if (this.#discarded.has(id)) return;
-        await handler(job, signal);
+        this.#active++;
+        try {
+          await handler(job, signal);
+        } finally {
+          this.#active--;
+        }
       }, signal)
       .catch((e: unknown) => {
         // Not recorded in the store: the owning run's next enqueue (it re-enqueues unfinished chunks) tries again.

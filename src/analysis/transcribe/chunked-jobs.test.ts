@@ -191,6 +191,44 @@ describe('ChunkedTranscriber with chunk jobs (SQLite store, embedded queue)', ()
     expect(log.entries.length).toBeLessThan(20);
   });
 
+  it('GIVEN the workers are busy with another recording THEN waiting past the idle timeout is not a stall', async () => {
+    const log: TranscriptionLog = { entries: [] };
+    const limiter = new Limiter(1);
+    const queue = new EmbeddedChunkQueue({ limiter, clock });
+    queues.push(queue);
+    const real = chunkJobHandler({
+      engines: [audioReadingEngine('w1', log)],
+      store,
+      ffmpegPath: 'ffmpeg',
+      clock,
+      workDir: dir,
+    });
+    // Another recording's chunk holds the only slot for 600 ms, six idle timeouts.
+    await queue.start(
+      async (job, signal) => {
+        if (job.workflowId === 'wf-other') await new Promise((r) => setTimeout(r, 600));
+        else await real(job, signal);
+      },
+      { concurrency: 1 },
+    );
+    await queue.enqueue([{ workflowId: 'wf-other', index: 0 }]);
+    const t = new ChunkedTranscriber({
+      engines: [audioReadingEngine('x', { entries: [] })],
+      preparer: scriptedPreparer(scriptedChunks(3, SEC), path.join(dir, 'media')),
+      maxChunkSec: 45,
+      limiter: new Limiter(1),
+      jobs: { queue, store, format: 'wav', ffmpegPath: 'ffmpeg', clock, pollMs: 10, idleTimeoutMs: 100 },
+    });
+    const r = await t.transcribe('/media/talk.m4a', {
+      signal: new AbortController().signal,
+      progress: () => {},
+      partials: memoryPartials('transcribe', {}),
+      workflowId: 'wf-6',
+    });
+    if (!r.ok) throw r.error;
+    expect(r.value.segments).toHaveLength(3);
+  });
+
   it('GIVEN no worker takes the jobs WHEN the idle timeout passes THEN the stage fails retryably and keeps the audio', async () => {
     const idle = new EmbeddedChunkQueue({ limiter: new Limiter(1), clock });
     queues.push(idle);

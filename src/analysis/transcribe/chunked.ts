@@ -69,7 +69,10 @@ export interface ChunkJobsOptions {
   readonly clock: Clock;
   /** How often the owning run looks for finished chunks. */
   readonly pollMs?: number;
-  /** The stage fails (retryably) when no chunk finished for this long: every worker gone, or a job lost for good. */
+  /**
+   * The stage fails (retryably) when no chunk finished for this long and no chunk job runs anywhere: every worker
+   * gone, or a job lost for good.
+   */
   readonly idleTimeoutMs?: number;
   /** How often unfinished chunks are queued again (idempotent): a job lost with Redis, or abandoned, comes back. */
   readonly requeueMs?: number;
@@ -381,6 +384,8 @@ export class ChunkedTranscriber implements TranscriptionEngine {
           userMessage: 'Part of the audio being transcribed was lost; the transcription will be tried again.',
         });
       }
+      // Workers busy with other recordings are not stalled: the clock restarts while any chunk job runs.
+      if (now - lastChange > idleMs && (await queue.busy())) lastChange = now;
       if (now - lastChange > idleMs) {
         return new RetryLaterError(
           'transcribe.chunks_stalled',
