@@ -126,8 +126,9 @@ export class WorkflowEngine {
     }
 
     // The newest result this requester's server (or, outside one, this requester) already has for url+depth: served
-    // as it is while fresh, otherwise offered instead of a new run unless a re-run was asked for.
-    const offer = options.offerEarlier === true;
+    // as it is while fresh, otherwise offered instead of a new run unless a re-run was asked for. A freshness window
+    // of 0 means every request runs anew: nothing is served or offered.
+    const offer = options.offerEarlier === true && this.#o.freshnessMs > 0;
     const latest =
       this.#o.freshnessMs > 0 || offer
         ? await store.findLatestResult({

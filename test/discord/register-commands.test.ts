@@ -39,7 +39,9 @@ describe('register-commands', () => {
       .map((c) => c.name)
       .sort();
     expect(names).toEqual(COMMANDS.map((c) => c.name).sort());
-    expect(String(out.mock.calls.at(-1)?.[0])).toMatch(/Registered 5 commands \(global\): \/autointel, /);
+    expect(String(out.mock.calls.at(-1)?.[0])).toMatch(
+      new RegExp(`Registered ${COMMANDS.length} commands \\(global\\): /autointel, .*/autointel_search`),
+    );
   });
 
   it('registers guild commands with --guild, config restricted to server managers', async () => {
@@ -48,7 +50,11 @@ describe('register-commands', () => {
     expect(await run(['--guild', guildId])).toBe(0);
     const cmds = await registered(`/applications/${emu.application.id}/guilds/${guildId}/commands`);
     expect(cmds.find((c) => c.name === 'autointel_config')?.default_member_permissions).toBe('32');
-    expect(cmds).toHaveLength(5);
+    expect(cmds).toHaveLength(COMMANDS.length);
+    // The search option's bounds reach Discord as declared.
+    const search = cmds.find((c) => c.name === 'autointel_search') as
+      { options?: { name: string; min_length?: number; max_length?: number }[] } | undefined;
+    expect(search?.options?.[0]).toMatchObject({ name: 'query', min_length: 1, max_length: 200 });
   });
 
   it('rejects a malformed --guild without calling Discord', async () => {

@@ -470,6 +470,17 @@ describe('WorkflowEngine', () => {
     expect((await h.engine.start(req({ url, ...inG1 }))).kind).toBe('started');
   });
 
+  it('with a freshness window of 0 runs every request anew: nothing served, nothing offered', async () => {
+    const h = await build(threeStages(), { freshnessMs: 0 });
+    const url = 'https://example.com/always-new';
+    const first = await h.engine.start(req({ url }), { offerEarlier: true });
+    const firstId = first.kind === 'started' ? first.workflow.id : '';
+    clock.advance(500);
+    await waitFor(async () => (await statusOf(db.store, firstId)) === 'completed', 'first completion');
+    clock.advance(60_000);
+    expect((await h.engine.start(req({ url }), { offerEarlier: true })).kind).toBe('started');
+  });
+
   it('answers a retried interaction with its own workflow, not with an offer of it', async () => {
     const h = await build(threeStages(), { freshnessMs: 1_000 });
     const url = 'https://example.com/retried';
