@@ -52,7 +52,7 @@ function main(argv: readonly string[]): number {
   const json = JSON.stringify(model) + '\n';
   writeFileSync(outPath, json);
   console.log(
-    `wrote ${outPath}: ${model.version}, ${(json.length / 1024).toFixed(0)} KiB, ` +
+    `wrote ${outPath}: ${model.version} (${candidate.name}), ${(json.length / 1024).toFixed(0)} KiB, ` +
       `${rows.length} sentences / ${documents.length} documents / ${model.training.data.positives} positive`,
   );
   console.log(
