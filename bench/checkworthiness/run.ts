@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { positiveArg } from '../args.js';
 import { groupCt19Documents, readCt19Csv } from '../../src/analysis/analyse/checkworthiness/csv.js';
 import type { Ct19Document } from '../../src/analysis/analyse/checkworthiness/csv.js';
 import { loadCheckworthinessRanker } from '../../src/analysis/analyse/checkworthiness/index.js';
@@ -162,11 +163,19 @@ function scoringSpeed(docs: readonly Ct19Document[]): void {
   );
 }
 
-function crossValidate(csvPath: string, candidateNames: readonly string[] | undefined): number {
+function crossValidate(
+  csvPath: string,
+  candidateNames: readonly string[] | undefined,
+  seed: number | undefined,
+): number {
   const started = performance.now();
   const { docs } = loadDocuments(csvPath);
-  const candidates =
+  const listed =
     candidateNames === undefined ? CANDIDATES : candidateNames.map((name) => findCandidate(name));
+  // Another training seed shows how much of a figure is the luck of one SGD run.
+  const candidates =
+    seed === undefined ? listed : listed.map((c) => ({ ...c, options: { ...c.options, seed } }));
+  if (seed !== undefined) console.log(`training seed ${seed} for every candidate`);
   const analysed = analyseDocuments(docs, new SentenceAnalyser());
   const analysedAt = performance.now();
   const sentences = analysed.reduce((a, d) => a + d.labels.length, 0);
@@ -229,7 +238,9 @@ function main(argv: readonly string[]): number {
   if (evalAt >= 0) {
     const file = argv[evalAt + 1];
     if (file === undefined) {
-      console.error('usage: run.js [--csv training.csv] [--candidates a,b] [--speed] | --eval file.csv');
+      console.error(
+        'usage: run.js [--csv training.csv] [--candidates a,b] [--seed N] [--speed] | --eval file.csv',
+      );
       return 2;
     }
     return evalShipped(path.resolve(file));
@@ -243,7 +254,8 @@ function main(argv: readonly string[]): number {
   const candidatesAt = argv.indexOf('--candidates');
   const names =
     candidatesAt >= 0 ? (argv[candidatesAt + 1] ?? '').split(',').filter((x) => x !== '') : undefined;
-  return crossValidate(csv === undefined ? defaultTrainingCsvPath() : path.resolve(csv), names);
+  const seed = argv.includes('--seed') ? positiveArg('seed', 1) : undefined;
+  return crossValidate(csv === undefined ? defaultTrainingCsvPath() : path.resolve(csv), names, seed);
 }
 
 process.exitCode = main(process.argv.slice(2));
