@@ -1,12 +1,12 @@
-// Trains the check-worthiness ranker on the whole CT19 training split and writes models/checkworthiness.json.
+// Trains the check-worthiness ranker on the whole CT19 training split, with the configuration chosen by
+// leave-one-document-out selection (bench/checkworthiness), and writes models/checkworthiness.json.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { groupCt19Documents, readCt19Csv } from '../src/analysis/analyse/checkworthiness/csv.js';
-import { defaultFeatureConfig } from '../src/analysis/analyse/checkworthiness/features.js';
-import { DEFAULT_TRAIN_OPTIONS } from '../src/analysis/analyse/checkworthiness/model.js';
 import { SentenceAnalyser } from '../src/analysis/analyse/checkworthiness/nlp.js';
 import { defaultModelPath, defaultTrainingCsvPath } from '../src/analysis/analyse/checkworthiness/paths.js';
+import { SHIPPED_CANDIDATE, findCandidate } from '../src/analysis/analyse/checkworthiness/selection.js';
 import {
   buildModelFile,
   prepareDocuments,
@@ -21,7 +21,8 @@ function option(argv: readonly string[], name: string): string | undefined {
 function main(argv: readonly string[]): number {
   if (argv.includes('--help')) {
     console.log(
-      'usage: train-checkworthiness.js [--csv CT19-T1-Training.csv] [--out models/checkworthiness.json]',
+      'usage: train-checkworthiness.js [--csv CT19-T1-Training.csv] [--out models/checkworthiness.json] ' +
+        `[--candidate NAME (default ${SHIPPED_CANDIDATE})]`,
     );
     return 0;
   }
@@ -30,13 +31,15 @@ function main(argv: readonly string[]): number {
   const text = readFileSync(csvPath, 'utf8');
   const rows = readCt19Csv(text);
   const documents = groupCt19Documents(rows);
-  const config = defaultFeatureConfig();
+  const candidate = findCandidate(option(argv, '--candidate') ?? SHIPPED_CANDIDATE);
+  const { config, options } = candidate;
   const prepared = prepareDocuments(documents, new SentenceAnalyser(), config);
-  const weights = trainOnPrepared(prepared, config, DEFAULT_TRAIN_OPTIONS);
+  const weights = trainOnPrepared(prepared, config, options);
   const model = buildModelFile({
     weights,
     config,
-    options: DEFAULT_TRAIN_OPTIONS,
+    options,
+    candidate: candidate.name,
     data: {
       file: path.basename(csvPath),
       sha256: createHash('sha256').update(text).digest('hex'),
@@ -49,7 +52,7 @@ function main(argv: readonly string[]): number {
   const json = JSON.stringify(model) + '\n';
   writeFileSync(outPath, json);
   console.log(
-    `wrote ${outPath}: ${model.version}, ${(json.length / 1024).toFixed(0)} KiB, ` +
+    `wrote ${outPath}: ${model.version} (${candidate.name}), ${(json.length / 1024).toFixed(0)} KiB, ` +
       `${rows.length} sentences / ${documents.length} documents / ${model.training.data.positives} positive`,
   );
   console.log(

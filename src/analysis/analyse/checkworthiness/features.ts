@@ -123,13 +123,107 @@ export type DenseFeatureName = (typeof DENSE_FEATURE_NAMES)[number];
 const DENSE_INDEX: ReadonlyMap<string, number> = new Map(DENSE_FEATURE_NAMES.map((n, i) => [n, i]));
 const DENSE_COUNT = DENSE_FEATURE_NAMES.length;
 
+/**
+ * The named features in groups that model selection can switch off together: each name belongs to exactly one
+ * group. The first groups describe the sentence alone; `speaker` comes from the speaker's turns over the whole
+ * transcript; the last five place the sentence among its neighbours.
+ */
+export const DENSE_FEATURE_GROUPS = {
+  length: ['bias', 'len_le3', 'len_le6', 'len_le10', 'len_le20', 'len_le35', 'len_gt35', 'len_log'],
+  punctuation: ['question', 'exclamation', 'interrupted', 'bracketed'],
+  numbers: ['has_number', 'number_count', 'has_percent', 'has_money', 'has_year', 'has_scale_word'],
+  entities: [
+    'ent_date',
+    'ent_cardinal',
+    'ent_ordinal',
+    'ent_percent',
+    'ent_money',
+    'ent_duration',
+    'ent_time',
+    'ent_count',
+  ],
+  syntax: [
+    'pos_noun',
+    'pos_propn',
+    'pos_verb',
+    'pos_adj',
+    'pos_adv',
+    'pos_pron',
+    'pos_num',
+    'pos_aux',
+    'pos_intj',
+    'propn_count',
+    'content_ratio',
+    'superlative',
+    'comparative',
+    'negation',
+    'past_tense',
+    'pron_i',
+    'pron_we',
+    'pron_you',
+    'pron_third',
+  ],
+  lexicon: [
+    'lex_quantity',
+    'lex_change',
+    'lex_record',
+    'lex_saying',
+    'lex_causal',
+    'lex_evidence',
+    'lex_comparison',
+    'lex_policy',
+    'lex_hedge',
+    'lex_future',
+    'lex_courtesy',
+    'lex_absolute',
+    'lex_subjective',
+    'lex_moderation',
+  ],
+  speaker: [
+    'spk_unknown',
+    'spk_share',
+    'spk_question_ratio',
+    'spk_mean_turn',
+    'spk_top',
+    'spk_moderator_like',
+    'spk_nonspeech',
+    'mod_has_number',
+    'mod_lex_quantity',
+    'mod_lex_policy',
+    'mod_lex_record',
+    'mod_ent_count',
+    'mod_len_log',
+  ],
+  turn: ['turn_first', 'turn_last', 'turn_single', 'turn_pos', 'turn_len_log', 'answer_start'],
+  position: ['doc_pos', 'doc_start'],
+  topic: ['topic_mean', 'topic_max', 'question_overlap'],
+  neighbours: [
+    'prev_has_number',
+    'prev_question',
+    'prev_same_speaker',
+    'prev_lex_policy',
+    'prev_len_log',
+    'next_has_number',
+    'next_question',
+    'next_same_speaker',
+    'next_lex_policy',
+    'next_len_log',
+  ],
+} as const satisfies Record<string, readonly DenseFeatureName[]>;
+
+export type DenseFeatureGroup = keyof typeof DENSE_FEATURE_GROUPS;
+
+export const DENSE_FEATURE_GROUP_NAMES = Object.keys(DENSE_FEATURE_GROUPS) as DenseFeatureGroup[];
+
 /** How a model's input space is laid out; stored in the model file and checked at load. */
 export interface FeatureConfig {
   readonly featureSetVersion: number;
   readonly hashBits: number;
   readonly denseNames: readonly string[];
-  /** Scales of the hashed namespaces relative to the named features (which lie in [0, 1]). */
+  /** Scales of the hashed namespaces relative to the named features (which lie in [0, 1]); 0 leaves one out. */
   readonly scales: FeatureScales;
+  /** Groups of named features left out (always 0), by the names in DENSE_FEATURE_GROUPS. */
+  readonly disabledGroups: readonly string[];
 }
 
 export interface FeatureScales {
@@ -149,13 +243,28 @@ export const DEFAULT_FEATURE_SCALES = {
 export function defaultFeatureConfig(
   hashBits = 17,
   scales: FeatureScales = DEFAULT_FEATURE_SCALES,
+  disabledGroups: readonly DenseFeatureGroup[] = [],
 ): FeatureConfig {
   return {
     featureSetVersion: FEATURE_SET_VERSION,
     hashBits,
     denseNames: [...DENSE_FEATURE_NAMES],
     scales: { ...scales },
+    disabledGroups: [...disabledGroups],
   };
+}
+
+/** Indices of the named features a config leaves out; an unknown group name is refused. */
+export function disabledDenseIndices(config: FeatureConfig): Set<number> {
+  const out = new Set<number>();
+  for (const group of config.disabledGroups) {
+    if (!Object.hasOwn(DENSE_FEATURE_GROUPS, group)) {
+      throw new RangeError(`unknown feature group ${group}`);
+    }
+    for (const name of DENSE_FEATURE_GROUPS[group as DenseFeatureGroup])
+      out.add(DENSE_INDEX.get(name) as number);
+  }
+  return out;
 }
 
 /** Total input dimension: named features followed by 2^hashBits hashed buckets. */
@@ -475,6 +584,7 @@ export function extractFeatures(
     posNgram: POS_NGRAM_WEIGHT,
     contextWord: CONTEXT_WORD_WEIGHT,
   } = config.scales;
+  const disabled = disabledDenseIndices(config);
   const cues = inputs.map((s, i) => sentenceCues(s.text, analyses[i] as SentenceAnalysis));
   const speakers = speakerStats(inputs, cues);
   const docCounts = new Map<string, number>();
@@ -577,12 +687,15 @@ export function extractFeatures(
       set('next_len_log', nextC.lenLog);
     }
 
+    for (const k of disabled) d[k] = 0;
+
     const hashed = new Map<number, number>();
     const a = analyses[i] as SentenceAnalysis;
     const words = c.words;
     const wn = 1 / Math.sqrt(Math.max(1, words.length));
-    for (const w of words) addHashed(hashed, 'w:' + w, WORD_WEIGHT * wn, mask);
-    for (let k = 0; k <= words.length; k++) {
+    // A namespace scaled to 0 is left out entirely (no zero entries in the sparse vector).
+    if (WORD_WEIGHT > 0) for (const w of words) addHashed(hashed, 'w:' + w, WORD_WEIGHT * wn, mask);
+    for (let k = 0; BIGRAM_WEIGHT > 0 && k <= words.length; k++) {
       addHashed(
         hashed,
         'b:' + (words[k - 1] ?? '<s>') + ' ' + (words[k] ?? '</s>'),
@@ -592,18 +705,18 @@ export function extractFeatures(
     }
     const pos = a.pos;
     const pn = 1 / Math.sqrt(Math.max(1, pos.length));
-    for (let k = 0; k <= pos.length; k++) {
+    for (let k = 0; POS_NGRAM_WEIGHT > 0 && k <= pos.length; k++) {
       const p0 = pos[k - 1] ?? '<s>';
       const p1 = pos[k] ?? '</s>';
       addHashed(hashed, 'p:' + p0 + ' ' + p1, POS_NGRAM_WEIGHT * pn, mask);
       if (k < pos.length)
         addHashed(hashed, 'q:' + p0 + ' ' + p1 + ' ' + (pos[k + 1] ?? '</s>'), POS_NGRAM_WEIGHT * pn, mask);
     }
-    if (prevC !== undefined) {
+    if (prevC !== undefined && CONTEXT_WORD_WEIGHT > 0) {
       const cn = 1 / Math.sqrt(Math.max(1, prevC.content.length));
       for (const w of new Set(prevC.content)) addHashed(hashed, 'pw:' + w, CONTEXT_WORD_WEIGHT * cn, mask);
     }
-    if (nextC !== undefined) {
+    if (nextC !== undefined && CONTEXT_WORD_WEIGHT > 0) {
       const cn = 1 / Math.sqrt(Math.max(1, nextC.content.length));
       for (const w of new Set(nextC.content)) addHashed(hashed, 'nw:' + w, CONTEXT_WORD_WEIGHT * cn, mask);
     }

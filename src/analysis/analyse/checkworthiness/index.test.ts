@@ -73,6 +73,37 @@ describe('loadCheckworthinessRanker (bad files)', () => {
     );
   });
 
+  it('refuses a model that switches off a feature group this code does not know', () => {
+    const model = JSON.parse(readFileSync(defaultModelPath(), 'utf8')) as {
+      features: { disabledGroups: string[] };
+    };
+    model.features.disabledGroups.push('colour');
+    const file = path.join(dir, 'group.json');
+    writeFileSync(file, JSON.stringify(model));
+    expect(() => loadCheckworthinessRanker(file)).toThrow(
+      expect.objectContaining({ code: 'checkworthiness.model_mismatch' }),
+    );
+  });
+
+  it('reads a file written before feature groups existed as one with none switched off', () => {
+    const model = JSON.parse(readFileSync(defaultModelPath(), 'utf8')) as {
+      features: { disabledGroups?: string[] };
+    };
+    expect(model.features.disabledGroups?.length).toBeGreaterThan(0);
+    delete model.features.disabledGroups;
+    const file = path.join(dir, 'older.json');
+    writeFileSync(file, JSON.stringify(model));
+    const sentences: ClaimCandidate[] = [
+      { text: 'What is your plan?', speaker: 'HOST' },
+      { text: CLAIM, speaker: 'A' },
+      { text: SMALL_TALK, speaker: 'A' },
+    ];
+    // The switched-off groups were never trained, so their weights are 0 and computing them changes no score.
+    const older = loadCheckworthinessRanker(file).score(sentences);
+    const shipped = loadCheckworthinessRanker().score(sentences);
+    older.forEach((s, i) => expect(s).toBeCloseTo(shipped[i] as number, 6));
+  });
+
   it('reports a missing or malformed file with a stable code', () => {
     expect(() => loadCheckworthinessRanker(path.join(dir, 'absent.json'))).toThrow(
       expect.objectContaining({ code: 'checkworthiness.model_unreadable' }),

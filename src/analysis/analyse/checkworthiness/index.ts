@@ -2,7 +2,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PermanentError, toAppError } from '../../../core/errors.js';
-import { DENSE_FEATURE_NAMES, FEATURE_SET_VERSION, extractFeatures, featureDimension } from './features.js';
+import {
+  DENSE_FEATURE_GROUP_NAMES,
+  DENSE_FEATURE_NAMES,
+  FEATURE_SET_VERSION,
+  extractFeatures,
+  featureDimension,
+} from './features.js';
 import type { FeatureConfig } from './features.js';
 import { decodeWeights, dot, sigmoid } from './model.js';
 import { SentenceAnalyser } from './nlp.js';
@@ -81,6 +87,15 @@ export function loadCheckworthinessRanker(modelPath?: string): CheckworthinessRa
     );
   }
   const config: FeatureConfig = m.features;
+  const unknownGroup = config.disabledGroups.find(
+    (g) => !(DENSE_FEATURE_GROUP_NAMES as readonly string[]).includes(g),
+  );
+  if (unknownGroup !== undefined) {
+    throw new PermanentError(
+      'checkworthiness.model_mismatch',
+      `model ${m.version} switches off feature group ${unknownGroup}, which this code does not know`,
+    );
+  }
   if (m.weights.length !== featureDimension(config)) {
     throw new PermanentError('checkworthiness.model_invalid', `model ${m.version} has a wrong weight count`);
   }

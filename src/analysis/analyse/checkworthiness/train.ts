@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Ct19Document } from './csv.js';
 import { extractFeatures, featureDimension } from './features.js';
-import type { FeatureConfig, SparseVector } from './features.js';
+import type { FeatureConfig, SentenceInput, SparseVector } from './features.js';
 import { dot, encodeWeights, sigmoid, trainLinear } from './model.js';
 import type { TrainOptions } from './model.js';
-import type { SentenceAnalyser } from './nlp.js';
+import type { SentenceAnalyser, SentenceAnalysis } from './nlp.js';
 
 export const MODEL_FORMAT = 'autointel.checkworthiness';
 export const MODEL_FORMAT_VERSION = 1;
@@ -20,9 +20,13 @@ export const modelFileSchema = z.object({
     hashBits: z.number().int().min(8).max(24),
     denseNames: z.array(z.string()),
     scales: z.object({ word: z.number(), bigram: z.number(), posNgram: z.number(), contextWord: z.number() }),
+    // Absent in files written before feature groups could be switched off: then none is.
+    disabledGroups: z.array(z.string()).default([]),
   }),
   training: z.object({
     algorithm: z.string(),
+    /** The named configuration the model was trained with, as chosen by leave-one-document-out selection. */
+    candidate: z.string().optional(),
     options: z.object({
       objective: z.enum(['pointwise', 'pairwise', 'combined']),
       pairsPerPositive: z.number(),
@@ -53,24 +57,52 @@ export interface PreparedDocument {
   readonly labels: readonly (0 | 1)[];
 }
 
+/** A document after linguistic analysis, before featurisation: several feature configs can share it. */
+export interface AnalysedDocument {
+  readonly id: string;
+  readonly inputs: readonly SentenceInput[];
+  readonly analyses: readonly SentenceAnalysis[];
+  readonly labels: readonly (0 | 1)[];
+}
+
+/** Runs the (costly) wink-nlp analysis of each document once. */
+export function analyseDocuments(
+  documents: readonly Ct19Document[],
+  analyser: SentenceAnalyser,
+): AnalysedDocument[] {
+  return documents.map((doc) => {
+    const inputs = doc.rows.map((r) => ({
+      text: r.text,
+      speaker: r.speaker.trim() === '' ? null : r.speaker,
+    }));
+    return {
+      id: doc.fileName,
+      inputs,
+      analyses: inputs.map((s) => analyser.analyse(s.text)),
+      labels: doc.rows.map((r) => r.label),
+    };
+  });
+}
+
+/** Turns analysed documents into feature vectors under one config. */
+export function featuriseDocuments(
+  documents: readonly AnalysedDocument[],
+  config: FeatureConfig,
+): PreparedDocument[] {
+  return documents.map((d) => ({
+    id: d.id,
+    vectors: extractFeatures(d.inputs, d.analyses, config),
+    labels: d.labels,
+  }));
+}
+
 /** Analyses and featurises each document once, so that cross-validation can reuse the vectors. */
 export function prepareDocuments(
   documents: readonly Ct19Document[],
   analyser: SentenceAnalyser,
   config: FeatureConfig,
 ): PreparedDocument[] {
-  return documents.map((doc) => {
-    const inputs = doc.rows.map((r) => ({
-      text: r.text,
-      speaker: r.speaker.trim() === '' ? null : r.speaker,
-    }));
-    const analyses = inputs.map((s) => analyser.analyse(s.text));
-    return {
-      id: doc.fileName,
-      vectors: extractFeatures(inputs, analyses, config),
-      labels: doc.rows.map((r) => r.label),
-    };
-  });
+  return featuriseDocuments(analyseDocuments(documents, analyser), config);
 }
 
 /** Trains weights on the given prepared documents (all sentences pooled). */
@@ -86,6 +118,7 @@ export interface ModelFileInput {
   readonly weights: Float32Array;
   readonly config: FeatureConfig;
   readonly options: TrainOptions;
+  readonly candidate?: string;
   readonly data: { file: string; sha256: string; documents: number; sentences: number; positives: number };
 }
 
@@ -108,9 +141,11 @@ export function buildModelFile(input: ModelFileInput): CheckworthinessModelFile 
       ...input.config,
       denseNames: [...input.config.denseNames],
       scales: { ...input.config.scales },
+      disabledGroups: [...input.config.disabledGroups],
     },
     training: {
       algorithm: `linear scorer, ${input.options.objective} logistic loss, L2, AdaGrad SGD`,
+      ...(input.candidate === undefined ? {} : { candidate: input.candidate }),
       options: { ...input.options },
       data: { ...input.data },
     },
