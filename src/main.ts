@@ -8,6 +8,7 @@ import { AnalysisPool } from './analysis/analyse/pool.js';
 import { factCheckSearchFromConfig } from './analysis/factcheck/index.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
 import { pooledBodyExtractor } from './analysis/work/extractor.js';
+import { pooledReportRenderer, pooledReportValidator } from './analysis/work/report-jobs.js';
 import { ContentPool } from './analysis/work/pool.js';
 import { createLlmStage } from './analysis/llm/index.js';
 import { openLlmLedger } from './store/open-llm-ledger.js';
@@ -19,7 +20,6 @@ import { DiscordRestClient } from './discord-api/rest.js';
 import { UndiciTransport } from './discord-api/transport.js';
 import { DeliveryOutbox } from './delivery/outbox.js';
 import { DefaultPacing, RateLimiter } from './discord-api/ratelimit.js';
-import { createReportExtras } from './delivery/report-extras.js';
 import { ReportLinks } from './delivery/report-links.js';
 import { loadOrCreateSecretKey } from './delivery/secret-key.js';
 import { EngineAppServices } from './workflow/app-services.js';
@@ -221,6 +221,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         guildOf: async (id) => (await store.getWorkflow(id))?.request.guildId ?? null,
       }),
       factCheckSearch: factCheckSearchFromConfig({ ...config, clock }),
+      reportValidator: pooledReportValidator(contentPool),
     });
 
     const limiter = new RateLimiter({
@@ -234,6 +235,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     });
     stoppers.push(() => transport.close());
     const rest = new DiscordRestClient({ transport, logger, limiter });
+    const reportRenderer = pooledReportRenderer(contentPool);
     const outbox = new DeliveryOutbox({
       store,
       clock,
@@ -244,7 +246,9 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       defaultWebhook: config.discordWebhook,
       botToken: config.discordToken,
       allowApiBaseWebhooks: emulatedApi !== undefined,
-      reportExtras: createReportExtras({ links: reportLinks, clock, logger }),
+      renderer: reportRenderer,
+      charts: true,
+      ...(reportLinks === null ? {} : { reportLink: (id: string) => reportLinks.linkFor(id, clock.now()) }),
     });
     // Report pages are served by whichever HTTP server this process runs, once a public URL names where they live.
     const reportPages =
@@ -300,6 +304,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         notices,
         allowApiBaseWebhooks: emulatedApi,
         llmSpend: (id) => llmLedger.workflowSpend(id),
+        renderer: reportRenderer,
       });
       // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed.
       const claim: InteractionClaim = (interactionId, intake) => intakes.claim(interactionId, intake);

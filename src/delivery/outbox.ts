@@ -5,7 +5,6 @@ import type { Clock } from '../core/clock.js';
 import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { SecretBox } from '../core/secrets.js';
-import { ReportSchema } from '../analysis/report.js';
 import type {
   DeliveryPart,
   ProgressCard,
@@ -18,8 +17,8 @@ import type {
 import type { DeliveryResult, WorkflowNotifier } from '../workflow/notifier.js';
 import type { DiscordRestClient, RestResult } from '../discord-api/rest.js';
 import { asDiscordMessage, type DiscordMessage } from '../discord-api/message.js';
-import { renderOutcome, renderProgressCard, renderProgressDone, renderReport } from './render.js';
-import type { ReportExtrasProvider } from './report-extras.js';
+import { renderOutcome, renderProgressCard, renderProgressDone } from './render.js';
+import { inlineReportRenderer, type ReportRenderer } from './render-job.js';
 import type { Target, TargetDeps, TargetName } from './targets.js';
 import { editOnTarget, interactionUsable, resolveTargets, sendToTarget } from './targets.js';
 
@@ -45,8 +44,12 @@ export interface DeliveryOutboxOptions {
   readonly maxRateLimitWaitMs?: number;
   /** How many recent channel messages to read when reconciling an ambiguous send. */
   readonly reconcileDepth?: number;
-  /** The chart and report link added to a delivered report (none without it). */
-  readonly reportExtras?: ReportExtrasProvider;
+  /** Where reports are validated and rendered: the content pool in the bot; this thread by default. */
+  readonly renderer?: ReportRenderer;
+  /** Whether a delivered report carries its sentiment chart (default false). */
+  readonly charts?: boolean;
+  /** The signed link to a report's page, when the deployment has a public URL. */
+  readonly reportLink?: (workflowId: string) => string | null;
 }
 
 export const DefaultDeliveryOutboxOptions = {
@@ -178,23 +181,29 @@ export class DeliveryOutbox implements WorkflowNotifier {
     report: StoredReport,
     signal: AbortSignal,
   ): Promise<DeliveryResult> {
-    const parsed = ReportSchema.safeParse(report.report);
-    if (!parsed.success) {
-      const error = { code: 'delivery.invalid_report', message: 'The stored report could not be read.' };
-      await this.#o.store.setDeliveryState(workflow.id, 'failed', { error, now: this.#o.clock.now() });
-      return { kind: 'failed', error };
-    }
     await this.#finishCard(workflow, signal);
     return this.#deliver(
       workflow,
       'report',
       0,
       async () => {
-        const extras = await this.#o.reportExtras?.(workflow.id, parsed.data);
-        return renderReport(parsed.data, {
-          workflowId: workflow.id,
-          ...(extras === undefined ? {} : { extras }),
-        });
+        // Validated and rendered once, off this thread in the bot; a resumed delivery finds the stored parts.
+        const rendered = await (this.#o.renderer ?? inlineReportRenderer)(
+          {
+            workflowId: workflow.id,
+            report: report.report,
+            reportUrl: this.#o.reportLink?.(workflow.id) ?? null,
+            chart: this.#o.charts === true,
+          },
+          signal,
+        );
+        if (rendered.kind === 'invalid') return rendered.error;
+        if (rendered.chartError !== null)
+          this.#o.logger.warn(
+            { workflowId: workflow.id, reason: rendered.chartError },
+            'chart could not be rendered',
+          );
+        return rendered.messages;
       },
       signal,
     );
@@ -222,7 +231,8 @@ export class DeliveryOutbox implements WorkflowNotifier {
     workflow: WorkflowRecord,
     prefix: string,
     seqBase: number,
-    render: () => DiscordMessage[] | Promise<DiscordMessage[]>,
+    /** The messages, or why there are none (recorded as a failed delivery). */
+    render: () => DiscordMessage[] | StoredError | Promise<DiscordMessage[] | StoredError>,
     signal: AbortSignal,
   ): Promise<DeliveryResult> {
     const store = this.#o.store;
@@ -234,6 +244,10 @@ export class DeliveryOutbox implements WorkflowNotifier {
       if (parts.length === 0) {
         // Rendered once; a concurrent or resumed delivery finds these rows and never renders again.
         const rendered = await render();
+        if (!Array.isArray(rendered)) {
+          await store.setDeliveryState(id, 'failed', { error: rendered, now: this.#o.clock.now() });
+          return { kind: 'failed', error: rendered };
+        }
         await store.addDeliveryParts(
           id,
           rendered.map((payload, i) => ({ partKey: `${prefix}:${i}`, seq: seqBase + i, payload })),

@@ -134,7 +134,7 @@ export interface StoredReport {
   readonly workflowId: string;
   readonly url: string;
   readonly depth: Depth;
-  /** The report JSON (analysis/report.ts schema). */
+  /** The report JSON (analysis/report.ts schema); when saving, it may be a SerializedJson (core/json.ts). */
   readonly report: unknown;
   readonly createdAt: number;
 }
@@ -241,7 +241,8 @@ export interface WorkflowLeaseStore {
 export interface CheckpointReportStore {
   /**
    * Stores a finished stage's output (or a stage's partial, `<stage>#<key>`); idempotent per (workflow, stage).
-   * Written only while `run` holds the lease: false when it no longer does (nothing written).
+   * Written only while `run` holds the lease: false when it no longer does (nothing written). `output` may be a
+   * SerializedJson (core/json.ts): its text is stored as it is.
    */
   saveCheckpoint(run: RunLease, stage: string, output: unknown, now: number): Promise<boolean>;
   /**

@@ -1,6 +1,7 @@
 // The durable workflow engine: accepts requests, runs a claimed workflow's stages with checkpoints, and settles it.
 import { PermanentError, toAppError, type AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { jsonText, SerializedJson } from '../core/json.js';
 import { partialKey, type Stage, type StageContext, type StageOutcome } from '../core/stage.js';
 import { attemptsExhausted } from '../store/run-rules.js';
 import type {
@@ -356,6 +357,8 @@ export class WorkflowEngine {
     const weights = allZero ? stages.map(() => 1) : rawWeights;
     const totalWeight = weights.reduce((sum, w) => sum + w, 0);
     let doneWeight = 0;
+    /** The report as stored by this run, so saving it as the report does not serialise it again. */
+    let lastText: SerializedJson | null = null;
     for (const [index, stage] of stages.entries()) {
       const weight = weights[index] ?? 0;
       if (Object.hasOwn(outputs, stage.name)) {
@@ -369,11 +372,13 @@ export class WorkflowEngine {
         return this.#onStageFailure(run, outcome.error);
       }
       if (signal.aborted && abortCodeOf(signal) === 'queue.lease_lost') return FINISHED;
-      // JSON round trip: a resumed run must see exactly what a continuous run saw.
-      const output: unknown = JSON.parse(JSON.stringify(outcome.output ?? null));
-      if (!(await store.saveCheckpoint(run.lease, stage.name, output, clock.now())))
+      // Serialised once (or already, off the loop, by the stage) and stored as that text; the next stages read it
+      // parsed back, so a resumed run sees exactly what a continuous run saw.
+      const serialized = new SerializedJson(jsonText(outcome.output));
+      if (!(await store.saveCheckpoint(run.lease, stage.name, serialized, clock.now())))
         return this.#lostLease(run);
-      outputs[stage.name] = output;
+      outputs[stage.name] = JSON.parse(serialized.text) as unknown;
+      if (stage === last) lastText = serialized;
       doneWeight += weight;
       if (signal.aborted) return this.#onAbort(run);
       // Cancellation and lease are checked at every checkpoint, not only at the queue's heartbeats: one renewal
@@ -385,7 +390,7 @@ export class WorkflowEngine {
         return this.#finishCancelled(run);
       }
     }
-    return this.#deliver(run, outputs[last.name]);
+    return this.#deliver(run, outputs[last.name], lastText);
   }
 
   async #runStage(
@@ -417,14 +422,14 @@ export class WorkflowEngine {
         load: (key) => outputs[partialKey(stage.name, key)],
         save: async (key, value) => {
           const name = partialKey(stage.name, key);
-          const stored: unknown = JSON.parse(JSON.stringify(value ?? null));
-          if (!(await this.#o.store.saveCheckpoint(run.lease, name, stored, clock.now()))) {
+          const text = new SerializedJson(jsonText(value));
+          if (!(await this.#o.store.saveCheckpoint(run.lease, name, text, clock.now()))) {
             // Another run holds the workflow now: this stage must stop, and its partial is not kept.
             run.controller.abort(abortReason('queue.lease_lost'));
             return;
           }
           // A later load in this same run sees it, as a resumed run would.
-          outputs[name] = stored;
+          outputs[name] = JSON.parse(text.text) as unknown;
         },
       },
     };
@@ -597,7 +602,7 @@ export class WorkflowEngine {
     }
   }
 
-  async #deliver(run: RunState, report: unknown): Promise<JobOutcome> {
+  async #deliver(run: RunState, report: unknown, reportText: SerializedJson | null): Promise<JobOutcome> {
     const { store, clock, notifier, logger } = this.#o;
     // The report id is the workflow id: saving again after a crash finds the same row.
     const reportId = run.id;
@@ -612,7 +617,7 @@ export class WorkflowEngine {
         report,
         createdAt: clock.now(),
       };
-      await store.saveReport({ ...stored, ...fields });
+      await store.saveReport({ ...stored, ...fields, report: reportText ?? report });
     }
     if (!(await this.#stillHeld(run))) return FINISHED;
     const rec = await store.getWorkflow(run.id);

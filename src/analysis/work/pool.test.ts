@@ -3,7 +3,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../core/clock.js';
 import { PermanentError } from '../../core/errors.js';
+import fc from 'fast-check';
+import { reportArbitrary } from '../../../test/support/report-arbitrary.js';
+import { renderReportJob } from '../../delivery/render-job.js';
 import { DefaultBodyLimits } from '../acquire/budget.js';
+import { ReportSchema } from '../report.js';
 import { ContentPool, defaultWorkerUrl } from './pool.js';
 
 const clock = new SystemClock();
@@ -114,6 +118,33 @@ describe('ContentPool', () => {
     const closed = expect(running).rejects.toMatchObject({ code: 'content.pool_closed' });
     await pool.close();
     await closed;
+  });
+
+  it('validates a report on a thread and hands it back as JSON text; names where an invalid one fails', async () => {
+    const pool = make();
+    const [report] = fc.sample(reportArbitrary, { numRuns: 1, seed: 8 });
+    const ok = await pool.run({ kind: 'validate-report', draft: report }, { deadlineMs: 30_000 });
+    expect(ok.ok && (JSON.parse(ok.json) as unknown)).toEqual(ReportSchema.parse(report));
+    const bad = await pool.run(
+      { kind: 'validate-report', draft: { ...report, source: { ...report?.source, wordCount: 'many' } } },
+      { deadlineMs: 30_000 },
+    );
+    expect(bad).toMatchObject({ ok: false, path: 'source.wordCount' });
+  });
+
+  it('renders a stored report into Discord messages on a thread, the chart attached; refuses an unreadable one', async () => {
+    const pool = make();
+    const [report] = fc.sample(reportArbitrary, { numRuns: 1, seed: 3 });
+    const input = { workflowId: 'wf-1', report, reportUrl: null, chart: true };
+    const out = await pool.run({ kind: 'render-report', input }, { deadlineMs: 30_000 });
+    const inline = await renderReportJob(input);
+    expect(out).toEqual(inline);
+    expect(out.kind === 'rendered' && out.messages.length).toBeGreaterThan(0);
+    const bad = await pool.run(
+      { kind: 'render-report', input: { ...input, report: { schemaVersion: 2 } } },
+      { deadlineMs: 30_000 },
+    );
+    expect(bad).toMatchObject({ kind: 'invalid', error: { code: 'delivery.invalid_report' } });
   });
 
   it('refuses invalid options, naming the option and the value', () => {
