@@ -26,7 +26,7 @@ import { EngineAppServices } from './workflow/app-services.js';
 import type { InteractionClaim } from './discord/ports.js';
 import { createGatewayFrontEnd, type FrontEnd } from './discord/gateway.js';
 import { createHttpFrontEnd } from './discord/http-endpoint.js';
-import { PromFrontEndMetrics } from './discord/metrics.js';
+import { PromFrontEndMetrics, registerContentPoolMetrics } from './discord/metrics.js';
 import { reportPageRoute } from './http/report-page.js';
 import { createHttpServer, metricsPlacement, type HttpServer } from './http/server.js';
 import { storeHealthCheck } from './store/health.js';
@@ -117,7 +117,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         });
   const emulatedApi = config.discordApiBase !== DISCORD_API ? config.discordApiBase : undefined;
 
-  const store = openStore(config, { clock });
+  const store = openStore(config, { clock, backgroundCheckpoints: true });
   await store.migrate();
   const stoppers: (() => Promise<void>)[] = [() => store.close()];
   let stopped = false;
@@ -369,6 +369,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         stoppers.push(() => server.stop());
       }
       stoppers.push(() => frontEnd.stop());
+      registerContentPoolMetrics(metricsRegistry, () => contentPool.stats());
       if (placement === 'separate' && config.metricsPort !== undefined) {
         const metricsServer = createHttpServer({
           host: '127.0.0.1',

@@ -68,6 +68,17 @@ describe('ContentPool', () => {
     expect(out.fields.kind).toBe('article');
   });
 
+  it('counts jobs done, failed and timed out', async () => {
+    const pool = make();
+    await pool.run(bodyTask(html('<article><p>One.</p></article>')), { deadlineMs: 30_000 });
+    const deep = `${'<div>'.repeat(2_000)}x${'</div>'.repeat(2_000)}`;
+    await pool.run(bodyTask(html(deep)), { deadlineMs: 30_000 }).catch(() => undefined);
+    expect(pool.stats()).toMatchObject({ size: 1, busy: 0, queued: 0, done: 1, failed: 1, timedOut: 0 });
+    const spinning = make({ workerUrl: SPIN });
+    await spinning.run(bodyTask(html('x')), { deadlineMs: 200 }).catch(() => undefined);
+    expect(spinning.stats()).toMatchObject({ done: 0, failed: 0, timedOut: 1, replaced: 1 });
+  });
+
   it('returns a refused body as its typed, permanent error', async () => {
     const deep = `${'<div>'.repeat(2_000)}x${'</div>'.repeat(2_000)}`;
     await expect(make().run(bodyTask(html(deep)), { deadlineMs: 30_000 })).rejects.toMatchObject({
