@@ -12,6 +12,7 @@ import type {
   StoredReport,
   GuildSettingsStore,
   OutboxStore,
+  RunLease,
   WorkflowRecord,
 } from '../store/store.js';
 import type { DeliveryResult, WorkflowNotifier } from '../workflow/notifier.js';
@@ -66,6 +67,7 @@ const TARGET_IN_MESSAGE = /via (interaction|webhook:guild|webhook:default|channe
 
 type PartOutcome =
   | { readonly kind: 'sent' }
+  | { readonly kind: 'lease_lost' }
   | { readonly kind: 'failed'; readonly error: StoredError }
   | { readonly kind: 'retry'; readonly delayMs: number };
 
@@ -180,6 +182,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
     workflow: WorkflowRecord,
     report: StoredReport,
     signal: AbortSignal,
+    run: RunLease | null = null,
   ): Promise<DeliveryResult> {
     await this.#finishCard(workflow, signal);
     return this.#deliver(
@@ -206,11 +209,16 @@ export class DeliveryOutbox implements WorkflowNotifier {
         return rendered.messages;
       },
       signal,
+      run,
     );
   }
 
-  async deliverOutcome(workflow: WorkflowRecord, signal: AbortSignal): Promise<DeliveryResult> {
-    return this.#deliver(workflow, 'outcome', 10_000, () => [renderOutcome(workflow)], signal);
+  async deliverOutcome(
+    workflow: WorkflowRecord,
+    signal: AbortSignal,
+    run: RunLease | null = null,
+  ): Promise<DeliveryResult> {
+    return this.#deliver(workflow, 'outcome', 10_000, () => [renderOutcome(workflow)], signal, run);
   }
 
   /** One last edit of an existing card, so it does not sit at "in progress" once the report is out. */
@@ -234,6 +242,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
     /** The messages, or why there are none (recorded as a failed delivery). */
     render: () => DiscordMessage[] | StoredError | Promise<DiscordMessage[] | StoredError>,
     signal: AbortSignal,
+    run: RunLease | null,
   ): Promise<DeliveryResult> {
     const store = this.#o.store;
     const id = workflow.id;
@@ -258,7 +267,9 @@ export class DeliveryOutbox implements WorkflowNotifier {
       const failedTargets = new Set<TargetName>();
       for (const part of parts) {
         if (part.status === 'sent') continue;
-        const r = await this.#sendPart(workflow, part, failedTargets, signal);
+        const r = await this.#sendPart(workflow, part, failedTargets, signal, run);
+        // Another run holds the workflow now: it owns the delivery state and the parts still to send.
+        if (r.kind === 'lease_lost') return r;
         if (r.kind === 'failed') {
           await store.setDeliveryState(id, 'failed', { error: r.error, now: this.#o.clock.now() });
           return r;
@@ -288,6 +299,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
     part: DeliveryPart,
     failedTargets: Set<TargetName>,
     signal: AbortSignal,
+    run: RunLease | null,
   ): Promise<PartOutcome> {
     const store = this.#o.store;
     const clock = this.#o.clock;
@@ -338,11 +350,14 @@ export class DeliveryOutbox implements WorkflowNotifier {
         await store.markPartAttempt(workflow.id, part.partKey, { error, failed: true, now: clock.now() });
         return { kind: 'failed', error };
       }
-      await store.markPartAttempt(workflow.id, part.partKey, {
+      // Fenced by the run's lease: a run that lost it stops here, before this part reaches Discord.
+      const held = await store.markPartAttempt(workflow.id, part.partKey, {
         error: { code: IN_FLIGHT, message: `sending via ${target.name}` },
         failed: false,
         now: clock.now(),
+        run,
       });
+      if (!held) return { kind: 'lease_lost' };
       const res = await this.#sendVia(target, payload, workflow.id, part.partKey, signal);
       const now = clock.now();
       switch (res.kind) {

@@ -275,11 +275,21 @@ export interface OutboxStore {
     partKey: string,
     options: { readonly target: string; readonly messageId: string; readonly now: number },
   ): Promise<void>;
+  /**
+   * Counts an attempt on a part not yet sent. With `run`, the write is fenced by that run's lease: false — nothing
+   * written — once another run holds the workflow (or it is no longer running), so a delivery that lost its lease
+   * stops before it sends another part. True otherwise.
+   */
   markPartAttempt(
     workflowId: string,
     partKey: string,
-    options: { readonly error: StoredError | null; readonly failed: boolean; readonly now: number },
-  ): Promise<void>;
+    options: {
+      readonly error: StoredError | null;
+      readonly failed: boolean;
+      readonly now: number;
+      readonly run?: RunLease | null;
+    },
+  ): Promise<boolean>;
   setDeliveryState(
     workflowId: string,
     state: DeliveryState,

@@ -534,7 +534,8 @@ export class WorkflowEngine {
     const rec = await store.getWorkflow(run.id);
     if (rec === null) return FINISHED;
     const view: WorkflowRecord = { ...rec, status: 'failed', lastError: error, finishedAt: clock.now() };
-    const told = await this.#tellOutcome(view, this.#deliverySignal(run));
+    const told = await this.#tellOutcome(view, this.#deliverySignal(run), run.lease);
+    if (told.kind === 'lease_lost') return this.#lostLease(run);
     if (told.kind === 'retry') return this.#retryLater(run, null, told.delayMs);
     await store.fail(run.lease, { now: clock.now(), error });
     return FINISHED;
@@ -556,7 +557,9 @@ export class WorkflowEngine {
     const told = await this.#tellOutcome(
       { ...this.#cancelledView(rec), finishedAt: clock.now() },
       this.#deliverySignal(run),
+      run.lease,
     );
+    if (told.kind === 'lease_lost') return this.#lostLease(run);
     if (told.kind === 'retry') return this.#retryLater(run, null, told.delayMs);
     await store.markCancelled(run.lease, clock.now());
     this.#o.logger.info({ workflowId: run.id }, 'workflow cancelled');
@@ -590,9 +593,13 @@ export class WorkflowEngine {
     return signal;
   }
 
-  async #tellOutcome(view: WorkflowRecord, signal: AbortSignal): Promise<DeliveryResult> {
+  async #tellOutcome(
+    view: WorkflowRecord,
+    signal: AbortSignal,
+    lease: RunLease | null = null,
+  ): Promise<DeliveryResult> {
     try {
-      return await this.#o.notifier.deliverOutcome(view, signal);
+      return await this.#o.notifier.deliverOutcome(view, signal, lease);
     } catch (e: unknown) {
       const error = toAppError(e, 'delivery.outcome_failed');
       this.#o.logger.error({ err: error, workflowId: view.id }, 'telling the requester failed');
@@ -630,6 +637,7 @@ export class WorkflowEngine {
           { ...rec, deliveryState: 'delivering' },
           stored,
           run.controller.signal,
+          run.lease,
         );
       } catch (e: unknown) {
         const error = toAppError(e, 'delivery.unexpected');
@@ -637,6 +645,8 @@ export class WorkflowEngine {
           ? { kind: 'retry', delayMs: this.#o.retry.baseMs }
           : { kind: 'failed', error: safe(error) };
       }
+      // Stopped before sending another part: the run that holds the workflow now finishes the delivery.
+      if (result.kind === 'lease_lost') return this.#lostLease(run);
       if (run.controller.signal.aborted && result.kind !== 'delivered') return this.#onAbort(run);
       if (result.kind === 'retry') {
         logger.info({ workflowId: run.id, delayMs: result.delayMs }, 'delivery deferred');
