@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InProcessAnalysisRunner } from '../../src/analysis/analyse/pool.js';
+import { InProcessAnalysisRunner } from '../../src/analysis/analyse/in-process.js';
 import type { ReportIndex } from '../../src/analysis/analyse/types.js';
 import { GoogleFactCheckClient } from '../../src/analysis/factcheck/index.js';
 import { createAnalysisPipeline } from '../../src/analysis/pipeline.js';
