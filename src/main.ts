@@ -8,7 +8,11 @@ import { AnalysisPool } from './analysis/analyse/pool.js';
 import { factCheckSearchFromConfig } from './analysis/factcheck/index.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
 import { pooledBodyExtractor } from './analysis/work/extractor.js';
-import { pooledReportRenderer, pooledReportValidator } from './analysis/work/report-jobs.js';
+import {
+  pooledReportFields,
+  pooledReportRenderer,
+  pooledReportValidator,
+} from './analysis/work/report-jobs.js';
 import { ContentPool } from './analysis/work/pool.js';
 import { createLlmStage } from './analysis/llm/index.js';
 import { openLlmLedger } from './store/open-llm-ledger.js';
@@ -268,6 +272,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       freshnessMs: config.freshnessMs,
       retentionMs: config.retentionMs,
       concurrency: config.concurrency,
+      reportFields: pooledReportFields(contentPool),
       // A front end's cancel must reach the worker running the stage, on whatever machine that is.
       ...(bullmq === null ? {} : { broadcastCancel: (id: string) => bullmq.cancel(id) }),
     });

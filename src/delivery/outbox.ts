@@ -2,6 +2,7 @@
 // records each part when Discord confirms it, and keeps a progress card edited in place. Implements WorkflowNotifier.
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
+import { SerializedJson } from '../core/json.js';
 import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { SecretBox } from '../core/secrets.js';
@@ -194,7 +195,10 @@ export class DeliveryOutbox implements WorkflowNotifier {
         const rendered = await (this.#o.renderer ?? inlineReportRenderer)(
           {
             workflowId: workflow.id,
-            report: report.report,
+            // Text stays text: the job parses it on its own thread.
+            ...(report.report instanceof SerializedJson
+              ? { report: null, reportJson: report.report.text }
+              : { report: report.report }),
             reportUrl: this.#o.reportLink?.(workflow.id) ?? null,
             chart: this.#o.charts === true,
           },

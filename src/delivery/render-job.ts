@@ -10,6 +10,8 @@ export interface RenderReportInput {
   readonly workflowId: string;
   /** The stored report JSON, not yet validated. */
   readonly report: unknown;
+  /** The same as JSON text, parsed by the job instead (then `report` is ignored). */
+  readonly reportJson?: string;
   /** The signed report page link, made by the caller (it holds the key); null without a public URL. */
   readonly reportUrl: string | null;
   /** Whether to draw the sentiment chart. */
@@ -27,13 +29,20 @@ export type RenderReportOutput =
 
 /** Renders where it is called. Never throws for a bad report: that is an `invalid` outcome. */
 export async function renderReportJob(input: RenderReportInput): Promise<RenderReportOutput> {
-  const parsed = ReportSchema.safeParse(input.report);
-  if (!parsed.success) {
-    return {
-      kind: 'invalid',
-      error: { code: 'delivery.invalid_report', message: 'The stored report could not be read.' },
-    };
+  const invalid: RenderReportOutput = {
+    kind: 'invalid',
+    error: { code: 'delivery.invalid_report', message: 'The stored report could not be read.' },
+  };
+  let value: unknown = input.report;
+  if (input.reportJson !== undefined) {
+    try {
+      value = JSON.parse(input.reportJson);
+    } catch {
+      return invalid;
+    }
   }
+  const parsed = ReportSchema.safeParse(value);
+  if (!parsed.success) return invalid;
   let chartError: string | null = null;
   const chart = input.chart
     ? await reportChart(parsed.data, (message) => {

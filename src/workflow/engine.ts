@@ -22,7 +22,7 @@ import {
   type StartOutcome,
   type WorkflowEngineOptions,
 } from './types.js';
-import { reportSearchFields } from './report-fields.js';
+import { inlineReportFields } from '../analysis/report-search.js';
 
 /** Checkpoint key under which a final failure is recorded before the requester is told (never a stage name). */
 export const FAILURE_CHECKPOINT = '@failure';
@@ -357,8 +357,6 @@ export class WorkflowEngine {
     const weights = allZero ? stages.map(() => 1) : rawWeights;
     const totalWeight = weights.reduce((sum, w) => sum + w, 0);
     let doneWeight = 0;
-    /** The report as stored by this run, so saving it as the report does not serialise it again. */
-    let lastText: SerializedJson | null = null;
     for (const [index, stage] of stages.entries()) {
       const weight = weights[index] ?? 0;
       if (Object.hasOwn(outputs, stage.name)) {
@@ -377,8 +375,12 @@ export class WorkflowEngine {
       const serialized = new SerializedJson(jsonText(outcome.output));
       if (!(await store.saveCheckpoint(run.lease, stage.name, serialized, clock.now())))
         return this.#lostLease(run);
-      outputs[stage.name] = JSON.parse(serialized.text) as unknown;
-      if (stage === last) lastText = serialized;
+      // A report the stage had validated and serialised off the loop stays text here: the search fields and the
+      // delivery's rendering read it on the content pool.
+      outputs[stage.name] =
+        stage === last && outcome.output instanceof SerializedJson
+          ? serialized
+          : (JSON.parse(serialized.text) as unknown);
       doneWeight += weight;
       if (signal.aborted) return this.#onAbort(run);
       // Cancellation and lease are checked at every checkpoint, not only at the queue's heartbeats: one renewal
@@ -390,7 +392,7 @@ export class WorkflowEngine {
         return this.#finishCancelled(run);
       }
     }
-    return this.#deliver(run, outputs[last.name], lastText);
+    return this.#deliver(run, outputs[last.name]);
   }
 
   async #runStage(
@@ -609,13 +611,18 @@ export class WorkflowEngine {
     }
   }
 
-  async #deliver(run: RunState, report: unknown, reportText: SerializedJson | null): Promise<JobOutcome> {
+  /** `report`: the last stage's output, a JSON value or its SerializedJson text. */
+  async #deliver(run: RunState, report: unknown): Promise<JobOutcome> {
     const { store, clock, notifier, logger } = this.#o;
     // The report id is the workflow id: saving again after a crash finds the same row.
     const reportId = run.id;
     let stored: StoredReport | null = await store.getReport(reportId);
     if (stored === null) {
-      const fields = reportSearchFields(report, run.request.url);
+      const fields = await (this.#o.reportFields ?? inlineReportFields)(
+        report,
+        run.request.url,
+        run.controller.signal,
+      );
       stored = {
         id: reportId,
         workflowId: run.id,
@@ -624,7 +631,7 @@ export class WorkflowEngine {
         report,
         createdAt: clock.now(),
       };
-      await store.saveReport({ ...stored, ...fields, report: reportText ?? report });
+      await store.saveReport({ ...stored, ...fields });
     }
     if (!(await this.#stillHeld(run))) return FINISHED;
     const rec = await store.getWorkflow(run.id);

@@ -7,7 +7,10 @@ import fc from 'fast-check';
 import { reportArbitrary } from '../../../test/support/report-arbitrary.js';
 import { renderReportJob } from '../../delivery/render-job.js';
 import { DefaultBodyLimits } from '../acquire/budget.js';
+import { SerializedJson } from '../../core/json.js';
 import { ReportSchema } from '../report.js';
+import { reportSearchFields } from '../report-search.js';
+import { pooledReportFields } from './report-jobs.js';
 import { ContentPool, defaultWorkerUrl } from './pool.js';
 
 const clock = new SystemClock();
@@ -156,6 +159,29 @@ describe('ContentPool', () => {
       { deadlineMs: 30_000 },
     );
     expect(bad).toMatchObject({ kind: 'invalid', error: { code: 'delivery.invalid_report' } });
+    // The report as JSON text renders the same; text that is not JSON is an unreadable report, not a crash.
+    const fromText = { ...input, report: null, reportJson: JSON.stringify(report) };
+    expect(await pool.run({ kind: 'render-report', input: fromText }, { deadlineMs: 30_000 })).toEqual(
+      inline,
+    );
+    expect(
+      await pool.run(
+        { kind: 'render-report', input: { ...fromText, reportJson: '{' } },
+        { deadlineMs: 30_000 },
+      ),
+    ).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('derives a report’s search fields from its JSON text on a thread, as the inline walk does', async () => {
+    const pool = make();
+    const [report] = fc.sample(reportArbitrary, { numRuns: 1, seed: 5 });
+    const fields = await pooledReportFields(pool)(
+      new SerializedJson(JSON.stringify(report)),
+      'https://example.com/x',
+      new AbortController().signal,
+    );
+    expect(fields).toEqual(reportSearchFields(report, 'https://example.com/x'));
+    expect(pool.stats().done).toBe(1);
   });
 
   it('refuses invalid options, naming the option and the value', () => {

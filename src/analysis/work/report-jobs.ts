@@ -1,6 +1,8 @@
 // Report validation and rendering on the content pool: the loop that answers Discord only hands the report over.
 import { PermanentError } from '../../core/errors.js';
+import { SerializedJson } from '../../core/json.js';
 import type { ReportRenderer } from '../../delivery/render-job.js';
+import { inlineReportFields, type ReportFieldsDeriver } from '../report-search.js';
 import type { ReportValidator } from '../report-validation.js';
 import { formatSeconds, type ContentPool } from './pool.js';
 
@@ -27,4 +29,18 @@ export function pooledReportRenderer(
 ): ReportRenderer {
   return (input, signal) =>
     pool.run({ kind: 'render-report', input }, { deadlineMs, signal, onDeadline: tooSlow('rendering') });
+}
+
+/** Search fields on the pool when the report is JSON text already (else on this thread: it is a value here). */
+export function pooledReportFields(
+  pool: ContentPool,
+  deadlineMs = DEFAULT_REPORT_JOB_DEADLINE_MS,
+): ReportFieldsDeriver {
+  return (report, fallbackTitle, signal) =>
+    report instanceof SerializedJson
+      ? pool.run(
+          { kind: 'report-fields', json: report.text, fallbackTitle },
+          { deadlineMs, signal, onDeadline: tooSlow('indexing') },
+        )
+      : inlineReportFields(report, fallbackTitle, signal);
 }

@@ -3,6 +3,7 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { bodyToFields } from '../acquire/body.js';
+import { reportSearchFields } from '../report-search.js';
 import { validateReport } from '../report-validation.js';
 import type { Analyser } from '../analyse/analyser.js';
 import { toWire, type ContentTask, type WorkerReply, type WorkerRequest } from './tasks.js';
@@ -44,6 +45,8 @@ async function run(
     }
     case 'validate-report':
       return validateReport(task.draft);
+    case 'report-fields':
+      return reportSearchFields(JSON.parse(task.json) as unknown, task.fallbackTitle);
     case 'render-report': {
       // Loaded on first use: threads that never render do not pay for the renderer and the rasteriser.
       const { renderReportJob } = await import('../../delivery/render-job.js');
