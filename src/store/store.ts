@@ -134,7 +134,10 @@ export interface StoredReport {
   readonly workflowId: string;
   readonly url: string;
   readonly depth: Depth;
-  /** The report JSON (analysis/report.ts schema); when saving, it may be a SerializedJson (core/json.ts). */
+  /**
+   * The report JSON (analysis/report.ts schema). A report the engine just produced off the loop is a SerializedJson
+   * (core/json.ts) when saved and when handed to the notifier; read back from a store it is always the parsed value.
+   */
   readonly report: unknown;
   readonly createdAt: number;
 }
