@@ -7,7 +7,7 @@
 //        [--modes gateway,http] [--no-worker]
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,9 +140,27 @@ interface Phase {
   errors: Record<string, number>;
   loopP99Ms: number;
   loopMaxMs: number;
+  /** CPU time this process's main thread spent during the phase (ms), null where /proc cannot tell. */
+  mainCpuMs: number | null;
   /** The worst burst's emulator loop delay (p99, max): the acknowledgement clock's own stalls. */
   emulatorLoopP99Ms: number;
   emulatorLoopMaxMs: number;
+}
+
+/**
+ * CPU time of this process's main thread so far (ms): unlike wall-clock latencies it does not grow when other
+ * processes take the cores, so runs on a loaded machine stay comparable. Linux only (/proc, USER_HZ = 100).
+ */
+function mainThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name: state is [0], utime [11], stime [12] (stat(5) fields 14 and 15).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Fires ROUNDS bursts and collects acknowledgement latencies and this process's event-loop delay meanwhile. */
@@ -161,7 +179,9 @@ async function measure(
     loopMaxMs: 0,
     emulatorLoopP99Ms: 0,
     emulatorLoopMaxMs: 0,
+    mainCpuMs: null,
   };
+  const cpu0 = mainThreadCpuMs();
   for (let round = 0; round < ROUNDS; round++) {
     const r = await driver.fire(`${label}-${round}`, BURST, (i) => url(round, i));
     phase.latencies.push(...r.latencies);
@@ -172,6 +192,8 @@ async function measure(
     await new Promise((ok) => setTimeout(ok, PAUSE_MS));
   }
   loop.disable();
+  const cpu1 = mainThreadCpuMs();
+  phase.mainCpuMs = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
   phase.loopP99Ms = loop.percentile(99) / 1e6;
   phase.loopMaxMs = loop.max / 1e6;
   return phase;
@@ -185,6 +207,7 @@ function line(name: string, p: Phase): string {
     `p99=${percentile(sorted, 99).toFixed(0)}ms max=${(sorted.at(-1) ?? Number.NaN).toFixed(0)}ms ` +
     `past3s=${past3s} loop-delay p99=${p.loopP99Ms.toFixed(1)}ms max=${p.loopMaxMs.toFixed(1)}ms ` +
     `emulator-loop p99=${p.emulatorLoopP99Ms.toFixed(1)}ms max=${p.emulatorLoopMaxMs.toFixed(1)}ms ` +
+    `main-thread-cpu=${p.mainCpuMs === null ? 'n/a' : `${p.mainCpuMs.toFixed(0)}ms`} ` +
     `errors=${JSON.stringify(p.errors)}`
   );
 }
@@ -265,6 +288,13 @@ async function runMode(mode: Mode, pages: readonly Page[], base: string): Promis
         `${bareSorted.filter((v) => v > 3000).length + bare.unanswered} (goal 0); workflows by status at the end: ` +
         JSON.stringify(byStatus),
     );
+    const done = byStatus['completed'] ?? 0;
+    if (ours.mainCpuMs !== null && done > 0)
+      out(
+        `bot main-thread CPU during its phase: ${ours.mainCpuMs.toFixed(0)} ms for ${BURST * ROUNDS} interactions ` +
+          `and ${done} completed workflows (${(ours.mainCpuMs / done).toFixed(1)} ms per completed workflow, ` +
+          'an upper bound: the intakes of the queued ones are in it too)',
+      );
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     bareDriver.close();
