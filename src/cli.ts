@@ -21,6 +21,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'run the whole journey against the local Discord emulator (no account needed)',
   },
   results: { module: 'results', summary: 'print a stored report: results <workflow-id> [--format md|json]' },
+  search: {
+    module: 'search',
+    summary: 'search stored reports: search <words…> [--guild ID | --user ID] [--limit N] [--json]',
+  },
   'register-commands': { module: 'register-commands', summary: 'register the slash commands [--guild ID]' },
   doctor: { module: 'doctor', summary: 'check a deployment and print what is wrong' },
   models: {

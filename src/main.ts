@@ -16,6 +16,7 @@ import {
 import { ContentPool } from './analysis/work/pool.js';
 import { createLlmStage } from './analysis/llm/index.js';
 import { openLlmLedger } from './store/open-llm-ledger.js';
+import { openChunkAudioStore } from './store/open-chunk-audio.js';
 import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -36,10 +37,11 @@ import { createHttpServer, metricsPlacement, type HttpServer } from './http/serv
 import { storeHealthCheck } from './store/health.js';
 import { assertDeployment, openStore } from './store/select.js';
 import type { WorkflowStore } from './store/store.js';
+import { BullmqChunkQueue } from './workflow/bullmq-chunk-queue.js';
 import { BullmqQueue } from './workflow/bullmq-queue.js';
 import { EmbeddedQueue } from './workflow/embedded-queue.js';
 import { WorkflowEngine } from './workflow/engine.js';
-import { createTranscription } from './analysis/transcribe/engines.js';
+import { createTranscription, sttStatuses } from './analysis/transcribe/engines.js';
 import { AnalysisIntakes } from './workflow/intake.js';
 import { FallbackNotices } from './workflow/notices.js';
 import type { WorkQueue } from './workflow/queue.js';
@@ -187,10 +189,29 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         return w !== null && (w.status === 'queued' || w.status === 'running');
       },
     });
+    // Chunk audio lives in the store, so any worker can transcribe any chunk and a run resumed on another machine
+    // needs no media. Under BullMQ each chunk is its own job that every worker takes; otherwise chunks run here.
+    const transcribes = sttStatuses(config).some((s) => s.usable && s.name !== 'captions');
+    const chunkStore = transcribes ? openChunkAudioStore(config) : null;
+    if (chunkStore !== null) stoppers.push(() => chunkStore.close());
+    const chunkQueue =
+      chunkStore !== null && plan.queue === 'bullmq'
+        ? new BullmqChunkQueue({
+            redisUrl: requireKey(config.redisUrl, 'REDIS_URL', 'for the BullMQ queue'),
+            prefix: config.queuePrefix,
+            lockMs: config.leaseMs,
+            clock,
+            logger,
+          })
+        : null;
+    if (chunkQueue !== null) stoppers.push(() => chunkQueue.close({ graceMs: 0 }));
     const transcription = createTranscription(config, {
       clock,
       logger,
       workDir: join(config.dataDir, 'audio'),
+      ...(chunkStore === null
+        ? {}
+        : { chunks: { store: chunkStore, ...(chunkQueue === null ? {} : { queue: chunkQueue }) } }),
     });
     stoppers.push(() => transcription.close());
     const pipeline = createAnalysisPipeline({
@@ -310,6 +331,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         allowApiBaseWebhooks: emulatedApi,
         llmSpend: (id) => llmLedger.workflowSpend(id),
         renderer: reportRenderer,
+        reportPage: reportLinks === null ? undefined : (id) => reportLinks.linkFor(id, clock.now()),
       });
       // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed.
       const claim: InteractionClaim = (interactionId, intake) => intakes.claim(interactionId, intake);
@@ -395,6 +417,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       });
     }
 
+    const chunkJobs = transcription.chunkJobs;
+    if (options.worker && chunkJobs !== null) {
+      // A worker transcribes chunks of any recording, its own workflows' and other workers' alike.
+      await chunkJobs.queue.start(chunkJobs.handler, { concurrency: config.sttConcurrency });
+      // Stops after the engine (stoppers run in reverse): a stage waiting on chunks is released first.
+      stoppers.push(() => chunkJobs.queue.stop({ graceMs: 10_000 }));
+    }
     if (options.worker) await engine.resumeAll();
     // The engine stops before the front end and the store: running stages finish or are released first.
     stoppers.push(() => engine.stop({ graceMs: 10_000 }));

@@ -2,10 +2,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AcquiredContent, TranscriptSegment } from '../../src/analysis/acquire/types.js';
+import { textContent, transcriptOf } from './transcripts.js';
 import { parseCsv } from '../../src/analysis/analyse/checkworthiness/csv.js';
-
-/** Words per second of speech, to give segments plausible times (the CSV has none; these are estimates). */
-const WORDS_PER_SECOND = 2.5;
 
 export interface Ct19Transcript {
   readonly fileName: string;
@@ -34,40 +32,8 @@ export function loadCt19Transcripts(csvPath: string): Ct19Transcript[] {
     list.push({ speaker: (r[cSpeaker] ?? '').trim(), text, label: r[cLabel] === '1' ? 1 : 0 });
   }
   return [...byFile.entries()].map(([fileName, lines]) => {
-    let text = '';
-    let t = 0;
-    const segments: TranscriptSegment[] = [];
-    for (const l of lines) {
-      if (text.length > 0) text += '\n';
-      const charStart = text.length;
-      text += l.text;
-      const seconds = l.text.split(/\s+/).length / WORDS_PER_SECOND;
-      segments.push({
-        start: round(t),
-        end: round(t + seconds),
-        speaker: l.speaker === '' ? null : l.speaker,
-        text: l.text,
-        charStart,
-        charEnd: text.length,
-      });
-      t += seconds;
-    }
-    const content: AcquiredContent = {
-      kind: 'text',
-      source: `ct19:${fileName}`,
-      finalUrl: `ct19:${fileName}`,
-      title: fileName,
-      byline: null,
-      siteName: null,
-      publishedTime: null,
-      language: 'en',
-      text,
-      segments,
-      media: null,
-      notes: [],
-      contentHash: createHash('sha256').update(text).digest('hex'),
-      fetchedAt: 0,
-    };
+    const { text, segments } = transcriptOf(lines);
+    const content = textContent(`ct19:${fileName}`, text, segments, { title: fileName });
     return { fileName, content, labels: lines.map((l) => l.label) };
   });
 }
@@ -85,5 +51,3 @@ export function truncateTranscript(content: AcquiredContent, words: number): Acq
   const text = content.text.slice(0, end);
   return { ...content, text, segments, contentHash: createHash('sha256').update(text).digest('hex') };
 }
-
-const round = (x: number): number => Math.round(x * 100) / 100;

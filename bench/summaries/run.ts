@@ -2,10 +2,10 @@
 // on BBC News (extractive references), XSum (one-sentence abstractive references) and QMSum meetings; plus the
 // repeat pairs per summary and the page furniture that reaches the report from the 32 shared article pages.
 // Usage: npm run build && node dist/bench/summaries/run.js [--limit N]
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AcquiredContent, TranscriptSegment } from '../../src/analysis/acquire/types.js';
+import type { AcquiredContent } from '../../src/analysis/acquire/types.js';
+import { readQmsumMeetings, textContent } from '../analysis/transcripts.js';
 import { Analyser } from '../../src/analysis/analyse/analyser.js';
 import { contentTerms, EnglishParser } from '../../src/analysis/analyse/document.js';
 import { repeatPairs } from '../../src/analysis/analyse/redundancy.js';
@@ -25,22 +25,7 @@ interface Sample {
   readonly reference: string;
 }
 
-const contentOf = (id: string, text: string, segments: TranscriptSegment[] | null): AcquiredContent => ({
-  kind: 'text',
-  source: id,
-  finalUrl: id,
-  title: null,
-  byline: null,
-  siteName: null,
-  publishedTime: null,
-  language: 'en',
-  text,
-  segments,
-  media: null,
-  notes: [],
-  contentHash: createHash('sha256').update(text).digest('hex'),
-  fetchedAt: 0,
-});
+const contentOf = (id: string, text: string): AcquiredContent => textContent(id, text, null);
 
 const jsonl = (file: string): Record<string, string>[] =>
   readFileSync(file, 'utf8')
@@ -56,7 +41,7 @@ function bbc(limit: number): Sample[] {
       const nl = text.indexOf('\n');
       return {
         id: r['id']!,
-        content: contentOf(r['id']!, text, null),
+        content: contentOf(r['id']!, text),
         bodyStart: nl < 0 ? 0 : nl,
         reference: r['summary']!,
       };
@@ -68,53 +53,15 @@ function xsum(limit: number): Sample[] {
     .slice(0, limit)
     .map((r) => ({
       id: r['id']!,
-      content: contentOf(r['id']!, r['document']!.trim(), null),
+      content: contentOf(r['id']!, r['document']!.trim()),
       bodyStart: 0,
       reference: r['summary']!,
     }));
 }
 
-interface Meeting {
-  meeting_transcripts: { speaker: string; content: string }[];
-  general_query_list: { query: string; answer: string }[];
-}
-
 function meetings(limit: number): Sample[] {
-  const dir = path.join(corpus, 'meetings');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .slice(0, limit)
-    .map((f) => {
-      const m = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Meeting;
-      let text = '';
-      let t = 0;
-      const segments: TranscriptSegment[] = [];
-      for (const turn of m.meeting_transcripts) {
-        const line = turn.content.trim();
-        if (line === '') continue;
-        if (text !== '') text += '\n';
-        const charStart = text.length;
-        text += line;
-        // QMSum has no times: 2.5 words per second gives segments plausible ones.
-        const seconds = line.split(/\s+/).length / 2.5;
-        segments.push({
-          start: t,
-          end: t + seconds,
-          speaker: turn.speaker,
-          text: line,
-          charStart,
-          charEnd: text.length,
-        });
-        t += seconds;
-      }
-      return {
-        id: f,
-        content: contentOf(f, text, segments),
-        bodyStart: 0,
-        reference: m.general_query_list[0]?.answer ?? '',
-      };
-    })
+  return readQmsumMeetings(path.join(corpus, 'meetings'), limit)
+    .map((m) => ({ id: m.file, content: m.content, bodyStart: 0, reference: m.reference }))
     .filter((s) => s.reference !== '');
 }
 
@@ -133,8 +80,12 @@ function evaluate(
   samples: readonly Sample[],
   analyser: Analyser,
   parser: EnglishParser,
+  withChapters = false,
 ): void {
-  const rows: Row[] = ['Lead-3', 'TextRank', 'autointel', 'autointel TL;DR only'].map((name) => ({
+  const names = ['Lead-3', 'TextRank', 'autointel', 'autointel TL;DR only'];
+  if (withChapters) names.push('autointel chapter summaries');
+  const chapterCounts: number[] = [];
+  const rows: Row[] = names.map((name) => ({
     name,
     scores: [],
     repeats: [],
@@ -173,6 +124,18 @@ function evaluate(
     );
     const tldr = summary.find((x) => x.tldr === true) ?? summary[0];
     add(rows[3]!, tldr === undefined ? [] : [tldr.text], s.reference);
+    if (withChapters) {
+      // The comprehensive report's chapters, each with its own summary: read in order, they summarise the whole.
+      const deep = analyser.analyse(s.content, { depth: 'comprehensive', llmConfigured: false });
+      const chapters = deep.sections.chapters;
+      const items = chapters === undefined || isMissing(chapters) ? [] : chapters.items;
+      chapterCounts.push(items.length);
+      add(
+        rows[4]!,
+        items.flatMap((c) => (c.summary ?? []).map((x) => x.text)),
+        s.reference,
+      );
+    }
   }
   const pct = (x: number): string => (100 * x).toFixed(2);
   process.stdout.write(
@@ -187,6 +150,10 @@ function evaluate(
     );
     void lead;
   }
+  if (withChapters)
+    process.stdout.write(
+      `chapters per meeting: mean ${mean(chapterCounts).toFixed(1)}, min ${Math.min(...chapterCounts)}, max ${Math.max(...chapterCounts)}\n`,
+    );
   const ours = rows[2]!;
   const r2Ratio = mean(ours.scores.map((x) => x.r2)) / Math.max(1e-9, mean(lead.scores.map((x) => x.r2)));
   process.stdout.write(
@@ -215,7 +182,7 @@ function main(argv: readonly string[]): void {
   );
   evaluate('BBC News dev (extractive references)', bbc(limit), analyser, parser);
   evaluate('XSum dev (one-sentence abstractive references)', xsum(limit), analyser, parser);
-  evaluate('QMSum meetings (whole-meeting reference summaries)', meetings(limit), analyser, parser);
+  evaluate('QMSum meetings (whole-meeting reference summaries)', meetings(limit), analyser, parser, true);
   furnitureReport(path.join(corpus, 'articles'), analyser);
 }
 

@@ -144,11 +144,11 @@ describe('analysis pipeline', () => {
         );
       },
     };
-    const guilds: (string | undefined)[] = [];
+    const guilds: (string | null)[] = [];
     const index: ReportIndex = {
       search: (_q, o) => {
         // Fact-check lookups and cross-references alike: every search of earlier reports stays in the guild.
-        guilds.push(o.guildId);
+        guilds.push(o.scope.kind === 'guild' ? o.scope.guildId : null);
         return Promise.resolve([]);
       },
       loadReport: () => Promise.resolve(null),

@@ -4,6 +4,7 @@ import { SerializedJson } from '../core/json.js';
 import { PermanentError, toAppError, type AppError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
 import type { Depth, Pipeline, Stage, StageContext, StageInput, StageOutcome } from '../core/stage.js';
+import { scopeOfRequest, type ReportScope } from '../store/store.js';
 import type { AcquiredContent } from './acquire/types.js';
 import type { AnalysisRunner } from './analyse/pool.js';
 import type { AnalysisOutput, ReportIndex } from './analyse/types.js';
@@ -123,6 +124,7 @@ async function transcribeStage(
       progress: (f, m) => ctx.progress(f, m ?? 'transcribing'),
       // Each transcribed chunk is checkpointed here: a resumed run starts at the next unfinished chunk.
       partials: ctx.partials,
+      workflowId: input.workflowId,
     });
     if (!r.ok) {
       // A retry needs the audio again; a permanent failure does not.
@@ -182,13 +184,13 @@ async function analyseStage(
       deps.reportIndex ?? null,
       analysis,
       input.workflowId,
-      input.guildId ?? null,
+      scopeOfStage(input),
       crossRefNotes,
     );
   }
   ctx.progress(0.95, 'fact-checks');
   const factChecks = await factChecksFor(
-    input,
+    { workflowId: input.workflowId, scope: scopeOfStage(input) },
     content.value,
     analysis,
     { search: deps.factCheckSearch ?? null, reportIndex: deps.reportIndex ?? null },
@@ -210,7 +212,7 @@ async function findCrossReferences(
   analysis: AnalysisOutput,
   workflowId: string,
   /** A server's request searches only that server's reports: another server's titles and links never show. */
-  guildId: string | null,
+  scope: ReportScope,
   notes: string[],
 ): Promise<NonNullable<ReportSections['crossReferences']>> {
   if (index === null) {
@@ -226,7 +228,7 @@ async function findCrossReferences(
       const hits = await index.search(q.query, {
         limit: 3,
         excludeWorkflowId: workflowId,
-        ...(guildId === null ? {} : { guildId }),
+        scope,
       });
       for (const h of hits) {
         if (seen.has(h.workflowId) || h.workflowId === workflowId) continue;
@@ -398,3 +400,8 @@ const missingCheckpoint = (stage: string): AppError =>
   });
 
 const elapsed = (clock: Clock, t0: number): number => Math.max(0, clock.now() - t0);
+
+/** Whose earlier reports this stage may read: the requesting server's, else the requester's own (see ReportScope). */
+function scopeOfStage(input: StageInput): ReportScope {
+  return scopeOfRequest({ guildId: input.guildId ?? null, requesterId: input.requesterId ?? null });
+}

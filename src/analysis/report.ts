@@ -19,6 +19,8 @@ export const SpanSchema = z.object({
   endTime: z.number().nonnegative().optional(),
   /** 1-based page of a paged document (PDF) where the span starts. */
   page: z.number().int().positive().optional(),
+  /** Who is speaking where the span starts, when the source is a transcript with speaker turns. */
+  speaker: z.string().optional(),
 });
 export type Span = z.infer<typeof SpanSchema>;
 
@@ -75,7 +77,14 @@ export const RhetoricSignalSchema = z.object({
   span: SpanSchema,
 });
 export const QuoteSchema = z.object({ text: z.string(), speaker: z.string().nullable(), span: SpanSchema });
-export const ChapterSchema = z.object({ title: z.string(), span: SpanSchema });
+export const ChapterSchema = z.object({
+  title: z.string(),
+  span: SpanSchema,
+  /** The chapter's own central sentences (one to three, no repeats), in order. */
+  summary: z.array(z.object({ text: z.string(), span: SpanSchema })).optional(),
+  /** In a transcript with speaker turns: who speaks in the chapter, most words first. */
+  speakers: z.array(z.string()).optional(),
+});
 export const CrossReferenceSchema = z.object({
   workflowId: z.string(),
   url: z.string(),

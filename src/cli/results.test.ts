@@ -11,6 +11,7 @@ import { PostgresWorkflowStore } from '../store/postgres/postgres-store.js';
 import { leaseOf, type RunLease, type WorkflowRequest, type WorkflowStore } from '../store/store.js';
 import { SqliteWorkflowStore, sqliteStorePath } from '../store/sqlite/sqlite-store.js';
 import { run } from './results.js';
+import { run as search } from './search.js';
 
 const span = { start: 0, end: 10 };
 const report: Report = {
@@ -52,7 +53,7 @@ const request: WorkflowRequest = {
   delivery: {},
 };
 
-describe('autointel results', () => {
+describe('autointel results and autointel search (read-only commands over the store)', () => {
   let dir: string;
   let out: string[];
   let err: string[];
@@ -113,6 +114,31 @@ describe('autointel results', () => {
     expect(err.join('')).toContain('is not a workflow id');
     expect(await run([], io())).toBe(2);
     expect(await run([missing, '--format', 'pdf'], io())).toBe(2);
+  });
+
+  it('prints ranked hits with the workflow id, scoped by --guild or --user, and says when nothing matched', async () => {
+    expect(await search(['harbour'], io())).toBe(1);
+    expect(err.join('')).toContain('there is no store');
+    expect(existsSync(sqliteStorePath(dir))).toBe(false);
+    const store = new SqliteWorkflowStore({ filename: sqliteStorePath(dir) });
+    await store.migrate();
+    const { done } = await seedInto(store);
+    await store.close();
+
+    err = [];
+    expect(await search(['harbour'], io())).toBe(0);
+    expect(out.join('')).toContain('1. Harbour Tides');
+    expect(out.join('')).toContain(`workflow ${done}`);
+    out = [];
+    expect(await search(['harbour', '--user', 'u', '--json'], io())).toBe(0);
+    expect(JSON.parse(out.join(''))).toEqual([
+      expect.objectContaining({ workflowId: done, depth: 'standard' }),
+    ]);
+    expect(await search(['harbour', '--guild', 'some-guild'], io())).toBe(1);
+    expect(err.join('')).toContain('No stored report matches "harbour"');
+    expect(await search(['harbour', '--guild', 'g', '--user', 'u'], io())).toBe(2);
+    expect(await search([], io())).toBe(2);
+    expect(await search(['harbour', '--limit', '0'], io())).toBe(2);
   });
 });
 

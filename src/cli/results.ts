@@ -1,13 +1,10 @@
 // `autointel results <workflow-id> [--format md|json]`: prints a stored report, or where its workflow stands.
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { renderMarkdown } from '../analysis/render/markdown.js';
 import { ReportSchema } from '../analysis/report.js';
-import { ConfigError, loadConfig, type Config, type RawEnv } from '../config/config.js';
-import { SystemClock } from '../core/clock.js';
 import { toAppError } from '../core/errors.js';
 import { isUuid } from '../core/ids.js';
-import { openStore, sqliteFile } from '../store/select.js';
+import { withStoredData, type StoredIo } from './stored.js';
 import type { WorkflowRecord } from '../store/store.js';
 
 const USAGE = `Usage: autointel results <workflow-id> [--format md|json]
@@ -18,11 +15,7 @@ AUTOINTEL_DATA_DIR.
 Exit codes: 0 report printed, 1 unknown id / failed / cancelled, 2 bad usage, 3 still queued or running.
 `;
 
-export interface ResultsIo {
-  readonly env?: RawEnv;
-  readonly stdout?: (text: string) => void;
-  readonly stderr?: (text: string) => void;
-}
+export type ResultsIo = StoredIo;
 
 function describeStatus(w: WorkflowRecord): string {
   switch (w.status) {
@@ -72,59 +65,45 @@ export async function run(args: readonly string[], io: ResultsIo = {}): Promise<
     return 1;
   }
 
-  let config: Config;
-  try {
-    config = loadConfig(io.env ?? process.env);
-  } catch (e: unknown) {
-    if (e instanceof ConfigError) {
-      err(`${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
-  // Never the URL itself: it may carry the database password.
-  const where = config.databaseUrl === undefined ? sqliteFile(config) : 'the PostgreSQL store (DATABASE_URL)';
-  if (config.databaseUrl === undefined && !existsSync(where)) {
-    // Asking about a workflow must not create an empty database as a side effect.
-    err(`No workflow ${id}: there is no store at ${where} (AUTOINTEL_DATA_DIR=${config.dataDir}).\n`);
-    return 1;
-  }
-
-  const store = openStore(config, { clock: new SystemClock() });
-  try {
-    await store.migrate();
-    const workflow = await store.getWorkflow(id);
-    if (workflow === null) {
-      err(
-        `No workflow ${id} in ${where}. It may never have existed or been purged after the retention period.\n`,
-      );
+  return withStoredData(
+    io,
+    (where, dataDir) => {
+      // Asking about a workflow must not create an empty database as a side effect.
+      err(`No workflow ${id}: there is no store at ${where} (AUTOINTEL_DATA_DIR=${dataDir}).\n`);
       return 1;
-    }
-    const report = workflow.reportId === null ? null : await store.getReport(workflow.reportId);
-    if (report === null) {
-      const status = describeStatus(workflow);
-      if (format === 'json') {
-        out(
-          `${JSON.stringify({ id, status: workflow.status, progress: workflow.progress, error: workflow.lastError }, null, 2)}\n`,
+    },
+    async (store, where) => {
+      const workflow = await store.getWorkflow(id);
+      if (workflow === null) {
+        err(
+          `No workflow ${id} in ${where}. It may never have existed or been purged after the retention period.\n`,
         );
-      } else {
-        out(`${status}\n`);
+        return 1;
       }
-      return workflow.status === 'queued' || workflow.status === 'running' ? 3 : 1;
-    }
-    if (format === 'json') {
-      out(`${JSON.stringify(report.report, null, 2)}\n`);
+      const report = workflow.reportId === null ? null : await store.getReport(workflow.reportId);
+      if (report === null) {
+        const status = describeStatus(workflow);
+        if (format === 'json') {
+          out(
+            `${JSON.stringify({ id, status: workflow.status, progress: workflow.progress, error: workflow.lastError }, null, 2)}\n`,
+          );
+        } else {
+          out(`${status}\n`);
+        }
+        return workflow.status === 'queued' || workflow.status === 'running' ? 3 : 1;
+      }
+      if (format === 'json') {
+        out(`${JSON.stringify(report.report, null, 2)}\n`);
+        return 0;
+      }
+      const valid = ReportSchema.safeParse(report.report);
+      if (!valid.success) {
+        err(`The stored report does not match the current report schema; printing it as JSON.\n`);
+        out(`${JSON.stringify(report.report, null, 2)}\n`);
+        return 0;
+      }
+      out(renderMarkdown(valid.data));
       return 0;
-    }
-    const valid = ReportSchema.safeParse(report.report);
-    if (!valid.success) {
-      err(`The stored report does not match the current report schema; printing it as JSON.\n`);
-      out(`${JSON.stringify(report.report, null, 2)}\n`);
-      return 0;
-    }
-    out(renderMarkdown(valid.data));
-    return 0;
-  } finally {
-    await store.close();
-  }
+    },
+  );
 }

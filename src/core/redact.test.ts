@@ -18,6 +18,18 @@ describe('redactSecrets', () => {
     expect(redactSecrets(`Authorization: Bot ${token}`)).not.toContain(token);
   });
 
+  it('removes passwords from URLs and connection strings, keeping the rest readable', () => {
+    expect(redactSecrets('connect postgres://bot:s3cr%40t@db.internal:5432/prod failed')).toBe(
+      'connect postgres://bot:[redacted]@db.internal:5432/prod failed',
+    );
+    expect(redactSecrets('redis://:hunter2@cache:6379')).toBe('redis://:[redacted]@cache:6379');
+    expect(redactSecrets('host=db password=hunter2 user=bot')).toBe('host=db password=[redacted] user=bot');
+    expect(redactSecrets("PASSWORD='a b c';x=1")).toBe('PASSWORD=[redacted];x=1');
+    expect(redactSecrets('https://example.com/a@b and user@example.com')).toBe(
+      'https://example.com/a@b and user@example.com',
+    );
+  });
+
   it('is applied to AppError messages', () => {
     const e = new AppError('delivery.failed', `could not reach ${WEBHOOK}`);
     expect(e.message).not.toContain('AbCdEfGhIjKlMnOp');

@@ -14,6 +14,8 @@ export interface StageInput {
   readonly depth: Depth;
   /** The requesting guild (null outside one: CLI, DMs); scopes lookups in earlier reports. */
   readonly guildId?: string | null;
+  /** The member who asked (null from the command line); with no guild, lookups see only their own reports. */
+  readonly requesterId?: string | null;
   /** Outputs of earlier stages by stage name, exactly as the engine stored them (JSON values). */
   readonly outputs: Readonly<Record<string, unknown>>;
 }

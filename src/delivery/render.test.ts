@@ -120,6 +120,44 @@ describe('renderReport', () => {
     expect(head?.url).toBe('https://example.com/a');
   });
 
+  it('links key points, claims, quotes and chapters to their place in the source (text fragment, t=)', () => {
+    const span = { start: 0, end: 10 };
+    const article = renderReport(
+      sampleReport({
+        quotes: { items: [{ text: 'We will (not) stop here.', speaker: 'Mayor', span }] },
+      }),
+      { workflowId: WF },
+    );
+    const text = JSON.stringify(article);
+    expect(text).toContain('Budget approved. [↗](<https://example.com/a#:~:text=Budget%20approved.>)');
+    expect(text).toContain('[↗](<https://example.com/a#:~:text=Taxes%20rise%20by%203%25%20next%20year.>)');
+    // The quote's parentheses are encoded, so the masked link cannot end early.
+    expect(text).toContain(
+      'We will (not) stop here. [↗](<https://example.com/a#:~:text=We%20will%20%28not%29',
+    );
+
+    const timed = { start: 0, end: 10, startTime: 95, endTime: 130, speaker: 'Ann' };
+    const video = sampleReport({
+      chapters: {
+        items: [
+          {
+            title: 'Budget talk',
+            span: timed,
+            summary: [{ text: 'The budget passed.', span: timed }],
+            speakers: ['Ann'],
+          },
+        ],
+      },
+    });
+    video.source.finalUrl = 'https://www.youtube.com/watch?v=abcdefghijk';
+    video.source.kind = 'media';
+    const rendered = renderReport(video, { workflowId: WF });
+    const chapters = rendered.flatMap((m) => m.embeds ?? []).find((e) => e.title === 'Chapters');
+    expect(chapters?.description).toContain('1:35 Budget talk — The budget passed.');
+    expect(chapters?.description).toContain('[↗](<https://www.youtube.com/watch?v=abcdefghijk&t=95s>)');
+    for (const m of rendered) expect(validateMessage(m)).toEqual([]);
+  });
+
   it('states a missing section with its reason instead of leaving it out silently', () => {
     const out = renderReport(
       sampleReport({ claims: { missing: { reason: 'no claim model at this depth' } } }),

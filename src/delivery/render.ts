@@ -6,6 +6,8 @@ import type { Embed, DiscordMessage } from '../discord-api/message.js';
 import { LIMITS, embedSize, measure } from '../discord-api/limits.js';
 import { renderMarkdown } from '../analysis/render/markdown.js';
 import { compactSpan } from '../analysis/render/format.js';
+import { linkTo } from '../analysis/links.js';
+import type { Span } from '../analysis/report.js';
 import { LLM_KIND_TITLES, llmFacts, spendLine } from '../analysis/render/llm.js';
 import type { LlmSpendTotal } from '../store/llm-ledger.js';
 import {
@@ -101,14 +103,50 @@ function describe(title: string, lines: readonly string[], budget: number, color
   return out;
 }
 
-/** `• ` bullets of one text each, split into as many lines as needed to stay under `lineLimit`. */
-function bullets(texts: readonly string[], lineLimit: number, itemChars: number): string[] {
+/** A chapter as one line: where it starts, its title, and the first sentence of its own summary. */
+function chapterLine(
+  c: NonNullable<Extract<Report['sections']['chapters'], { items: unknown }>>['items'][number],
+): string {
+  const first = c.summary?.[0]?.text;
+  const at = c.span.startTime === undefined ? '' : `${compactSpan(c.span).split('–')[0]} `;
+  return `${at}${c.title}${first === undefined ? '' : ` — ${first}`}`;
+}
+
+/** Longest "go to the source" link appended to an item; a longer one is left out rather than cut. */
+const SOURCE_LINK_CHARS = 400;
+
+/**
+ * ` [↗](url)`: the item's place in its source (a text fragment on a page, `t=` in a video, `#page=` in a PDF), or ''
+ * when the source has no address to link to. The URL comes from `linkTo`, percent-encoded; `<>` keep Discord from
+ * previewing it, the parenthesis from ending the link early, and `@` (in a path) from looking like a mention.
+ */
+function sourceLink(r: Report, text: string, span: Span, prefixOnly = false): string {
+  const url = linkTo(r.source, { text, prefixOnly, span });
+  if (url === null || validUrl(url) === undefined) return '';
+  const link = ` [↗](<${url.replace(/[<>()\s@]/g, encodeURIComponent)}>)`;
+  return measure(link) > SOURCE_LINK_CHARS ? '' : link;
+}
+
+/**
+ * `• ` bullets of one text each, split into as many lines as needed to stay under `lineLimit`; `suffixes[i]` (a
+ * source link, already safe) ends item i's last line.
+ */
+function bullets(
+  texts: readonly string[],
+  lineLimit: number,
+  itemChars: number,
+  suffixes: readonly string[] = [],
+): string[] {
   const lines: string[] = [];
-  for (const t of texts) {
+  texts.forEach((t, n) => {
     const shown = clip(t, itemChars);
-    if (shown === '') continue;
-    splitText(shown, lineLimit - 2).forEach((p, i) => lines.push(`${i === 0 ? '•' : ' '} ${escapePiece(p)}`));
-  }
+    if (shown === '') return;
+    const suffix = suffixes[n] ?? '';
+    const pieces = splitText(shown, lineLimit - 2 - measure(suffix));
+    pieces.forEach((p, i) =>
+      lines.push(`${i === 0 ? '•' : ' '} ${escapePiece(p)}${i === pieces.length - 1 ? suffix : ''}`),
+    );
+  });
   return lines;
 }
 
@@ -197,8 +235,13 @@ function keyPointEmbeds(r: Report, budget: number): Embed[] {
   const kp = r.sections.keyPoints;
   if (isMissing(kp))
     return describe('Key points', [missingLine('Key points', kp.missing.reason)], budget, COLOR.brand);
-  const shown = kp.items.slice(0, SHOWN.keyPoints).map((x) => x.text);
-  const lines = bullets(shown, LIMITS.description, SHOWN.keyPointChars);
+  const shown = kp.items.slice(0, SHOWN.keyPoints);
+  const lines = bullets(
+    shown.map((x) => x.text),
+    LIMITS.description,
+    SHOWN.keyPointChars,
+    shown.map((x) => sourceLink(r, x.text, x.span)),
+  );
   if (kp.items.length > SHOWN.keyPoints)
     lines.push(`+${kp.items.length - SHOWN.keyPoints} more in the attached report`);
   return lines.length === 0 ? [] : describe('Key points', lines, budget, COLOR.brand);
@@ -242,11 +285,15 @@ function topicEntityEmbeds(r: Report, budget: number): Embed[] {
 }
 
 /** Fields for one item whose text may need several 1024-character values; names come with `(continued)`. */
-function addItem(b: FieldEmbeds, rawName: string, text: string, maxChars: number): void {
+function addItem(b: FieldEmbeds, rawName: string, text: string, maxChars: number, suffix = ''): void {
   const name = truncate(rawName, 200) || 'item';
   const shown = clip(text, maxChars) || '(empty)';
-  splitText(shown, LIMITS.fieldValue).forEach((p, i) => {
-    b.add(i === 0 ? name : truncate(`${rawName} (continued)`, LIMITS.fieldName), escapePiece(p));
+  const pieces = splitText(shown, LIMITS.fieldValue - measure(suffix));
+  pieces.forEach((p, i) => {
+    b.add(
+      i === 0 ? name : truncate(`${rawName} (continued)`, LIMITS.fieldName),
+      `${escapePiece(p)}${i === pieces.length - 1 ? suffix : ''}`,
+    );
   });
 }
 
@@ -357,7 +404,13 @@ export function renderReport(report: Report, opts: RenderOptions): DiscordMessag
     ...topicEntityEmbeds(report, budget),
     ...listSection('Check-worthy claims', s.claims, budget, SHOWN.claims, (b, c, i) => {
       const speaker = c.speaker !== null && sanitize(c.speaker) !== '' ? ` · ${sanitize(c.speaker)}` : '';
-      addItem(b, `#${i + 1} · check-worthiness ${c.score.toFixed(2)}${speaker}`, c.text, SHOWN.claimChars);
+      addItem(
+        b,
+        `#${i + 1} · check-worthiness ${c.score.toFixed(2)}${speaker}`,
+        c.text,
+        SHOWN.claimChars,
+        sourceLink(report, c.text, c.span),
+      );
     }),
     ...listSection('Rhetoric signals', s.rhetoric, budget, SHOWN.signals, (b, x) => {
       const detail = x.detail !== null && sanitize(x.detail) !== '' ? ` (${sanitize(x.detail)})` : '';
@@ -365,15 +418,19 @@ export function renderReport(report: Report, opts: RenderOptions): DiscordMessag
     }),
     ...listSection('Notable quotes', s.quotes, budget, SHOWN.quotes, (b, q, i) => {
       const who = q.speaker !== null && sanitize(q.speaker) !== '' ? ` — ${sanitize(q.speaker)}` : '';
-      addItem(b, `Quote ${i + 1}${who}`, q.text, 600);
+      addItem(b, `Quote ${i + 1}${who}`, q.text, 600, sourceLink(report, q.text, q.span));
     }),
     ...(s.chapters !== undefined && !isMissing(s.chapters) && s.chapters.items.length > 0
       ? describe(
           'Chapters',
           bullets(
-            s.chapters.items.slice(0, SHOWN.chapters).map((c) => c.title),
+            s.chapters.items.slice(0, SHOWN.chapters).map(chapterLine),
             LIMITS.description,
-            200,
+            320,
+            s.chapters.items.slice(0, SHOWN.chapters).map((c) => {
+              const first = c.summary?.[0];
+              return first === undefined ? '' : sourceLink(report, first.text, first.span);
+            }),
           ),
           budget,
           COLOR.brand,

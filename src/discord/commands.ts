@@ -1,8 +1,9 @@
 // The slash commands the bot registers: names, options, choices and who may use them.
 import { DEPTHS } from '../core/stage.js';
+import { SEARCH_QUERY_MAX } from './validate.js';
 
 /** Application command option types (Discord API). */
-export const OptionType = { String: 3 } as const;
+export const OptionType = { String: 3, Boolean: 5 } as const;
 /** MANAGE_GUILD permission bit, as the decimal string Discord expects. */
 export const MANAGE_GUILD = 1n << 5n;
 export const ADMINISTRATOR = 1n << 3n;
@@ -13,6 +14,7 @@ export const COMMAND_NAMES = {
   status: 'autointel_status',
   cancel: 'autointel_cancel',
   config: 'autointel_config',
+  search: 'autointel_search',
 } as const;
 export type CommandName = (typeof COMMAND_NAMES)[keyof typeof COMMAND_NAMES];
 
@@ -21,6 +23,7 @@ export interface CommandOptionDefinition {
   readonly name: string;
   readonly description: string;
   readonly required?: boolean;
+  readonly min_length?: number;
   readonly max_length?: number;
   readonly choices?: readonly { readonly name: string; readonly value: string }[];
 }
@@ -70,6 +73,12 @@ export const COMMANDS: readonly CommandDefinition[] = [
         required: false,
         max_length: 200,
       },
+      {
+        type: OptionType.Boolean,
+        name: 'rerun',
+        description: 'Analyse again even if this server already has a report for this link at this depth',
+        required: false,
+      },
     ],
   },
   {
@@ -89,6 +98,21 @@ export const COMMANDS: readonly CommandDefinition[] = [
     type: 1,
     description: 'Cancel a running analysis',
     options: [workflowIdOption],
+  },
+  {
+    name: COMMAND_NAMES.search,
+    type: 1,
+    description: "Search this server's earlier reports (only you see the results)",
+    options: [
+      {
+        type: OptionType.String,
+        name: 'query',
+        description: 'Words to look for in titles, summaries, claims and transcripts',
+        required: true,
+        min_length: 1,
+        max_length: SEARCH_QUERY_MAX,
+      },
+    ],
   },
   {
     name: COMMAND_NAMES.config,

@@ -70,6 +70,7 @@ describe('POST /interactions hardening (replay, size, malformed bodies)', () => 
       retrieve: async () => ({ kind: 'not_found', reason: 'none' }),
       cancel: async () => ({ kind: 'not_found', reason: 'none' }),
       configureWebhook: async () => ({ kind: 'invalid', reason: 'none' }),
+      search: async () => ({ content: 'none' }),
       interactionUnreachable: async () => undefined,
     };
     const logger = createLogger({ level: 'silent' });

@@ -77,6 +77,11 @@ export function parseInteraction(raw: unknown): ParsedInteraction | null {
   };
 }
 
+/** A boolean option's value: true only for a real `true` (absent, or any other value, is false). */
+export function booleanOption(i: ParsedInteraction, name: string): boolean {
+  return i.options.find((x) => x.name === name)?.value === true;
+}
+
 /** The string value of an option, or undefined when absent. */
 export function stringOption(i: ParsedInteraction, name: string): string | undefined {
   const o = i.options.find((x) => x.name === name);

@@ -2,10 +2,12 @@
 import type { AnalysisIntake } from '../workflow/intake.js';
 
 export type { AnalysisIntake, InteractionInfo } from '../workflow/intake.js';
+export { earlierOfferText } from '../workflow/intake.js';
 export type {
   AppServices,
   CancelOutcome,
   ConfigOutcome,
+  SearchRequest,
   StartOutcome,
   ViewOutcome,
   ViewRequest,

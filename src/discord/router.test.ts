@@ -13,7 +13,7 @@ const UUID = '123e4567-e89b-42d3-a456-426614174000';
 let seq = 0;
 function command(
   name: string,
-  options: Record<string, string> = {},
+  options: Record<string, string | boolean> = {},
   extra: { permissions?: string; guildId?: string | null } = {},
 ) {
   seq += 1;
@@ -29,7 +29,11 @@ function command(
     data: {
       name,
       type: 1,
-      options: Object.entries(options).map(([k, v]) => ({ name: k, type: 3, value: v })),
+      options: Object.entries(options).map(([k, v]) => ({
+        name: k,
+        type: typeof v === 'boolean' ? 5 : 3,
+        value: v,
+      })),
     },
   };
 }
@@ -46,6 +50,7 @@ function setup(overrides: Partial<AppServices> = {}, claim?: (id: string) => Pro
     retrieve: (r) => (calls.push('retrieve'), memory.retrieve(r)),
     cancel: (r) => (calls.push('cancel'), memory.cancel(r)),
     configureWebhook: (r) => (calls.push('configureWebhook'), memory.configureWebhook(r)),
+    search: (r) => (calls.push('search'), memory.search(r)),
     interactionUnreachable: async (info, msg) => {
       unreachable.push({ info, content: msg.content, flags: msg.flags });
     },
@@ -100,6 +105,8 @@ describe('InteractionRouter.plan (synchronous, before any I/O)', () => {
       /not a Discord webhook URL/,
     ],
     ['an unknown command', command('autointel_nope'), /Unknown command/],
+    ['a search without words', command('autointel_search', { query: ' ?! ' }), /Search for some words/],
+    ['a search too long', command('autointel_search', { query: 'a'.repeat(201) }), /keep it under 200/],
   ];
   for (const [name, payload, text] of invalidCases) {
     it(`answers ${name} with an ephemeral type-4 message saying what to fix`, () => {
@@ -114,6 +121,10 @@ describe('InteractionRouter.plan (synchronous, before any I/O)', () => {
   it('defers /autointel publicly and the other commands privately', () => {
     const a = router.plan(command('autointel', { url: 'https://example.com/a', depth: 'deep' })).plan;
     expect(a).toMatchObject({ kind: 'defer', ephemeral: false });
+    expect(router.plan(command('autointel_search', { query: 'wind farms' })).plan).toMatchObject({
+      kind: 'defer',
+      ephemeral: true,
+    });
     for (const name of ['retrieve_results', 'autointel_status', 'autointel_cancel']) {
       expect(router.plan(command(name, { workflow_id: UUID })).plan).toMatchObject({
         kind: 'defer',
@@ -268,6 +279,71 @@ describe('InteractionRouter in gateway mode', () => {
     expect(jsonOf(transport.requests[1])['content']).toContain('queued');
   });
 
+  it('records rerun:True with the intake and passes it to the start; absent means false', async () => {
+    const { router } = setup();
+    const rerun = router.plan(command('autointel', { url: 'https://example.com/r', rerun: true })).plan;
+    expect(rerun).toMatchObject({ kind: 'defer', intake: { url: 'https://example.com/r', rerun: true } });
+    const plain = router.plan(command('autointel', { url: 'https://example.com/r' })).plan;
+    expect(plain).toMatchObject({ kind: 'defer', intake: { rerun: false } });
+    const seen: (boolean | undefined)[] = [];
+    const { router: r2 } = setup({
+      startAnalysis: async (req) => (seen.push(req.rerun), { kind: 'started', workflowId: UUID }),
+    });
+    await r2.handleGatewayInteraction(command('autointel', { url: 'https://example.com/r', rerun: true }));
+    await r2.handleGatewayInteraction(command('autointel', { url: 'https://example.com/r' }));
+    expect(seen).toEqual([true, false]);
+  });
+
+  it('offers the earlier report instead of a new run, saying how to run it again', async () => {
+    const finishedAt = Date.UTC(2026, 10, 30, 9, 15);
+    const { router, transport } = setup({
+      startAnalysis: async () => ({
+        kind: 'earlier',
+        workflowId: UUID,
+        finishedAt,
+        reportUrl: 'https://bot.example/r/x?e=1&s=abc',
+      }),
+    });
+    await router.handleGatewayInteraction(
+      command('autointel', { url: 'https://example.com/a', depth: 'deep' }),
+    );
+    const content = String(jsonOf(transport.requests.at(-1))['content']);
+    expect(content).toContain('already analysed here at depth deep (finished 2026-11-30 09:15 UTC)');
+    expect(content).toContain(`/retrieve_results workflow_id:${UUID}`);
+    expect(content).toContain('https://bot.example/r/x?e=1&s=abc');
+    expect(content).toContain('rerun:True');
+  });
+
+  it('answers /autointel_search privately with what the services found in this guild', async () => {
+    const { router, transport, memory, clock, calls } = setup();
+    const started = await memory.startAnalysis({
+      url: 'https://example.com/wind-farms',
+      depth: 'standard',
+      interaction: {
+        id: '7',
+        applicationId: APP,
+        token: 't',
+        createdAt: clock.now(),
+        guildId: '900',
+        channelId: '901',
+        userId: '902',
+        isAdmin: false,
+      },
+    });
+    if (started.kind !== 'started') throw new Error('expected a start');
+    memory.complete(started.workflowId, []);
+    await router.handleGatewayInteraction(command('autointel_search', { query: 'wind-farms' }));
+    expect(calls).toEqual(['search']);
+    expect(jsonOf(transport.requests[0])).toEqual({ type: 5, data: { flags: 64 } });
+    expect(transport.requests[1]?.method).toBe('PATCH');
+    expect(String(jsonOf(transport.requests[1])['content'])).toContain(started.workflowId);
+    // Another guild sees nothing of it.
+    await router.handleGatewayInteraction(
+      command('autointel_search', { query: 'wind-farms' }, { guildId: '777' }),
+    );
+    expect(String(jsonOf(transport.requests.at(-1))['content'])).toBe('No report matches.');
+  });
+
   it('says so privately when a workflow does not exist', async () => {
     const { router, transport } = setup();
     await router.handleGatewayInteraction(command('retrieve_results', { workflow_id: UUID }));
@@ -355,6 +431,7 @@ function failingServices(calls: string[]): AppServices {
     retrieve: fail('retrieve'),
     cancel: fail('cancel'),
     configureWebhook: fail('configureWebhook'),
+    search: fail('search'),
     interactionUnreachable: fail('interactionUnreachable'),
   };
 }

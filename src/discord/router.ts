@@ -5,7 +5,13 @@ import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Depth } from '../core/stage.js';
 import { COMMAND_NAMES, isCommandName } from './commands.js';
-import { InteractionType, parseInteraction, stringOption, type ParsedInteraction } from './interaction.js';
+import {
+  InteractionType,
+  booleanOption,
+  parseInteraction,
+  stringOption,
+  type ParsedInteraction,
+} from './interaction.js';
 import { EPHEMERAL, textMessage, type DiscordMessage } from '../discord-api/message.js';
 import { noopMetrics, type FrontEndMetrics } from './metrics.js';
 import type {
@@ -16,6 +22,7 @@ import type {
   StartOutcome,
   ViewOutcome,
 } from './ports.js';
+import { earlierOfferText } from './ports.js';
 import { InteractionResponder, type InteractionResponderOptions, type Responder } from './responder.js';
 import {
   InteractionSession,
@@ -25,7 +32,13 @@ import {
   type InitialResponse,
 } from './session.js';
 import type { DiscordTransport } from '../discord-api/transport.js';
-import { validateAnalysisUrl, validateDepth, validateWebhookUrl, validateWorkflowId } from './validate.js';
+import {
+  validateAnalysisUrl,
+  validateDepth,
+  validateSearchQuery,
+  validateWebhookUrl,
+  validateWorkflowId,
+} from './validate.js';
 
 /** What a handler gets once the initial response has settled. */
 export interface HandlerContext {
@@ -48,7 +61,7 @@ export type Plan =
       readonly ephemeral: boolean;
       readonly run: (ctx: HandlerContext) => Promise<void>;
       /** For /autointel: the request, stored with the claim before the acknowledgement goes out. */
-      readonly intake?: { readonly url: string; readonly depth: Depth };
+      readonly intake?: { readonly url: string; readonly depth: Depth; readonly rerun: boolean };
     };
 
 /** HTTP endpoint mode: the answer to write, and what to call once it was written (or failed to be). */
@@ -358,12 +371,13 @@ export class InteractionRouter {
           episode === ''
             ? checked.value
             : `${checked.value.split('#')[0]}#episode=${encodeURIComponent(episode.slice(0, 200))}`;
+        const rerun = booleanOption(i, 'rerun');
         return {
           kind: 'defer',
           command: name,
           ephemeral: false,
-          run: (ctx) => this.#analyze(ctx, url, depth.value),
-          intake: { url, depth: depth.value },
+          run: (ctx) => this.#analyze(ctx, { url, depth: depth.value, rerun }),
+          intake: { url, depth: depth.value, rerun },
         };
       }
       case COMMAND_NAMES.retrieve:
@@ -376,6 +390,16 @@ export class InteractionRouter {
             ? (ctx: HandlerContext) => this.#cancel(ctx, id.value)
             : (ctx: HandlerContext) => this.#view(ctx, name, id.value);
         return { kind: 'defer', command: name, ephemeral: true, run };
+      }
+      case COMMAND_NAMES.search: {
+        const query = validateSearchQuery(stringOption(i, 'query'));
+        if (!query.ok) return invalid(name, query.error);
+        return {
+          kind: 'defer',
+          command: name,
+          ephemeral: true,
+          run: (ctx) => this.#search(ctx, query.value),
+        };
       }
       case COMMAND_NAMES.config: {
         if (i.guildId === null) return invalid(name, 'This command only works inside a server.');
@@ -394,13 +418,26 @@ export class InteractionRouter {
     }
   }
 
-  async #analyze(ctx: HandlerContext, url: string, depth: Depth): Promise<void> {
-    const out = await this.#services.startAnalysis({ url, depth, interaction: ctx.info });
+  async #analyze(
+    ctx: HandlerContext,
+    req: { readonly url: string; readonly depth: Depth; readonly rerun: boolean },
+  ): Promise<void> {
+    const out = await this.#services.startAnalysis({ ...req, interaction: ctx.info });
     if (out.kind === 'refused') {
       await this.#privateError(ctx, `I could not start this analysis: ${out.reason}`);
       return;
     }
-    await this.#show(ctx, textMessage(startedText(out, depth)));
+    const text = out.kind === 'earlier' ? earlierOfferText(out, req) : startedText(out, req.depth);
+    await this.#show(ctx, textMessage(text));
+  }
+
+  async #search(ctx: HandlerContext, query: string): Promise<void> {
+    const out = await this.#services.search({
+      query,
+      guildId: ctx.info.guildId,
+      userId: ctx.info.userId,
+    });
+    await this.#showPrivate(ctx, out);
   }
 
   async #view(ctx: HandlerContext, command: string, workflowId: string): Promise<void> {
@@ -478,7 +515,10 @@ function initialOf(plan: Extract<Plan, { kind: 'reply' | 'defer' }>): InitialRes
 }
 
 /** The acknowledgement text: it names the workflow id so the user can always come back to it. */
-export function startedText(out: Extract<StartOutcome, { workflowId: string }>, depth: Depth): string {
+export function startedText(
+  out: Extract<StartOutcome, { kind: 'started' | 'existing' | 'cached' }>,
+  depth: Depth,
+): string {
   const id = out.workflowId;
   const retrieve = `use \`/retrieve_results workflow_id:${id}\` any time.`;
   switch (out.kind) {

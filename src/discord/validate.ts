@@ -41,6 +41,21 @@ export function validateWorkflowId(input: string | undefined): Result<string, st
   );
 }
 
+/** Longest search text accepted (the command option's own limit). */
+export const SEARCH_QUERY_MAX = 200;
+
+/** A search over earlier reports: some letters or digits, at most SEARCH_QUERY_MAX characters. */
+export function validateSearchQuery(input: string | undefined): Result<string, string> {
+  const raw = (input ?? '').trim();
+  if (raw.length > SEARCH_QUERY_MAX)
+    return err(`That search is ${raw.length} characters long; keep it under ${SEARCH_QUERY_MAX}.`);
+  if (!/[\p{L}\p{N}]/u.test(raw))
+    return err(
+      'Search for some words (letters or digits), for example `/autointel_search query:wind turbines`.',
+    );
+  return ok(raw);
+}
+
 const WEBHOOK_URL =
   /^https:\/\/(?:(?:ptb|canary)\.)?discord(?:app)?\.com\/api(?:\/v\d{1,2})?\/webhooks\/\d{5,25}\/[\w-]{20,200}$/;
 

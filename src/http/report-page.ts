@@ -223,8 +223,15 @@ export function reportPageModel(
       id: 'chapters',
       title: 'Chapters',
       kind: 'table',
-      head: ['Where', 'Chapter'],
-      rows: chapters.map((c) => ({ cells: [{ text: where(c.span) }, { text: clean(c.title) }] })),
+      head: ['Where', 'Chapter', 'In short', 'Speakers'],
+      rows: chapters.map((c) => ({
+        cells: [
+          { text: where(c.span) },
+          { text: clean(c.title) },
+          { text: clean((c.summary ?? []).map((x) => x.text).join(' ')) },
+          { text: clean((c.speakers ?? []).join(', ')) },
+        ],
+      })),
     });
   }
   const density = text === null ? null : claimDensity(report, text.length);

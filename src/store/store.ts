@@ -147,8 +147,44 @@ export interface ReportSearchHit {
   readonly workflowId: string;
   readonly url: string;
   readonly title: string;
+  /** Matched words between `**` markers (taken from the report's own text: escape it before showing it). */
   readonly snippet: string;
+  /** Higher is better. */
   readonly rank: number;
+  readonly depth: Depth;
+  /** When the report was stored (ms). */
+  readonly createdAt: number;
+}
+
+/**
+ * Whose workflows a lookup may see: one server's; one member's own, requested outside any server; or every one
+ * (the operator's command line only). A member's search or a fresh-result lookup never crosses servers.
+ */
+export type ReportScope =
+  | { readonly kind: 'guild'; readonly guildId: string }
+  | { readonly kind: 'direct'; readonly requesterId: string }
+  | { readonly kind: 'operator' };
+
+/** The scope of a request: its server, else its requester; the command line (neither) sees everything. */
+export function scopeOfRequest(r: {
+  readonly guildId: string | null;
+  readonly requesterId: string | null;
+}): ReportScope {
+  if (r.guildId !== null) return { kind: 'guild', guildId: r.guildId };
+  if (r.requesterId !== null) return { kind: 'direct', requesterId: r.requesterId };
+  return { kind: 'operator' };
+}
+
+/** The two values every adapter's scope filter binds: the kind and the guild or requester id. */
+export function scopeParams(scope: ReportScope): { readonly kind: string; readonly id: string | null } {
+  switch (scope.kind) {
+    case 'guild':
+      return { kind: scope.kind, id: scope.guildId };
+    case 'direct':
+      return { kind: scope.kind, id: scope.requesterId };
+    case 'operator':
+      return { kind: scope.kind, id: null };
+  }
 }
 
 export interface DeliveryPart {
@@ -185,6 +221,8 @@ export interface WorkflowLeaseStore {
     readonly now: number;
   }): Promise<{ readonly workflow: WorkflowRecord; readonly created: boolean }>;
   getWorkflow(id: string): Promise<WorkflowRecord | null>;
+  /** The workflow an interaction started, if it started one. */
+  getWorkflowByInteraction(interactionId: string): Promise<WorkflowRecord | null>;
   listWorkflows(filter: {
     readonly statuses?: readonly WorkflowStatus[];
     readonly guildId?: string;
@@ -229,15 +267,25 @@ export interface WorkflowLeaseStore {
 
   countRunning(filter: { readonly guildId?: string }): Promise<number>;
   countCreatedSince(filter: { readonly requesterId: string; readonly since: number }): Promise<number>;
-  /** A completed workflow with a report for the same url and depth finished at or after `since`. */
-  findFreshResult(input: {
+  /**
+   * The newest completed workflow with a report for the same url and depth, finished at or after `since`, among
+   * the workflows `scope` may see (a server's result is never served to, or offered in, another server).
+   */
+  findLatestResult(input: {
     readonly url: string;
     readonly depth: Depth;
     readonly since: number;
-  }): Promise<{ readonly workflowId: string; readonly reportId: string } | null>;
+    readonly scope: ReportScope;
+  }): Promise<LatestResult | null>;
 
   /** Deletes finished workflows (and their reports, checkpoints, parts) older than `before`. */
   purgeFinishedBefore(before: number): Promise<number>;
+}
+
+export interface LatestResult {
+  readonly workflowId: string;
+  readonly reportId: string;
+  readonly finishedAt: number;
 }
 
 /** Stage checkpoints and stored reports (with their full-text search): the engine's and the pipeline's port. */
@@ -257,11 +305,13 @@ export interface CheckpointReportStore {
 
   saveReport(input: StoredReport & { readonly title: string; readonly searchText: string }): Promise<void>;
   getReport(id: string): Promise<StoredReport | null>;
-  /** Full-text search over stored reports (FTS5 on SQLite, tsvector on PostgreSQL); `guildId` keeps it to the
-   * reports of workflows requested in that guild. */
+  /**
+   * Full-text search over stored reports (FTS5 on SQLite, tsvector on PostgreSQL), best first, among the reports of
+   * the workflows `scope` may see. Any user text is a valid query (quotes, operators and punctuation are read as words).
+   */
   searchReports(
     query: string,
-    options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly guildId?: string },
+    options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly scope: ReportScope },
   ): Promise<ReportSearchHit[]>;
 }
 

@@ -4,7 +4,13 @@ import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { LlmSpendTotal } from '../store/llm-ledger.js';
 import type { SecretBox } from '../core/secrets.js';
-import type { CheckpointReportStore, GuildSettingsStore, WorkflowRecord } from '../store/store.js';
+import {
+  scopeOfRequest,
+  type CheckpointReportStore,
+  type GuildSettingsStore,
+  type WorkflowRecord,
+} from '../store/store.js';
+import { renderSearchResults } from '../delivery/search-results.js';
 import type { WorkflowEngine } from './engine.js';
 import { configureGuildWebhook } from '../delivery/guild-config.js';
 import { renderOutcome, renderProgressCard, renderStatus } from '../delivery/render.js';
@@ -16,6 +22,7 @@ import type {
   AppServices,
   CancelOutcome,
   ConfigOutcome,
+  SearchRequest,
   StartOutcome,
   ViewOutcome,
   ViewRequest,
@@ -24,7 +31,7 @@ import type {
 export interface EngineAppServicesOptions {
   readonly engine: WorkflowEngine;
   /** Reports for /view, the guild webhook for /config; intakes go through `intakes`. */
-  readonly store: GuildSettingsStore & Pick<CheckpointReportStore, 'getReport'>;
+  readonly store: GuildSettingsStore & Pick<CheckpointReportStore, 'getReport' | 'searchReports'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly secretBox: SecretBox;
@@ -38,10 +45,15 @@ export interface EngineAppServicesOptions {
   readonly llmSpend?: (workflowId: string) => Promise<LlmSpendTotal>;
   /** Where /retrieve_results validates and renders a report: the content pool in the bot; this thread by default. */
   readonly renderer?: ReportRenderer;
+  /** A workflow's signed report page, when the deployment has a public URL (AUTOINTEL_PUBLIC_URL). */
+  readonly reportPage?: ((workflowId: string) => string) | undefined;
 }
 
 /** A report too slow to render for /retrieve_results is shown as the workflow's card instead. */
 const RETRIEVE_RENDER_MS = 60_000;
+
+/** Hits shown for one /autointel_search. */
+const SEARCH_HITS = 5;
 
 /** A rendered message shown privately to the member who asked. */
 const privately = (m: DiscordMessage): DiscordMessage => ({ ...m, flags: EPHEMERAL });
@@ -56,8 +68,19 @@ export class EngineAppServices implements AppServices {
     this.#o = options;
   }
 
-  startAnalysis(req: AnalysisIntake): Promise<StartOutcome> {
-    return this.#o.intakes.start(req);
+  async startAnalysis(req: AnalysisIntake): Promise<StartOutcome> {
+    const out = await this.#o.intakes.start(req);
+    const page = this.#o.reportPage;
+    return out.kind === 'earlier' && page !== undefined ? { ...out, reportUrl: page(out.workflowId) } : out;
+  }
+
+  async search(req: SearchRequest): Promise<DiscordMessage> {
+    const hits = await this.#o.store.searchReports(req.query, {
+      limit: SEARCH_HITS,
+      scope: scopeOfRequest({ guildId: req.guildId, requesterId: req.userId }),
+    });
+    const page = this.#o.reportPage;
+    return renderSearchResults(req.query, hits, page === undefined ? {} : { pageFor: page });
   }
 
   /** Same guild only (a DM workflow only for its requester); `strict` also demands requester or admin. */

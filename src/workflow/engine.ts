@@ -4,13 +4,14 @@ import { newId } from '../core/ids.js';
 import { jsonText, SerializedJson } from '../core/json.js';
 import { partialKey, type Stage, type StageContext, type StageOutcome } from '../core/stage.js';
 import { attemptsExhausted } from '../store/run-rules.js';
-import type {
-  RunLease,
-  StoredError,
-  StoredReport,
-  WorkflowProgress,
-  WorkflowRecord,
-  WorkflowRequest,
+import {
+  scopeOfRequest,
+  type RunLease,
+  type StoredError,
+  type StoredReport,
+  type WorkflowProgress,
+  type WorkflowRecord,
+  type WorkflowRequest,
 } from '../store/store.js';
 import type { DeliveryResult } from './notifier.js';
 import type { JobOutcome, QueueJob } from './queue.js';
@@ -19,6 +20,7 @@ import {
   abortReason,
   DefaultWorkflowEngineOptions,
   DEPTH_PRIORITY,
+  type StartOptions,
   type StartOutcome,
   type WorkflowEngineOptions,
 } from './types.js';
@@ -105,7 +107,7 @@ export class WorkflowEngine {
    * Persists the request (durable before the id is returned) and hands it to the queue. Idempotent on the
    * interaction id; refuses over-quota requesters; serves a fresh url+depth result as a delivery-only workflow.
    */
-  async start(request: WorkflowRequest): Promise<StartOutcome> {
+  async start(request: WorkflowRequest, options: StartOptions = {}): Promise<StartOutcome> {
     const { store, clock, limits } = this.#o;
     const now = clock.now();
     if (request.requesterId !== null && limits.perUserPerHour > 0) {
@@ -124,21 +126,33 @@ export class WorkflowEngine {
       }
     }
 
-    const fresh =
-      this.#o.freshnessMs > 0
-        ? await store.findFreshResult({
+    // The newest result this requester's server (or, outside one, this requester) already has for url+depth: served
+    // as it is while fresh, otherwise offered instead of a new run unless a re-run was asked for.
+    const offer = options.offerEarlier === true;
+    const latest =
+      this.#o.freshnessMs > 0 || offer
+        ? await store.findLatestResult({
             url: request.url,
             depth: request.depth,
-            since: now - this.#o.freshnessMs,
+            since: offer ? 0 : now - this.#o.freshnessMs,
+            scope: scopeOfRequest(request),
           })
         : null;
+    const fresh =
+      latest !== null && this.#o.freshnessMs > 0 && latest.finishedAt >= now - this.#o.freshnessMs
+        ? latest
+        : null;
+    if (latest !== null && fresh === null && request.interactionId !== null) {
+      // A retried interaction whose workflow exists is answered as before, not with an offer.
+      const existing = await store.getWorkflowByInteraction(request.interactionId);
+      if (existing !== null) return this.#existing(existing);
+    }
+    if (latest !== null && fresh === null) {
+      return { kind: 'earlier', workflowId: latest.workflowId, finishedAt: latest.finishedAt };
+    }
 
     const { workflow, created } = await store.createWorkflow({ id: newId(), request, now });
-    if (!created) {
-      // A retried interaction: the row may have been created by a start() that died before enqueueing.
-      if (workflow.status === 'queued') await this.#enqueue(workflow);
-      return { kind: 'existing', workflow };
-    }
+    if (!created) return this.#existing(workflow);
     if (fresh !== null) {
       const checkpoints = await store.getCheckpoints(fresh.workflowId);
       delete checkpoints[FAILURE_CHECKPOINT];
@@ -156,6 +170,12 @@ export class WorkflowEngine {
       'workflow accepted',
     );
     return { kind: 'started', workflow };
+  }
+
+  /** A retried interaction: the row may have been created by a start() that died before enqueueing. */
+  async #existing(workflow: WorkflowRecord): Promise<StartOutcome> {
+    if (workflow.status === 'queued') await this.#enqueue(workflow);
+    return { kind: 'existing', workflow };
   }
 
   async #enqueue(workflow: WorkflowRecord): Promise<void> {
@@ -444,6 +464,7 @@ export class WorkflowEngine {
           url: run.request.url,
           depth: run.request.depth,
           guildId: run.request.guildId,
+          requesterId: run.request.requesterId,
           outputs,
         },
         ctx,

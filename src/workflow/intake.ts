@@ -2,6 +2,7 @@
 // the workflow → the workflow id for the acknowledgement; and recovery of the intakes a dead process left open.
 import type { Clock } from '../core/clock.js';
 import { toAppError } from '../core/errors.js';
+import { redactSecrets } from '../core/redact.js';
 import type { Logger } from '../core/logger.js';
 import type { SecretBox } from '../core/secrets.js';
 import { isDepth, type Depth } from '../core/stage.js';
@@ -9,7 +10,7 @@ import { canReachUser, type TargetDeps } from '../delivery/targets.js';
 import type { IntakeCursor, IntakeDeadReason, IntakeStore, OpenIntake } from '../store/intake-store.js';
 import type { DeliveryRef, WorkflowRequest } from '../store/store.js';
 import type { NoticeRecipient, Notices } from './notices.js';
-import type { StartOutcome } from './types.js';
+import type { StartOptions, StartOutcome } from './types.js';
 
 /** Everything the application needs to know about an interaction. The token lives in memory only. */
 export interface InteractionInfo {
@@ -31,11 +32,21 @@ export interface AnalysisIntake {
   readonly url: string;
   readonly depth: Depth;
   readonly interaction: InteractionInfo;
+  /** Run again even when this server already has a report for the url at this depth (else it is offered). */
+  readonly rerun?: boolean;
 }
 
 /** The engine's StartOutcome as the front end shows it: the workflow id, or the reason for the refusal. */
 export type AnalysisStart =
-  | { readonly kind: Exclude<StartOutcome['kind'], 'refused'>; readonly workflowId: string }
+  | { readonly kind: 'started' | 'existing' | 'cached'; readonly workflowId: string }
+  /** Nothing started: the server's earlier report of this url at this depth, offered instead. */
+  | {
+      readonly kind: 'earlier';
+      readonly workflowId: string;
+      readonly finishedAt: number;
+      /** Its signed report page, where the deployment has a public URL. */
+      readonly reportUrl?: string;
+    }
   | { readonly kind: 'refused'; readonly reason: string };
 
 export interface RecoveryReport {
@@ -48,7 +59,7 @@ export interface RecoveryReport {
 
 export interface AnalysisIntakesOptions {
   readonly store: IntakeStore;
-  readonly engine: { start(request: WorkflowRequest): Promise<StartOutcome> };
+  readonly engine: { start(request: WorkflowRequest, options?: StartOptions): Promise<StartOutcome> };
   readonly secretBox: SecretBox;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -60,17 +71,40 @@ export interface AnalysisIntakesOptions {
   readonly graceMs?: number;
   /** Open intakes read per page during recovery. */
   readonly pageSize?: number;
+  /**
+   * An intake whose start still fails this long after it was acknowledged is dead-lettered with the last error
+   * (and the member told) instead of being retried on every pass forever.
+   */
+  readonly giveUpAfterMs?: number;
 }
 
 export const DefaultAnalysisIntakesOptions = {
   graceMs: 10_000,
   pageSize: 100,
+  giveUpAfterMs: 60 * 60_000,
 } as const satisfies Partial<AnalysisIntakesOptions>;
 
 const NO_TARGET_REASON =
   'I cannot start this analysis: once the 15-minute interaction window closes I would have no way to deliver the ' +
   'report here. Ask a server admin to set a delivery webhook with `/autointel_config webhook:<url>` (or the bot ' +
   'operator to set DISCORD_WEBHOOK), or give the bot permission to post in this channel.';
+
+/**
+ * The answer to an /autointel that was not run because this server already has the report: where to find it, and
+ * how to run it again anyway.
+ */
+export function earlierOfferText(
+  offer: { readonly workflowId: string; readonly finishedAt: number; readonly reportUrl?: string },
+  request: { readonly url: string; readonly depth: Depth },
+): string {
+  const when = new Date(offer.finishedAt).toISOString().slice(0, 16).replace('T', ' ');
+  const page = offer.reportUrl === undefined ? '' : ` It is also on its page: ${offer.reportUrl}`;
+  return (
+    `This link was already analysed here at depth ${request.depth} (finished ${when} UTC) — workflow ` +
+    `\`${offer.workflowId}\`. \`/retrieve_results workflow_id:${offer.workflowId}\` shows that report.${page}\n` +
+    `To analyse it again anyway, run \`/autointel\` with the same link and depth and \`rerun:True\`.`
+  );
+}
 
 /** Reads a stored intake back: a value, or why it can never be started. */
 export function parseIntake(
@@ -104,7 +138,8 @@ export function parseIntake(
     nullableStr(i['guildId']) &&
     nullableStr(i['channelId']) &&
     str(i['userId']) &&
-    typeof i['isAdmin'] === 'boolean';
+    typeof i['isAdmin'] === 'boolean' &&
+    (o['rerun'] === undefined || typeof o['rerun'] === 'boolean');
   if (!valid) {
     return {
       ok: false,
@@ -153,18 +188,27 @@ export class AnalysisIntakes {
     const delivery = this.#ref(info);
     if (!(await canReachUser(delivery, this.#o.targets)))
       return { kind: 'refused', reason: NO_TARGET_REASON };
-    const outcome = await this.#o.engine.start({
-      url: req.url,
-      depth: req.depth,
-      requesterId: info.userId,
-      guildId: info.guildId,
-      channelId: info.channelId,
-      interactionId: info.id,
-      origin: 'discord',
-      delivery,
-    });
-    if (outcome.kind === 'refused') return { kind: 'refused', reason: outcome.reason };
-    return { kind: outcome.kind, workflowId: outcome.workflow.id };
+    const outcome = await this.#o.engine.start(
+      {
+        url: req.url,
+        depth: req.depth,
+        requesterId: info.userId,
+        guildId: info.guildId,
+        channelId: info.channelId,
+        interactionId: info.id,
+        origin: 'discord',
+        delivery,
+      },
+      { offerEarlier: req.rerun !== true },
+    );
+    switch (outcome.kind) {
+      case 'refused':
+        return { kind: 'refused', reason: outcome.reason };
+      case 'earlier':
+        return outcome;
+      default:
+        return { kind: outcome.kind, workflowId: outcome.workflow.id };
+    }
   }
 
   #ref(info: InteractionInfo): DeliveryRef {
@@ -243,13 +287,40 @@ export class AnalysisIntakes {
         });
         return 'refused';
       }
+      if (outcome.kind === 'earlier') {
+        // Nothing will be delivered for it: the member hears where the earlier report is.
+        await this.#o.notices.tell(recipientOf(parsed.intake, this.#o.secretBox), {
+          content: earlierOfferText(outcome, parsed.intake),
+          allowed_mentions: { parse: [] },
+        });
+      }
       return 'started';
     } catch (e: unknown) {
-      this.#o.logger.error(
-        { ...log, err: toAppError(e) },
-        'intake recovery failed; retried on the next pass',
-      );
-      return 'failed';
+      const error = toAppError(e);
+      const giveUpAfter = this.#o.giveUpAfterMs ?? DefaultAnalysisIntakesOptions.giveUpAfterMs;
+      if (this.#o.clock.now() - row.claimedAt < giveUpAfter) {
+        this.#o.logger.error({ ...log, err: error }, 'intake recovery failed; retried on the next pass');
+        return 'failed';
+      }
+      // Retried for long enough: a crash loop on one request must end, and the member hears why.
+      const minutes = Math.round(giveUpAfter / 60_000);
+      await this.#o.notices
+        .tell(recipientOf(parsed.intake, this.#o.secretBox), {
+          content:
+            `I acknowledged the analysis of ${parsed.intake.url} but could not start it for ${minutes} minutes ` +
+            `(${error.userMessage}), so I have stopped trying. Please run /autointel again later ` +
+            `(reference: \`${row.interactionId}\`).`,
+          allowed_mentions: { parse: [] },
+        })
+        .catch((e2: unknown) => {
+          this.#o.logger.warn({ ...log, err: toAppError(e2) }, 'give-up notice failed');
+        });
+      return this.#deadLetter(row, {
+        code: 'intake.start_failed',
+        message: redactSecrets(
+          `Starting failed for ${minutes} minutes; last error: ${error.code}: ${error.message}`,
+        ).slice(0, 500),
+      });
     }
   }
 

@@ -19,6 +19,13 @@ export type ViewOutcome =
   | { readonly kind: 'messages'; readonly messages: readonly DiscordMessage[] }
   | { readonly kind: 'not_found' | 'forbidden'; readonly reason: string };
 
+/** A member's search: their server's reports (outside a server, their own). */
+export interface SearchRequest {
+  readonly query: string;
+  readonly guildId: string | null;
+  readonly userId: string;
+}
+
 export type CancelOutcome =
   | { readonly kind: 'cancelled' | 'cancel_requested'; readonly workflowId: string }
   | { readonly kind: 'already_finished'; readonly workflowId: string; readonly status: string }
@@ -33,9 +40,13 @@ export interface AppServices {
     readonly url: string;
     readonly depth: Depth;
     readonly interaction: InteractionInfo;
+    /** Run even when the server already has this report (otherwise the earlier one is offered). */
+    readonly rerun?: boolean;
   }): Promise<StartOutcome>;
   status(req: ViewRequest): Promise<ViewOutcome>;
   retrieve(req: ViewRequest): Promise<ViewOutcome>;
+  /** The one private message answering /autointel_search: ranked hits with snippets and links, or why none. */
+  search(req: SearchRequest): Promise<DiscordMessage>;
   cancel(req: ViewRequest): Promise<CancelOutcome>;
   configureWebhook(req: {
     readonly guildId: string;

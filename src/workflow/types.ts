@@ -95,7 +95,20 @@ export type StartOutcome =
   | { readonly kind: 'existing'; readonly workflow: WorkflowRecord }
   /** A fresh result exists: a new workflow that only delivers the stored report (see Terminology). */
   | { readonly kind: 'cached'; readonly workflow: WorkflowRecord; readonly sourceWorkflowId: string }
+  /**
+   * Offered instead of a run (only when asked for, see StartOptions): this url was analysed at this depth for the
+   * same server (or requester) before; nothing was created.
+   */
+  | { readonly kind: 'earlier'; readonly workflowId: string; readonly finishedAt: number }
   | { readonly kind: 'refused'; readonly code: string; readonly reason: string };
+
+export interface StartOptions {
+  /**
+   * Offer an earlier report of the same url and depth (older than the freshness window) instead of starting a run.
+   * A member's /autointel asks for this unless they ask for a re-run; the command line does not.
+   */
+  readonly offerEarlier?: boolean;
+}
 
 /** Lower runs first (BullMQ convention): quick analyses overtake long ones. */
 export const DEPTH_PRIORITY: Readonly<Record<Depth, number>> = {

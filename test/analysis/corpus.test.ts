@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCt19Transcripts } from '../../bench/analysis/ct19.js';
+import { readQmsumMeetings } from '../../bench/analysis/transcripts.js';
 import { corpusAvailable, corpusDir } from '../support/corpus.js';
 import { defaultTrainingCsvPath } from '../../src/analysis/analyse/checkworthiness/paths.js';
 import { createAcquirer } from '../../src/analysis/acquire/index.js';
@@ -190,3 +191,48 @@ describe.skipIf(
     }
   });
 });
+
+const meetingsDir = path.join(corpusDir, 'meetings');
+describe.skipIf(!corpusAvailable('QMSum meeting at comprehensive depth', 'meetings'))(
+  'a QMSum meeting transcript at comprehensive depth',
+  () => {
+    it('keeps speaker turns through the analysis and gives each chapter its own summary and speakers', async () => {
+      const { file, content } = readQmsumMeetings(meetingsDir, 1)[0]!;
+      const report = await analyse(content, 'comprehensive');
+      expectSpansHoldItems(report, content.text);
+      const speakerAt = (offset: number): string | null =>
+        content.segments!.find((s) => s.charStart <= offset && offset < s.charEnd)?.speaker ?? null;
+      // Every summary sentence and key point names the speaker whose turn it is.
+      const said = [...items(report.sections.summary), ...items(report.sections.keyPoints)];
+      expect(said.length).toBeGreaterThan(0);
+      for (const x of said) expect(x.span.speaker).toBe(speakerAt(x.span.start));
+
+      const chapters = items(report.sections.chapters);
+      expect(chapters.length).toBeGreaterThan(3);
+      const seen: string[] = [];
+      for (const c of chapters) {
+        expect(c.summary?.length ?? 0).toBeGreaterThan(0);
+        for (const x of c.summary ?? []) {
+          // Inside its chapter, quoted exactly, spoken by the turn's speaker, and never repeated across chapters.
+          expect(x.span.start).toBeGreaterThanOrEqual(c.span.start);
+          expect(x.span.end).toBeLessThanOrEqual(c.span.end);
+          expect(content.text.slice(x.span.start, x.span.end)).toBe(x.text);
+          expect(x.span.speaker).toBe(speakerAt(x.span.start));
+          expect(seen).not.toContain(x.text);
+          seen.push(x.text);
+        }
+        const inChapter = new Set(
+          content
+            .segments!.filter((s) => s.charStart < c.span.end && s.charEnd > c.span.start)
+            .map((s) => s.speaker),
+        );
+        expect(c.speakers?.length ?? 0).toBeGreaterThan(0);
+        for (const name of c.speakers ?? []) expect(inChapter).toContain(name);
+      }
+      process.stdout.write(
+        `meeting ${file}: ${chapters.length} chapters, ${seen.length} chapter-summary sentences, ` +
+          `${new Set(content.segments!.map((s) => s.speaker)).size} speakers\n`,
+      );
+    });
+  },
+);

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SerializedJson } from '../../src/core/json.js';
-import type { CheckpointReportStore, WorkflowLeaseStore } from '../../src/store/store.js';
-import { claimRun, createIn, LEASE, must, T0, useStore, type PortUnderTest } from './store-support.js';
+import type { CheckpointReportStore, ReportScope, WorkflowLeaseStore } from '../../src/store/store.js';
+import { ALL, claimRun, createIn, LEASE, must, T0, useStore, type PortUnderTest } from './store-support.js';
 import { completeWithReport } from './store-workflows.contract.js';
 
 /** Checkpoints belong to workflows and are fenced by their runs: the lease port seeds them. */
@@ -115,25 +115,31 @@ export function describeCheckpointReportStoreContract(
           title: 'Unrelated',
           searchText: 'A recipe for bread with rye flour.',
         });
-        const hits = await store.searchReports('magma', { limit: 10 });
+        const hits = await store.searchReports('magma', { limit: 10, scope: ALL });
         expect(hits.map((h) => h.workflowId).sort()).toEqual([a.id, b.id].sort());
         const hitA = hits.find((h) => h.workflowId === a.id);
         expect(hitA).toMatchObject({
           reportId: a.reportId,
           url: 'https://s.example/a',
           title: 'Volcanic activity in Iceland',
+          depth: 'standard',
+          createdAt: T0,
         });
         expect(hitA?.snippet.toLowerCase()).toContain('magma');
         expect(typeof hitA?.rank).toBe('number');
-        expect((await store.searchReports('Iceland', { limit: 10 })).map((h) => h.workflowId)).toEqual([
-          a.id,
-        ]);
-        const excluded = await store.searchReports('magma', { limit: 10, excludeWorkflowId: a.id });
+        expect(
+          (await store.searchReports('Iceland', { limit: 10, scope: ALL })).map((h) => h.workflowId),
+        ).toEqual([a.id]);
+        const excluded = await store.searchReports('magma', {
+          limit: 10,
+          scope: ALL,
+          excludeWorkflowId: a.id,
+        });
         expect(excluded.map((h) => h.workflowId)).toEqual([b.id]);
-        expect(await store.searchReports('magma', { limit: 1 })).toHaveLength(1);
+        expect(await store.searchReports('magma', { limit: 1, scope: ALL })).toHaveLength(1);
       });
 
-      it('searchReports with a guildId finds only the reports of workflows requested in that guild', async () => {
+      it('searchReports sees only its scope: a guild, a member outside any guild, or (operator) everything', async () => {
         const store = current();
         const mine = await completeWithReport(
           store,
@@ -151,20 +157,39 @@ export function describeCheckpointReportStoreContract(
           { title: 'Theirs', searchText: 'The reservoir holds eleven billion litres, they said.' },
           'guild-fc-2',
         );
-        await completeWithReport(store, 'https://g.example/3', 'comprehensive', T0, {
-          title: 'No guild',
-          searchText: 'The reservoir holds eleven billion litres too.',
-        });
-        expect(await store.searchReports('reservoir litres', { limit: 10 })).toHaveLength(3);
-        const scoped = await store.searchReports('reservoir litres', { limit: 10, guildId: 'guild-fc-1' });
-        expect(scoped.map((h) => h.workflowId)).toEqual([mine.id]);
-        expect(
-          await store.searchReports('reservoir', {
-            limit: 10,
-            guildId: 'guild-fc-1',
-            excludeWorkflowId: mine.id,
-          }),
-        ).toEqual([]);
+        const direct = await completeWithReport(
+          store,
+          'https://g.example/3',
+          'comprehensive',
+          T0,
+          { title: 'No guild', searchText: 'The reservoir holds eleven billion litres too.' },
+          null,
+          'dm-user',
+        );
+        await completeWithReport(
+          store,
+          'https://g.example/4',
+          'comprehensive',
+          T0,
+          { title: 'Someone else in a DM', searchText: 'The reservoir holds eleven billion litres, again.' },
+          null,
+          'other-dm-user',
+        );
+        const ids = async (scope: ReportScope, exclude?: string) =>
+          (
+            await store.searchReports('reservoir litres', {
+              limit: 10,
+              scope,
+              ...(exclude === undefined ? {} : { excludeWorkflowId: exclude }),
+            })
+          ).map((h) => h.workflowId);
+        expect(await ids(ALL)).toHaveLength(4);
+        expect(await ids({ kind: 'guild', guildId: 'guild-fc-1' })).toEqual([mine.id]);
+        expect(await ids({ kind: 'guild', guildId: 'guild-fc-1' }, mine.id)).toEqual([]);
+        // A member outside any guild sees their own DM reports, never a guild's (even one they belong to).
+        expect(await ids({ kind: 'direct', requesterId: 'dm-user' })).toEqual([direct.id]);
+        expect(await ids({ kind: 'direct', requesterId: 'user-1' })).toEqual([]);
+        expect(await ids({ kind: 'guild', guildId: 'guild-none' })).toEqual([]);
       });
 
       it('searchReports treats query syntax as plain words and returns nothing for an empty query', async () => {
@@ -173,9 +198,11 @@ export function describeCheckpointReportStoreContract(
           title: 'Quotes',
           searchText: 'He said "NEAR" AND OR * (parentheses) are words here.',
         });
-        await expect(store.searchReports('"NEAR" AND (OR', { limit: 5 })).resolves.toBeInstanceOf(Array);
-        expect(await store.searchReports('   ', { limit: 5 })).toEqual([]);
-        expect(await store.searchReports('nonexistentword', { limit: 5 })).toEqual([]);
+        await expect(store.searchReports('"NEAR" AND (OR', { limit: 5, scope: ALL })).resolves.toBeInstanceOf(
+          Array,
+        );
+        expect(await store.searchReports('   ', { limit: 5, scope: ALL })).toEqual([]);
+        expect(await store.searchReports('nonexistentword', { limit: 5, scope: ALL })).toEqual([]);
       });
     });
   });

@@ -1,11 +1,11 @@
 // The IntakeStore contract: the one process that may answer an interaction, and the intakes it must not lose.
 import { describe, expect, it } from 'vitest';
-import type { IntakeStore } from '../../src/store/store.js';
+import type { IntakeStore, WorkflowLeaseStore } from '../../src/store/store.js';
 import { T0, useStore, type PortUnderTest } from './store-support.js';
 
 export function describeIntakeStoreContract(
   name: string,
-  makeStore: () => Promise<PortUnderTest<IntakeStore>>,
+  makeStore: () => Promise<PortUnderTest<IntakeStore & Pick<WorkflowLeaseStore, 'purgeFinishedBefore'>>>,
 ): void {
   describe(`IntakeStore contract: ${name}`, () => {
     const current = useStore(makeStore);
@@ -33,6 +33,22 @@ export function describeIntakeStoreContract(
       expect(
         (await store.listOpenIntakes({ before: T0 + 10, limit: 10 })).map((x) => x.interactionId),
       ).toEqual(['int-b']);
+    });
+
+    it('the retention purge drops old claims and finished intakes but never an intake still waiting to start', async () => {
+      const store = current();
+      expect(await store.claimInteraction('plain', 'p', T0)).toBe(true);
+      expect(await store.claimInteraction('done', 'p', T0, 'sealed-done')).toBe(true);
+      await store.completeIntake('done');
+      expect(await store.claimInteraction('waiting', 'p', T0, 'sealed-waiting')).toBe(true);
+      await store.purgeFinishedBefore(T0 + 1000);
+      expect(
+        (await store.listOpenIntakes({ before: T0 + 1000, limit: 10 })).map((x) => x.interactionId),
+      ).toEqual(['waiting']);
+      // Purged claims can be claimed again (nothing of them is left); the open one still cannot.
+      expect(await store.claimInteraction('plain', 'q', T0 + 2000)).toBe(true);
+      expect(await store.claimInteraction('done', 'q', T0 + 2000)).toBe(true);
+      expect(await store.claimInteraction('waiting', 'q', T0 + 2000)).toBe(false);
     });
   });
 }

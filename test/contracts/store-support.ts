@@ -33,6 +33,9 @@ export function request(overrides: Partial<WorkflowRequest> = {}): WorkflowReque
   };
 }
 
+/** The operator's scope: every workflow's reports and results. */
+export const ALL = { kind: 'operator' } as const;
+
 /** The run of a claim that must have succeeded. */
 export function must(record: WorkflowRecord | null): RunLease {
   expect(record).not.toBeNull();

@@ -2,8 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Depth } from '../../src/core/stage.js';
-import type { CheckpointReportStore, WorkflowLeaseStore } from '../../src/store/store.js';
+import type { CheckpointReportStore, ReportScope, WorkflowLeaseStore } from '../../src/store/store.js';
 import {
+  ALL,
   claimRun,
   createIn,
   LEASE,
@@ -462,22 +463,28 @@ export function describeWorkflowLeaseStoreContract(
         expect(await store.countCreatedSince({ requesterId: 'u', since: T0 })).toBe(2);
       });
 
-      it('findFreshResult finds a completed workflow with a report for url+depth finished within the window', async () => {
+      it('findLatestResult finds a completed workflow with a report for url+depth finished since `since`', async () => {
         const store = current();
         const url = 'https://fresh.example/a';
         const { id, reportId } = await completeWithReport(store, url, 'deep', T0 + 1000);
-        expect(await store.findFreshResult({ url, depth: 'deep', since: T0 + 1000 })).toEqual({
+        expect(await store.findLatestResult({ url, depth: 'deep', since: T0 + 1000, scope: ALL })).toEqual({
           workflowId: id,
           reportId,
+          finishedAt: T0 + 1000,
         });
-        expect(await store.findFreshResult({ url, depth: 'deep', since: T0 + 1001 })).toBeNull();
-        expect(await store.findFreshResult({ url, depth: 'standard', since: T0 })).toBeNull();
+        expect(await store.findLatestResult({ url, depth: 'deep', since: T0 + 1001, scope: ALL })).toBeNull();
+        expect(await store.findLatestResult({ url, depth: 'standard', since: T0, scope: ALL })).toBeNull();
         expect(
-          await store.findFreshResult({ url: 'https://fresh.example/b', depth: 'deep', since: T0 }),
+          await store.findLatestResult({
+            url: 'https://fresh.example/b',
+            depth: 'deep',
+            since: T0,
+            scope: ALL,
+          }),
         ).toBeNull();
       });
 
-      it('findFreshResult ignores failed workflows and prefers the newest result', async () => {
+      it('findLatestResult ignores failed workflows and prefers the newest result', async () => {
         const store = current();
         const url = 'https://fresh.example/n';
         await completeWithReport(store, url, 'standard', T0 + 10);
@@ -485,10 +492,35 @@ export function describeWorkflowLeaseStoreContract(
         const failed = await create({ url, guildId: null });
         const run = await claimRun(store, failed, 'w', T0 + 30);
         await store.fail(run, { now: T0 + 30, error: { code: 'x', message: 'y' } });
-        expect(await store.findFreshResult({ url, depth: 'standard', since: T0 })).toEqual({
-          workflowId: newer.id,
-          reportId: newer.reportId,
+        expect(await store.findLatestResult({ url, depth: 'standard', since: T0, scope: ALL })).toMatchObject(
+          {
+            workflowId: newer.id,
+            reportId: newer.reportId,
+          },
+        );
+      });
+
+      it("findLatestResult never returns another guild's (or another member's DM) result", async () => {
+        const store = current();
+        const url = 'https://fresh.example/scoped';
+        const inGuild = await completeWithReport(store, url, 'deep', T0 + 10, undefined, 'guild-a');
+        const inDm = await completeWithReport(store, url, 'deep', T0 + 20, undefined, null, 'dm-user');
+        const latest = (scope: ReportScope) =>
+          store.findLatestResult({ url, depth: 'deep', since: 0, scope });
+        expect(await latest({ kind: 'guild', guildId: 'guild-a' })).toMatchObject({ workflowId: inGuild.id });
+        expect(await latest({ kind: 'guild', guildId: 'guild-b' })).toBeNull();
+        expect(await latest({ kind: 'direct', requesterId: 'dm-user' })).toMatchObject({
+          workflowId: inDm.id,
         });
+        expect(await latest({ kind: 'direct', requesterId: 'user-1' })).toBeNull();
+        expect(await latest(ALL)).toMatchObject({ workflowId: inDm.id });
+      });
+
+      it('getWorkflowByInteraction finds the workflow an interaction started', async () => {
+        const store = current();
+        const id = await create({ interactionId: 'ix-by-interaction' });
+        expect((await store.getWorkflowByInteraction('ix-by-interaction'))?.id).toBe(id);
+        expect(await store.getWorkflowByInteraction('ix-none')).toBeNull();
       });
     });
 
@@ -511,9 +543,9 @@ export function describeWorkflowLeaseStoreContract(
         expect(await store.getWorkflow(old.id)).toBeNull();
         expect(await store.getReport(old.reportId)).toBeNull();
         expect(await store.getCheckpoints(old.id)).toEqual({});
-        expect((await store.searchReports('zebra', { limit: 10 })).map((h) => h.workflowId)).toEqual([
-          recent.id,
-        ]);
+        expect(
+          (await store.searchReports('zebra', { limit: 10, scope: ALL })).map((h) => h.workflowId),
+        ).toEqual([recent.id]);
         expect(await store.getWorkflow(recent.id)).not.toBeNull();
         expect(await store.getWorkflow(queued)).not.toBeNull();
         expect(await store.getWorkflow(running)).not.toBeNull();
@@ -531,8 +563,9 @@ export async function completeWithReport(
   now: number,
   text: { title: string; searchText: string } = { title: 'A title', searchText: 'some text' },
   guildId: string | null = null,
+  requesterId = 'user-1',
 ): Promise<{ id: string; reportId: string }> {
-  const id = await createIn(store, { url, depth, guildId });
+  const id = await createIn(store, { url, depth, guildId, requesterId });
   const run = await claimRun(store, id, 'w', now);
   expect(await store.saveCheckpoint(run, 'acquire', { marker: id }, now)).toBe(true);
   const reportId = randomUUID();

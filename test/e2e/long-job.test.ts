@@ -192,6 +192,72 @@ describe('a job longer than the interaction token, end to end', () => {
     ).toEqual([]);
   });
 
+  it('finds the report with /autointel_search privately, in its own guild only', async () => {
+    const search = async (guildId: string, channelId: string, userId: string) => {
+      const r = await emu.fireSlashCommand({
+        guildId,
+        channelId,
+        userId,
+        name: 'autointel_search',
+        options: [opt('query', 'debate notes')],
+      });
+      const answer = await until('the search answer', () =>
+        emu.ephemeralMessages(r.interactionId).find((m) => m.content !== '' || m.embeds.length > 0),
+      );
+      expect(emu.interaction(r.interactionId)?.ephemeral).toBe(true);
+      return answer;
+    };
+    const found = await search(world.guildId, world.channelId, world.userId);
+    const embed = found.embeds[0] as { title?: string; description?: string } | undefined;
+    expect(embed?.title).toContain('debate notes');
+    expect(embed?.description).toContain(`/retrieve_results workflow_id:${workflowId}`);
+    expect(embed?.description).toMatch(/\*\*Debate\*\* \*\*notes\*\*|\*\*Debate notes\*\*/i);
+
+    const otherGuild = emu.createGuild({ name: 'Search elsewhere' }).id;
+    const otherChannel = emu.createChannel({ guildId: otherGuild, name: 'general' }).id;
+    const stranger = emu.createUser({ username: 'searcher' }).id;
+    emu.addMember({ guildId: otherGuild, userId: stranger });
+    const none = await search(otherGuild, otherChannel, stranger);
+    expect(none.content).toMatch(/No report from this server matches/);
+    expect(JSON.stringify(none)).not.toContain(workflowId);
+  });
+
+  it('offers the earlier report for the same link and depth once it is no longer fresh; rerun:True runs again', async () => {
+    clock.advance(61 * 60_000); // past the default 60-minute freshness window
+    const before = (await app?.store.listWorkflows({}))?.length ?? 0;
+    const again = await emu.fireSlashCommand({
+      guildId: world.guildId,
+      channelId: world.channelId,
+      userId: world.userId,
+      name: 'autointel',
+      options: [opt('url', articleUrl), opt('depth', 'standard')],
+    });
+    const offer = await until('the offer', () =>
+      emu
+        .messages(world.channelId)
+        .find((m) => m.interactionId === again.interactionId && /already analysed/.test(m.content)),
+    );
+    expect(offer.content).toContain(`/retrieve_results workflow_id:${workflowId}`);
+    expect(offer.content).toContain('rerun:True');
+    expect((await app?.store.listWorkflows({}))?.length).toBe(before);
+
+    const rerun = await emu.fireSlashCommand({
+      guildId: world.guildId,
+      channelId: world.channelId,
+      userId: world.userId,
+      name: 'autointel',
+      options: [opt('url', articleUrl), opt('depth', 'standard'), { name: 'rerun', type: 5, value: true }],
+    });
+    const started = await until('the new run', () =>
+      emu
+        .messages(world.channelId)
+        .find((m) => m.interactionId === rerun.interactionId && /Analysis started/.test(m.content)),
+    );
+    const newId = UUID.exec(started.content)?.[0];
+    expect(newId).toBeDefined();
+    expect(newId).not.toBe(workflowId);
+  });
+
   it('answers "not found" to /retrieve_results from another guild, and a type-4 error to a malformed id', async () => {
     const otherGuild = emu.createGuild({ name: 'Elsewhere' }).id;
     const otherChannel = emu.createChannel({ guildId: otherGuild, name: 'general' }).id;

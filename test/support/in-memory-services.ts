@@ -13,6 +13,7 @@ import type {
   ConfigOutcome,
   InteractionClaim,
   InteractionInfo,
+  SearchRequest,
   StartOutcome,
   ViewOutcome,
   ViewRequest,
@@ -147,6 +148,23 @@ export class InMemoryAppServices implements AppServices {
       };
     }
     return { kind: 'messages', messages: found.report };
+  }
+
+  /** Completed workflows of the same guild (outside one, the member's own) whose URL holds every query word. */
+  async search(req: SearchRequest): Promise<DiscordMessage> {
+    const words = req.query
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((w) => w !== '');
+    const hits = [...this.#workflows.values()].filter(
+      (w) =>
+        w.status === 'completed' &&
+        w.guildId === req.guildId &&
+        (w.guildId !== null || w.requesterId === req.userId) &&
+        words.every((x) => w.url.toLowerCase().includes(x)),
+    );
+    const lines = hits.map((w) => `\`${w.id}\` <${w.url}> (${w.depth})`);
+    return textMessage(lines.length === 0 ? 'No report matches.' : lines.join('\n'), { ephemeral: true });
   }
 
   async cancel(req: ViewRequest): Promise<CancelOutcome> {

@@ -129,7 +129,7 @@ describe('WorkflowEngine', () => {
     expect(stored?.report).toMatchObject({ from: ['acquire', 'analyse'] });
     expect(h.notifier.reportsFor(id)).toBe(1);
     expect(h.notifier.progressCalls.some((w) => w.progress?.message === 'halfway')).toBe(true);
-    const hits = await db.store.searchReports('glaciers', { limit: 5 });
+    const hits = await db.store.searchReports('glaciers', { limit: 5, scope: { kind: 'operator' } });
     expect(hits.map((x) => x.workflowId)).toEqual([id]);
     expect(hits[0]?.title).toBe('Report on https://example.com/a');
   });
@@ -438,6 +438,49 @@ describe('WorkflowEngine', () => {
     );
     clock.advance(600_001);
     expect((await h.engine.start(req({ url: 'https://example.com/fresh' }))).kind).toBe('started');
+  });
+
+  it('never serves another guild a fresh result, and offers an older one (same guild) only when asked to', async () => {
+    const h = await build(threeStages(), { freshnessMs: 600_000 });
+    const url = 'https://example.com/offer';
+    const inG1 = { guildId: 'g1', delivery: { guildId: 'g1' } };
+    const first = await h.engine.start(req({ url, ...inG1 }));
+    const firstId = first.kind === 'started' ? first.workflow.id : '';
+    clock.advance(500);
+    await waitFor(async () => (await statusOf(db.store, firstId)) === 'completed', 'first completion');
+    const finishedAt = (await db.store.getWorkflow(firstId))?.finishedAt;
+
+    // Another guild within the freshness window: a run of its own, not g1's report.
+    const other = await h.engine.start(req({ url, guildId: 'g2', delivery: { guildId: 'g2' } }), {
+      offerEarlier: true,
+    });
+    expect(other.kind).toBe('started');
+
+    clock.advance(600_001);
+    const before = (await db.store.listWorkflows({})).length;
+    const offered = await h.engine.start(req({ url, ...inG1, interactionId: 'ix-offer' }), {
+      offerEarlier: true,
+    });
+    expect(offered).toEqual({ kind: 'earlier', workflowId: firstId, finishedAt });
+    expect((await db.store.listWorkflows({})).length).toBe(before);
+    // The same depth only; without the offer (a re-run, or the command line) it runs again.
+    expect((await h.engine.start(req({ url, ...inG1, depth: 'deep' }), { offerEarlier: true })).kind).toBe(
+      'started',
+    );
+    expect((await h.engine.start(req({ url, ...inG1 }))).kind).toBe('started');
+  });
+
+  it('answers a retried interaction with its own workflow, not with an offer of it', async () => {
+    const h = await build(threeStages(), { freshnessMs: 1_000 });
+    const url = 'https://example.com/retried';
+    const first = await h.engine.start(req({ url, interactionId: 'ix-retry' }), { offerEarlier: true });
+    const firstId = first.kind === 'started' ? first.workflow.id : '';
+    clock.advance(500);
+    await waitFor(async () => (await statusOf(db.store, firstId)) === 'completed', 'completion');
+    clock.advance(5_000);
+    const again = await h.engine.start(req({ url, interactionId: 'ix-retry' }), { offerEarlier: true });
+    expect(again.kind).toBe('existing');
+    expect(again.kind === 'existing' ? again.workflow.id : '').toBe(firstId);
   });
 
   it('holds each guild to its concurrency limit while other guilds keep running', async () => {

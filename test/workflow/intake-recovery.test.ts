@@ -103,6 +103,24 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Intakes over this test's store whose engine is `engine` (reaching members through the bot token). */
+function intakesWith(
+  engine: ConstructorParameters<typeof AnalysisIntakes>[0]['engine'],
+  extra: Partial<ConstructorParameters<typeof AnalysisIntakes>[0]> = {},
+): AnalysisIntakes {
+  return new AnalysisIntakes({
+    store,
+    engine,
+    secretBox: box,
+    clock,
+    logger,
+    owner: 'p',
+    targets: { store, secretBox: box, clock, botToken: 'bot-token' },
+    notices,
+    ...extra,
+  });
+}
+
 describe('intake recovery', () => {
   it('GIVEN 100 intakes sealed with a retired key and 1 valid newer one WHEN recovering THEN the valid one is started and the 100 are dead-lettered', async () => {
     for (let n = 0; n < 100; n++) {
@@ -183,19 +201,48 @@ describe('intake recovery', () => {
 
   it('keeps an intake open when the engine fails, and starts it on a later pass', async () => {
     await store.claimInteraction('flaky', 'dead-process', T0, box.seal(JSON.stringify(intake('flaky'))));
-    const failing = new AnalysisIntakes({
-      store,
-      engine: { start: () => Promise.reject(new Error('database is locked')) },
-      secretBox: box,
-      clock,
-      logger,
-      owner: 'p',
-      targets: { store, secretBox: box, clock, botToken: 'bot-token' },
-      notices,
-    });
+    const failing = intakesWith({ start: () => Promise.reject(new Error('database is locked')) });
     expect(await failing.recover()).toMatchObject({ failed: 1, started: 0 });
     expect(await store.listDeadIntakes({ limit: 10 })).toEqual([]);
     expect((await intakes().recover()).started).toBe(1);
+  });
+
+  it('gives up on an intake whose start keeps failing past the limit: dead-lettered with the last error, member told', async () => {
+    await store.claimInteraction('doomed', 'dead-process', T0, box.seal(JSON.stringify(intake('doomed'))));
+    const failing = intakesWith(
+      {
+        start: () => Promise.reject(new Error('password=hunter2 host=db.internal: connection refused')),
+      },
+      { giveUpAfterMs: 30 * 60_000 },
+    );
+    // clock is T0 + 1 min: still within the limit, so it stays open.
+    expect(await failing.recover()).toMatchObject({ failed: 1, deadLettered: 0 });
+    clock.advance(30 * 60_000);
+    expect(await failing.recover()).toMatchObject({ failed: 0, deadLettered: 1 });
+    const [dead] = await store.listDeadIntakes({ limit: 10 });
+    expect(dead?.reason.code).toBe('intake.start_failed');
+    expect(dead?.reason.message).toContain('connection refused');
+    expect(dead?.reason.message).not.toContain('hunter2');
+    expect(notices.told.at(-1)?.message.content).toMatch(
+      /could not start it for 30 minutes.*run \/autointel again/,
+    );
+    // Nothing left to retry.
+    expect(await failing.recover()).toEqual({ started: 0, refused: 0, deadLettered: 0, failed: 0 });
+  });
+
+  it('tells the member about the earlier report a recovered request was answered with (nothing else would arrive)', async () => {
+    await store.claimInteraction('again', 'dead-process', T0, box.seal(JSON.stringify(intake('again'))));
+    const offering = intakesWith({
+      start: async (_r, options) => {
+        expect(options).toEqual({ offerEarlier: true });
+        return { kind: 'earlier', workflowId: 'wf-before', finishedAt: T0 - 86_400_000 };
+      },
+    });
+    expect(await offering.recover()).toMatchObject({ started: 1 });
+    expect(notices.told).toHaveLength(1);
+    expect(notices.told[0]?.to).toMatchObject({ interactionId: 'again', channelId: '901' });
+    expect(notices.told[0]?.message.content).toContain('/retrieve_results workflow_id:wf-before');
+    expect(await store.listOpenIntakes({ before: clock.now(), limit: 10 })).toEqual([]);
   });
 });
 
@@ -229,6 +276,7 @@ describe('a store that refuses writes', () => {
       retrieve: async () => ({ kind: 'not_found', reason: 'none' }),
       cancel: async () => ({ kind: 'not_found', reason: 'none' }),
       configureWebhook: async () => ({ kind: 'invalid', reason: 'none' }),
+      search: async () => ({ content: 'none' }),
       interactionUnreachable: async () => undefined,
     };
     const router = new InteractionRouter({

@@ -307,7 +307,14 @@ export class Analyser {
       progress(0.85, 'chapters');
       sections.chapters = sectionsEmpty
         ? missing('No sentences to segment.')
-        : chapters(doc, termLists, phrases, spanOf);
+        : chapters(doc, termLists, phrases, spanOf, {
+            scores,
+            sentenceWords,
+            isFurniture: (i) => mask.isFurniture(i),
+            sentenceText,
+            sentenceSpan,
+            segments: content.segments,
+          });
       sections.factChecks = missing(
         'No fact-check provider is configured, so no claim was looked up; the claims section lists what deserves checking.',
       );
@@ -452,7 +459,8 @@ function spanMaker(
     let endTime = first.end;
     for (let j = a + 1; j < segs.length && segs[j]!.charStart < end; j++)
       endTime = Math.max(endTime, segs[j]!.end);
-    return { start, end, startTime: first.start, endTime };
+    const speaker = first.speaker?.trim() ?? '';
+    return { start, end, startTime: first.start, endTime, ...(speaker === '' ? {} : { speaker }) };
   };
   return (r) => {
     const span = withTimes(r);
@@ -502,12 +510,73 @@ function sentimentArc(
   return { items };
 }
 
+/** What a chapter's summary and speakers are drawn from: the whole document's sentence ranking and its turns. */
+interface ChapterContext {
+  readonly scores: readonly number[];
+  readonly sentenceWords: readonly number[];
+  readonly isFurniture: (sentence: number) => boolean;
+  readonly sentenceText: (sentence: number) => string;
+  readonly sentenceSpan: (sentence: number) => Span;
+  readonly segments: readonly TranscriptSegment[] | null;
+}
+
+/** Sentences in a chapter's summary: one, two from 15 sentences, three from 40. */
+const chapterSummaryLength = (sentences: number): number => (sentences >= 40 ? 3 : sentences >= 15 ? 2 : 1);
+
+/**
+ * A chapter's central sentences (of at least 8 words where there are such), no two saying the same thing — nor
+ * repeating what an earlier chapter's summary said (`taken`, which this extends).
+ */
+function chapterSummary(
+  a: number,
+  b: number,
+  ctx: ChapterContext,
+  taken: Set<string>[],
+): { text: string; span: Span }[] {
+  const prose: number[] = [];
+  for (let i = a; i <= b; i++) {
+    if (ctx.isFurniture(i)) continue;
+    const words = contentWordSet(ctx.sentenceText(i));
+    if (!taken.some((t) => isRepeatSet(t, words))) prose.push(i);
+  }
+  const long = prose.filter((i) => (ctx.sentenceWords[i] ?? 0) >= 8);
+  const pool = long.length > 0 ? long : prose;
+  const picked = selectSummary(
+    pool.map((i) => ({ index: i, text: ctx.sentenceText(i), score: ctx.scores[i] ?? 0 })),
+    // selectSummary returns a TL;DR plus k sentences; a chapter needs no TL;DR of its own.
+    chapterSummaryLength(b - a + 1) - 1,
+  );
+  const indices = picked.tldr === null ? [] : [picked.tldr.index, ...picked.body].sort((x, y) => x - y);
+  for (const i of indices) taken.push(contentWordSet(ctx.sentenceText(i)));
+  return indices.map((i) => ({ text: ctx.sentenceText(i), span: ctx.sentenceSpan(i) }));
+}
+
+/** Who speaks in the character range, by words spoken, most first (at most five). */
+function chapterSpeakers(
+  start: number,
+  end: number,
+  segments: readonly TranscriptSegment[] | null,
+): string[] {
+  const words = new Map<string, number>();
+  for (const s of segments ?? []) {
+    if (s.charEnd <= start || s.charStart >= end) continue;
+    const name = s.speaker?.trim() ?? '';
+    if (name === '') continue;
+    words.set(name, (words.get(name) ?? 0) + s.text.split(/\s+/).filter((w) => w !== '').length);
+  }
+  return [...words.entries()]
+    .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))
+    .slice(0, 5)
+    .map(([name]) => name);
+}
+
 function chapters(
   doc: ParsedDocument,
   termLists: readonly (readonly string[])[],
   phrases: readonly Phrase[],
   spanOf: SpanMaker,
-): { items: { title: string; span: Span }[] } {
+  ctx: ChapterContext,
+): { items: { title: string; span: Span; summary: { text: string; span: Span }[]; speakers?: string[] }[] } {
   const starts = segment(termLists);
   const bounds = starts.map((s, i) => [s, (starts[i + 1] ?? doc.sentences.length) - 1] as const);
   const chapterOf = (sentence: number): number => {
@@ -522,6 +591,7 @@ function chapters(
     for (const o of p.occurrences) per[chapterOf(o.sentence)]!++;
     counts.set(p, per);
   }
+  const taken: Set<string>[] = [];
   return {
     items: bounds.map(([a, b], c) => {
       const score = (p: Phrase): number => {
@@ -537,7 +607,14 @@ function chapters(
         top.length > 0
           ? top.map((p) => p.label).join(', ')
           : doc.text.slice(first.start, first.end).split(/\s+/).slice(0, 8).join(' ');
-      return { title, span: spanOf({ start: first.start, end: doc.sentences[b]!.end }) };
+      const end = doc.sentences[b]!.end;
+      const speakers = chapterSpeakers(first.start, end, ctx.segments);
+      return {
+        title,
+        span: spanOf({ start: first.start, end }),
+        summary: chapterSummary(a, b, ctx, taken),
+        ...(speakers.length === 0 ? {} : { speakers }),
+      };
     }),
   };
 }

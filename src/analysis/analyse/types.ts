@@ -1,12 +1,13 @@
 // The analyser's contracts: what goes into an analysis, what comes out, and the ports it reads through.
 import type { Depth } from '../../core/stage.js';
+import type { ReportScope } from '../../store/store.js';
 import type { ReportSections, Span } from '../report.js';
 
 /** Earlier reports, searchable by text (the store's full-text search implements it). */
 export interface ReportIndex {
   search(
     query: string,
-    opts: { readonly limit: number; readonly excludeWorkflowId?: string; readonly guildId?: string },
+    opts: { readonly limit: number; readonly excludeWorkflowId?: string; readonly scope: ReportScope },
   ): Promise<{ workflowId: string; url: string; title: string; snippet: string; reportId?: string }[]>;
   /** A stored report's JSON by id (fact-checks read an earlier report's claims); absent where reports cannot be read. */
   loadReport?(reportId: string): Promise<unknown>;

@@ -8,6 +8,7 @@ import type { Span } from '../report.js';
 import { extractClaimReviews } from './claimreview.js';
 import type { FactCheckSearch, PublishedClaim } from './google.js';
 import { locate, runFactChecks, TOP_CLAIMS, type FactCheckRequest } from './index.js';
+import type { ReportScope } from '../../store/store.js';
 
 const page = readFileSync(
   new URL('../../../test/fixtures/factcheck/single-jsonld.html', import.meta.url),
@@ -37,7 +38,7 @@ const request = (over: Partial<FactCheckRequest> = {}): FactCheckRequest => ({
   language: 'en',
   pageReviews: [],
   workflowId: 'wf-new',
-  guildId: 'guild-1',
+  scope: { kind: 'guild', guildId: 'guild-1' },
   ...over,
 });
 const ctx = () => ({ signal: new AbortController().signal });
@@ -220,7 +221,7 @@ describe('runFactChecks', () => {
   });
 
   it('finds the same claim in the guild’s earlier reports only, verified against the earlier report’s own text', async () => {
-    const searches: { q: string; guildId: string | undefined }[] = [];
+    const searches: { q: string; scope: ReportScope }[] = [];
     const reports: Record<string, unknown> = {
       'r-old': {
         sections: {
@@ -231,7 +232,7 @@ describe('runFactChecks', () => {
     };
     const index: ReportIndex = {
       search: (q, o) => {
-        searches.push({ q, guildId: o.guildId });
+        searches.push({ q, scope: o.scope });
         return Promise.resolve(
           q.includes('tripled')
             ? [
@@ -258,7 +259,8 @@ describe('runFactChecks', () => {
     };
     const r = await runFactChecks(request(), { search: null, reportIndex: index }, ctx());
     if (r === null || !('items' in r)) throw new Error('expected a section');
-    expect(searches.every((s) => s.guildId === 'guild-1')).toBe(true);
+    expect(searches.length).toBeGreaterThan(0);
+    expect(searches.every((s) => s.scope.kind === 'guild' && s.scope.guildId === 'guild-1')).toBe(true);
     expect(searches[0]!.q).not.toMatch(/\bthe\b/);
     expect(r.items).toEqual([
       expect.objectContaining({
@@ -273,17 +275,15 @@ describe('runFactChecks', () => {
     ]);
     expect(r.sources[2]).toMatchObject({ kind: 'earlier-report', status: 'searched' });
 
-    const noGuild = await runFactChecks(
-      request({ guildId: null }),
+    // Outside a server, only the requester's own earlier reports are searched.
+    searches.length = 0;
+    await runFactChecks(
+      request({ scope: { kind: 'direct', requesterId: 'dm-user' } }),
       { search: null, reportIndex: index },
       ctx(),
     );
-    if (noGuild === null || !('items' in noGuild)) throw new Error('expected a section');
-    expect(noGuild.items).toEqual([]);
-    expect(noGuild.sources[2]).toMatchObject({
-      status: 'skipped',
-      detail: expect.stringContaining('same server'),
-    });
+    expect(searches.length).toBeGreaterThan(0);
+    expect(searches.every((s) => s.scope.kind === 'direct' && s.scope.requesterId === 'dm-user')).toBe(true);
   });
 
   it('says so when the index fails, keeping what other sources found', async () => {

@@ -7,6 +7,7 @@ import type { Depth, StagePartials } from '../../core/stage.js';
 import type { AcquiredContent } from '../acquire/types.js';
 import type { AnalysisOutput, ReportIndex } from '../analyse/types.js';
 import type { FactCheck, FactCheckSection, Span } from '../report.js';
+import type { ReportScope } from '../../store/store.js';
 import type { PageClaimReview } from './claimreview.js';
 import { GoogleFactCheckClient, type FactCheckSearch, type PublishedClaim } from './google.js';
 import { matchClaims, tokens, type ClaimTokens } from './match.js';
@@ -47,8 +48,8 @@ export interface FactCheckRequest {
   readonly language: string | null;
   readonly pageReviews: readonly PageClaimReview[];
   readonly workflowId: string;
-  /** The requesting guild; earlier reports are searched only within it. Null outside a guild (CLI, DMs). */
-  readonly guildId: string | null;
+  /** Whose earlier reports may be searched: the requesting guild's, a DM requester's own, or (CLI) all. */
+  readonly scope: ReportScope;
 }
 
 export interface FactCheckContext {
@@ -60,7 +61,7 @@ export interface FactCheckContext {
 
 /** The pipeline's one call: the analysed content and its claims → the fact-check section (null: none at this depth). */
 export async function factChecksFor(
-  request: { readonly workflowId: string; readonly guildId?: string | null | undefined },
+  request: { readonly workflowId: string; readonly scope: ReportScope },
   content: AcquiredContent,
   analysis: AnalysisOutput,
   deps: FactCheckDeps,
@@ -76,7 +77,7 @@ export async function factChecksFor(
         language: analysis.language ?? content.language,
         pageReviews: content.claimReviews ?? [],
         workflowId: request.workflowId,
-        guildId: request.guildId ?? null,
+        scope: request.scope,
       },
       deps,
       ctx,
@@ -287,10 +288,6 @@ async function earlierItems(
     source: { kind: 'earlier-report', status: 'skipped', detail },
   });
   if (index === null || index.loadReport === undefined) return skipped('No report index is available here.');
-  if (req.guildId === null)
-    return skipped(
-      'Earlier reports are searched only within the same server, and this request came from none.',
-    );
   const items: FactCheck[] = [];
   try {
     for (const c of checked) {
@@ -300,7 +297,7 @@ async function earlierItems(
       const hits = await index.search(query, {
         limit: EARLIER_HITS,
         excludeWorkflowId: req.workflowId,
-        guildId: req.guildId,
+        scope: req.scope,
       });
       const seen = new Set<string>();
       for (const h of hits) {

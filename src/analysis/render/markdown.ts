@@ -72,12 +72,13 @@ function renderItems(key: SectionKey, report: Report): string[] {
     case 'summary':
       return items(s.summary).map((i) =>
         i.tldr === true
-          ? `**TL;DR:** ${escapeMarkdown(i.text)} ${span(i.span)}${link(report, i.text, i.span, true)}\n`
-          : `- ${escapeMarkdown(i.text)} ${span(i.span)}${link(report, i.text, i.span)}`,
+          ? `**TL;DR:** ${who(i.span.speaker ?? null)}${escapeMarkdown(i.text)} ${span(i.span)}${link(report, i.text, i.span, true)}\n`
+          : `- ${who(i.span.speaker ?? null)}${escapeMarkdown(i.text)} ${span(i.span)}${link(report, i.text, i.span)}`,
       );
     case 'keyPoints':
       return items(s.keyPoints).map(
-        (i, n) => `${n + 1}. ${escapeMarkdown(i.text)} ${span(i.span)}${link(report, i.text, i.span)}`,
+        (i, n) =>
+          `${n + 1}. ${who(i.span.speaker ?? null)}${escapeMarkdown(i.text)} ${span(i.span)}${link(report, i.text, i.span)}`,
       );
     case 'topics':
       return [
@@ -133,7 +134,17 @@ function renderItems(key: SectionKey, report: Report): string[] {
           `> ${who(q.speaker)}“${escapeMarkdown(q.text)}” ${span(q.span)}${link(report, q.text, q.span)}`,
       );
     case 'chapters':
-      return items(s.chapters).map((c, n) => `${n + 1}. ${escapeMarkdown(c.title)} ${span(c.span)}`);
+      return items(s.chapters).map((c, n) => {
+        const speakers =
+          c.speakers === undefined || c.speakers.length === 0
+            ? ''
+            : ` — speakers: ${c.speakers.map(escapeMarkdown).join(', ')}`;
+        const summary = (c.summary ?? []).map(
+          (x) =>
+            `\n   - ${who(x.span.speaker ?? null)}${escapeMarkdown(x.text)} ${span(x.span)}${link(report, x.text, x.span)}`,
+        );
+        return `${n + 1}. **${escapeMarkdown(c.title)}** ${span(c.span)}${speakers}${summary.join('')}`;
+      });
     case 'crossReferences':
       return items(s.crossReferences).map(
         (x) =>

@@ -5,6 +5,9 @@ import type { Logger } from '../../core/logger.js';
 import type { Config, SttEngineName } from '../../config/config.js';
 import { VadAudioPreparer } from '../audio/prepare.js';
 import { SileroVad } from '../audio/vad.js';
+import type { ChunkAudioStore } from '../../store/chunk-audio.js';
+import { EmbeddedChunkQueue, type ChunkJobHandler, type ChunkJobQueue } from './chunk-queue.js';
+import { chunkJobHandler } from './chunk-worker.js';
 import { ChunkedTranscriber } from './chunked.js';
 import type { TranscriptionEngine } from './index.js';
 import { Limiter } from './limiter.js';
@@ -75,13 +78,27 @@ export interface Transcription {
   /** The chunked chain over every usable engine, or null when none is (media then says no transcript was made). */
   readonly engine: TranscriptionEngine | null;
   readonly statuses: readonly SttEngineStatus[];
+  /**
+   * Chunk jobs, when a chunk store was given and an engine is usable: the queue the workflow's transcription stage
+   * puts chunks on, and the handler a worker consumes them with (`queue.start(handler, …)`).
+   */
+  readonly chunkJobs: { readonly queue: ChunkJobQueue; readonly handler: ChunkJobHandler } | null;
   close(): Promise<void>;
 }
 
-export function createTranscription(
-  config: SttConfig,
-  deps: { readonly clock: Clock; readonly logger: Logger; readonly workDir?: string },
-): Transcription {
+export interface TranscriptionDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly workDir?: string;
+  /**
+   * Where chunk audio and results go so any process can transcribe any chunk; with `queue` (BullMQ) every worker
+   * takes chunks, without it they run in this process (bounded by AUTOINTEL_STT_CONCURRENCY). Absent: chunks run
+   * in-process from the local audio, as the CLI does.
+   */
+  readonly chunks?: { readonly store: ChunkAudioStore; readonly queue?: ChunkJobQueue };
+}
+
+export function createTranscription(config: SttConfig, deps: TranscriptionDeps): Transcription {
   const statuses = sttStatuses(config);
   const engines: TranscriptionEngine[] = [];
   const closers: (() => Promise<void> | void)[] = [];
@@ -108,9 +125,26 @@ export function createTranscription(
       );
     }
   }
-  if (engines.length === 0) return { engine: null, statuses, close: () => Promise.resolve() };
+  if (engines.length === 0)
+    return { engine: null, statuses, chunkJobs: null, close: () => Promise.resolve() };
   const vad = new SileroVad();
   closers.push(() => vad.close());
+  const limiter = new Limiter(config.sttConcurrency);
+  const chunkJobs =
+    deps.chunks === undefined
+      ? null
+      : {
+          queue:
+            deps.chunks.queue ?? new EmbeddedChunkQueue({ limiter, clock: deps.clock, logger: deps.logger }),
+          handler: chunkJobHandler({
+            engines,
+            store: deps.chunks.store,
+            ffmpegPath: config.ffmpegPath,
+            clock: deps.clock,
+            logger: deps.logger,
+            ...(deps.workDir === undefined ? {} : { workDir: deps.workDir }),
+          }),
+        };
   const engine = new ChunkedTranscriber({
     engines,
     preparer: new VadAudioPreparer({
@@ -122,12 +156,25 @@ export function createTranscription(
     ...(engines.some((e) => e instanceof OpenAiTranscriptionEngine)
       ? { maxUploadBytes: config.sttMaxUploadBytes }
       : {}),
-    limiter: new Limiter(config.sttConcurrency),
+    limiter,
     logger: deps.logger,
+    ...(chunkJobs === null || deps.chunks === undefined
+      ? {}
+      : {
+          jobs: {
+            queue: chunkJobs.queue,
+            store: deps.chunks.store,
+            // FLAC: lossless, about 40 % of the 16-bit WAV's bytes on speech (README: chunk jobs).
+            format: 'flac',
+            ffmpegPath: config.ffmpegPath,
+            clock: deps.clock,
+          },
+        }),
   });
   return {
     engine,
     statuses,
+    chunkJobs,
     close: async () => {
       for (const c of closers) await c();
     },

@@ -21,6 +21,8 @@ export interface TranscriptionContext {
   readonly progress: (fraction: number, message?: string) => void;
   /** The stage's durable partials: an engine that works in chunks saves each one and skips those already saved. */
   readonly partials?: StagePartials;
+  /** The workflow being transcribed: chunk jobs and their stored audio are keyed by it. */
+  readonly workflowId?: string;
 }
 
 export interface TranscriptionResult {

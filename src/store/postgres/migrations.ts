@@ -168,6 +168,22 @@ CREATE INDEX llm_spend_guild_idx ON llm_spend (guild_id, at);
 CREATE INDEX llm_spend_workflow_idx ON llm_spend (workflow_id);
 `,
   },
+  {
+    version: 6,
+    name: 'chunk audio: each speech chunk of a recording being transcribed, and the result its chunk job left',
+    sql: `
+CREATE TABLE chunk_audio (
+  workflow_id TEXT NOT NULL,
+  chunk_index INTEGER NOT NULL,
+  format      TEXT NOT NULL,
+  audio       BYTEA,
+  result      JSON,
+  error       JSONB,
+  updated_at  BIGINT NOT NULL,
+  PRIMARY KEY (workflow_id, chunk_index)
+);
+`,
+  },
 ];
 
 /** The schema version this code expects; a database ahead of it was migrated by a newer release. */

@@ -152,14 +152,18 @@ describe.skipIf(!service.available)('PostgresWorkflowStore (PostgreSQL specifics
         'Turbines offshore produce energy when the wind blows; unbalanced quotes " and -minus are fine.',
       createdAt: 2,
     });
-    const hits = await s.searchReports('turbine -wind', { limit: 10 });
+    const hits = await s.searchReports('turbine -wind', { limit: 10, scope: { kind: 'operator' } });
     expect(hits.map((h) => h.reportId)).toEqual(['r-search-1']);
     expect(hits[0]!.snippet).toContain('**turbine**');
-    expect(await s.searchReports('"unbalanced', { limit: 10 })).toHaveLength(1);
+    expect(await s.searchReports('"unbalanced', { limit: 10, scope: { kind: 'operator' } })).toHaveLength(1);
     expect(
-      (await s.searchReports('energy', { limit: 10, excludeWorkflowId: 'wf-search-1' })).map(
-        (h) => h.reportId,
-      ),
+      (
+        await s.searchReports('energy', {
+          limit: 10,
+          scope: { kind: 'operator' },
+          excludeWorkflowId: 'wf-search-1',
+        })
+      ).map((h) => h.reportId),
     ).toEqual(['r-search-2']);
   });
 

@@ -3,7 +3,14 @@
 import type pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import type { Depth } from '../../core/stage.js';
-import type { CheckpointReportStore, ReportSearchHit, RunLease, StoredReport } from '../store.js';
+import {
+  scopeParams,
+  type CheckpointReportStore,
+  type ReportScope,
+  type ReportSearchHit,
+  type RunLease,
+  type StoredReport,
+} from '../store.js';
 import { jsonText } from '../../core/json.js';
 import { json, num, type PgContext } from './context.js';
 
@@ -110,29 +117,39 @@ export class PgCheckpointsReports implements CheckpointReportStore {
 
   async searchReports(
     query: string,
-    options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly guildId?: string },
+    options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly scope: ReportScope },
   ): Promise<ReportSearchHit[]> {
     if (query.trim() === '' || options.limit <= 0) return [];
-    // websearch_to_tsquery accepts any user text (quotes, OR, -word) without syntax errors.
+    const scope = scopeParams(options.scope);
+    // websearch_to_tsquery accepts any user text (quotes, OR, -word) without syntax errors. The headline is computed
+    // for the page of hits only (the inner query ranks and limits first).
     const r = await this.#query<{
       id: string;
       workflow_id: string;
       url: string;
       title: string;
+      depth: Depth;
+      created_at: string;
       snippet: string;
       rank: number;
     }>(
-      `SELECT id, workflow_id, url, title,
-              ts_headline('english', search_text, q,
+      `SELECT hit.id, hit.workflow_id, hit.url, hit.title, hit.depth, hit.created_at, hit.rank,
+              ts_headline('english', hit.search_text, hit.q,
                           'StartSel=**, StopSel=**, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
-                AS snippet,
-              ts_rank(search, q)::float8 AS rank
-       FROM reports, websearch_to_tsquery('english', $1) AS q
-       WHERE search @@ q AND ($3::text IS NULL OR workflow_id <> $3)
-         AND ($4::text IS NULL OR workflow_id IN (SELECT id FROM workflows WHERE guild_id = $4))
-       ORDER BY rank DESC, created_at DESC, id
-       LIMIT $2`,
-      [query, options.limit, options.excludeWorkflowId ?? null, options.guildId ?? null],
+                AS snippet
+       FROM (
+         SELECT r.id, r.workflow_id, r.url, r.title, r.depth, r.created_at, r.search_text, q,
+                ts_rank(r.search, q)::float8 AS rank
+         FROM reports r LEFT JOIN workflows w ON w.id = r.workflow_id CROSS JOIN websearch_to_tsquery('english', $1) AS q
+         WHERE r.search @@ q AND ($3::text IS NULL OR r.workflow_id <> $3)
+           AND ($4 = 'operator'
+                OR ($4 = 'guild' AND w.guild_id = $5)
+                OR ($4 = 'direct' AND w.guild_id IS NULL AND w.requester_id = $5))
+         ORDER BY rank DESC, r.created_at DESC, r.id
+         LIMIT $2
+       ) AS hit
+       ORDER BY hit.rank DESC, hit.created_at DESC, hit.id`,
+      [query, options.limit, options.excludeWorkflowId ?? null, scope.kind, scope.id],
     );
     return r.rows.map((row) => ({
       reportId: row.id,
@@ -141,6 +158,8 @@ export class PgCheckpointsReports implements CheckpointReportStore {
       title: row.title,
       snippet: row.snippet,
       rank: row.rank,
+      depth: row.depth,
+      createdAt: num(row.created_at),
     }));
   }
 }

@@ -5,19 +5,22 @@ import type pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { RetryLaterError } from '../../core/errors.js';
 import type { Depth } from '../../core/stage.js';
-import type {
-  ClaimNextOptions,
-  ClaimOptions,
-  DeliveryRef,
-  DeliveryState,
-  HeartbeatResult,
-  RunLease,
-  StoredError,
-  WorkflowLeaseStore,
-  WorkflowProgress,
-  WorkflowRecord,
-  WorkflowRequest,
-  WorkflowStatus,
+import {
+  scopeParams,
+  type ClaimNextOptions,
+  type ClaimOptions,
+  type DeliveryRef,
+  type DeliveryState,
+  type HeartbeatResult,
+  type RunLease,
+  type StoredError,
+  type WorkflowLeaseStore,
+  type WorkflowProgress,
+  type WorkflowRecord,
+  type WorkflowRequest,
+  type WorkflowStatus,
+  type LatestResult,
+  type ReportScope,
 } from '../store.js';
 import { attemptsExhausted, workerLost } from '../run-rules.js';
 import { json, num, numOrNull, type PgContext } from './context.js';
@@ -154,6 +157,14 @@ export class PgWorkflowLeases implements WorkflowLeaseStore {
 
   async getWorkflow(id: string): Promise<WorkflowRecord | null> {
     const r = await this.#query<WorkflowRow>(`SELECT * FROM workflows WHERE id = $1`, [id]);
+    const row = r.rows[0];
+    return row === undefined ? null : toRecord(row);
+  }
+
+  async getWorkflowByInteraction(interactionId: string): Promise<WorkflowRecord | null> {
+    const r = await this.#query<WorkflowRow>(`SELECT * FROM workflows WHERE interaction_id = $1`, [
+      interactionId,
+    ]);
     const row = r.rows[0];
     return row === undefined ? null : toRecord(row);
   }
@@ -394,19 +405,26 @@ export class PgWorkflowLeases implements WorkflowLeaseStore {
     return num(r.rows[0]?.n ?? '0');
   }
 
-  async findFreshResult(input: {
+  async findLatestResult(input: {
     readonly url: string;
     readonly depth: Depth;
     readonly since: number;
-  }): Promise<{ readonly workflowId: string; readonly reportId: string } | null> {
-    const r = await this.#query<{ id: string; report_id: string }>(
-      `SELECT id, report_id FROM workflows
+    readonly scope: ReportScope;
+  }): Promise<LatestResult | null> {
+    const scope = scopeParams(input.scope);
+    const r = await this.#query<{ id: string; report_id: string; finished_at: string }>(
+      `SELECT id, report_id, finished_at FROM workflows
        WHERE status = 'completed' AND url = $1 AND depth = $2 AND finished_at >= $3 AND report_id IS NOT NULL
+         AND ($4 = 'operator'
+              OR ($4 = 'guild' AND guild_id = $5)
+              OR ($4 = 'direct' AND guild_id IS NULL AND requester_id = $5))
        ORDER BY finished_at DESC LIMIT 1`,
-      [input.url, input.depth, input.since],
+      [input.url, input.depth, input.since, scope.kind, scope.id],
     );
     const row = r.rows[0];
-    return row === undefined ? null : { workflowId: row.id, reportId: row.report_id };
+    return row === undefined
+      ? null
+      : { workflowId: row.id, reportId: row.report_id, finishedAt: num(row.finished_at) };
   }
 
   async purgeFinishedBefore(before: number): Promise<number> {
@@ -420,7 +438,9 @@ export class PgWorkflowLeases implements WorkflowLeaseStore {
        r AS (DELETE FROM reports WHERE workflow_id IN (SELECT id FROM gone)),
        d AS (DELETE FROM delivery_parts WHERE workflow_id IN (SELECT id FROM gone)),
        p AS (DELETE FROM progress_cards WHERE workflow_id IN (SELECT id FROM gone)),
-       i AS (DELETE FROM interaction_claims WHERE claimed_at < $1)
+       a AS (DELETE FROM chunk_audio WHERE workflow_id IN (SELECT id FROM gone)),
+       i AS (DELETE FROM interaction_claims
+             WHERE claimed_at < $1 AND (intake IS NULL OR intake_done))
        SELECT count(*) AS n FROM gone`,
       [before],
     );

@@ -166,4 +166,23 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX llm_spend_workflow ON llm_spend (workflow_id);
     `,
   },
+  {
+    version: 7,
+    name: 'chunk audio: each speech chunk of a recording being transcribed, and the result its chunk job left',
+    sql: `
+      -- The BLOB is the last column and its size is kept beside it: reading the other columns (the owning run polls
+      -- them) then never walks the audio's overflow pages.
+      CREATE TABLE chunk_audio (
+        workflow_id TEXT NOT NULL,
+        chunk_index INTEGER NOT NULL,
+        format TEXT NOT NULL,
+        audio_bytes INTEGER NOT NULL DEFAULT 0,
+        result TEXT,
+        error TEXT,
+        updated_at INTEGER NOT NULL,
+        audio BLOB,
+        PRIMARY KEY (workflow_id, chunk_index)
+      );
+    `,
+  },
 ];

@@ -2,7 +2,14 @@
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { jsonText } from '../../core/json.js';
 import type { Depth } from '../../core/stage.js';
-import type { CheckpointReportStore, ReportSearchHit, RunLease, StoredReport } from '../store.js';
+import {
+  scopeParams,
+  type CheckpointReportStore,
+  type ReportScope,
+  type ReportSearchHit,
+  type RunLease,
+  type StoredReport,
+} from '../store.js';
 import type { SqliteContext } from './context.js';
 
 /**
@@ -124,27 +131,35 @@ export class SqliteCheckpointsReports implements CheckpointReportStore {
 
   async searchReports(
     query: string,
-    options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly guildId?: string },
+    options: { readonly limit: number; readonly excludeWorkflowId?: string; readonly scope: ReportScope },
   ): Promise<ReportSearchHit[]> {
     const fts = toFtsQuery(query);
     if (fts === null || options.limit <= 0) return [];
+    const scope = scopeParams(options.scope);
     const rows = this.#stmt(
-      `SELECT r.id AS report_id, r.workflow_id, r.url, r.title,
+      `SELECT r.id AS report_id, r.workflow_id, r.url, r.title, r.depth, r.created_at,
               snippet(reports_fts, 2, '**', '**', '…', 16) AS snippet, bm25(reports_fts) AS rank
-       FROM reports_fts JOIN reports r ON r.id = reports_fts.report_id
+       FROM reports_fts
+         JOIN reports r ON r.id = reports_fts.report_id
+         LEFT JOIN workflows w ON w.id = r.workflow_id
        WHERE reports_fts MATCH @q AND (@exclude IS NULL OR r.workflow_id <> @exclude)
-         AND (@guild IS NULL OR r.workflow_id IN (SELECT id FROM workflows WHERE guild_id = @guild))
-       ORDER BY rank LIMIT @limit`,
+         AND (@scope = 'operator'
+              OR (@scope = 'guild' AND w.guild_id = @scopeId)
+              OR (@scope = 'direct' AND w.guild_id IS NULL AND w.requester_id = @scopeId))
+       ORDER BY rank, r.created_at DESC LIMIT @limit`,
     ).all({
       q: fts,
       exclude: options.excludeWorkflowId ?? null,
-      guild: options.guildId ?? null,
+      scope: scope.kind,
+      scopeId: scope.id,
       limit: options.limit,
     }) as {
       report_id: string;
       workflow_id: string;
       url: string;
       title: string;
+      depth: Depth;
+      created_at: number;
       snippet: string;
       rank: number;
     }[];
@@ -156,6 +171,8 @@ export class SqliteCheckpointsReports implements CheckpointReportStore {
       title: r.title,
       snippet: r.snippet,
       rank: -r.rank,
+      depth: r.depth,
+      createdAt: r.created_at,
     }));
   }
 }

@@ -243,6 +243,8 @@ export class SqliteWorkflowStore implements WorkflowStore {
 
   readonly createWorkflow: WorkflowLeaseStore['createWorkflow'] = (...a) => this.#leases.createWorkflow(...a);
   readonly getWorkflow: WorkflowLeaseStore['getWorkflow'] = (...a) => this.#leases.getWorkflow(...a);
+  readonly getWorkflowByInteraction: WorkflowLeaseStore['getWorkflowByInteraction'] = (...a) =>
+    this.#leases.getWorkflowByInteraction(...a);
   readonly listWorkflows: WorkflowLeaseStore['listWorkflows'] = (...a) => this.#leases.listWorkflows(...a);
   readonly claimNext: WorkflowLeaseStore['claimNext'] = (...a) => this.#leases.claimNext(...a);
   readonly claim: WorkflowLeaseStore['claim'] = (...a) => this.#leases.claim(...a);
@@ -256,8 +258,8 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly countRunning: WorkflowLeaseStore['countRunning'] = (...a) => this.#leases.countRunning(...a);
   readonly countCreatedSince: WorkflowLeaseStore['countCreatedSince'] = (...a) =>
     this.#leases.countCreatedSince(...a);
-  readonly findFreshResult: WorkflowLeaseStore['findFreshResult'] = (...a) =>
-    this.#leases.findFreshResult(...a);
+  readonly findLatestResult: WorkflowLeaseStore['findLatestResult'] = (...a) =>
+    this.#leases.findLatestResult(...a);
   readonly purgeFinishedBefore: WorkflowLeaseStore['purgeFinishedBefore'] = (...a) =>
     this.#leases.purgeFinishedBefore(...a);
 

@@ -2,18 +2,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { Depth } from '../../core/stage.js';
-import type {
-  ClaimNextOptions,
-  ClaimOptions,
-  DeliveryState,
-  HeartbeatResult,
-  RunLease,
-  StoredError,
-  WorkflowLeaseStore,
-  WorkflowProgress,
-  WorkflowRecord,
-  WorkflowRequest,
-  WorkflowStatus,
+import {
+  scopeParams,
+  type ClaimNextOptions,
+  type ClaimOptions,
+  type DeliveryState,
+  type HeartbeatResult,
+  type RunLease,
+  type StoredError,
+  type WorkflowLeaseStore,
+  type WorkflowProgress,
+  type WorkflowRecord,
+  type WorkflowRequest,
+  type WorkflowStatus,
+  type LatestResult,
+  type ReportScope,
 } from '../store.js';
 import { attemptsExhausted, workerLost } from '../run-rules.js';
 import { errorJson, parseJson, type SqliteContext } from './context.js';
@@ -124,6 +127,12 @@ export class SqliteWorkflowLeases implements WorkflowLeaseStore {
 
   async getWorkflow(id: string): Promise<WorkflowRecord | null> {
     const row = this.#row(id);
+    return row === undefined ? null : toRecord(row);
+  }
+
+  async getWorkflowByInteraction(interactionId: string): Promise<WorkflowRecord | null> {
+    const row = this.#stmt('SELECT * FROM workflows WHERE interaction_id = ?').get(interactionId) as
+      WorkflowRow | undefined;
     return row === undefined ? null : toRecord(row);
   }
 
@@ -358,17 +367,31 @@ export class SqliteWorkflowLeases implements WorkflowLeaseStore {
     return row.n;
   }
 
-  async findFreshResult(input: {
+  async findLatestResult(input: {
     readonly url: string;
     readonly depth: Depth;
     readonly since: number;
-  }): Promise<{ readonly workflowId: string; readonly reportId: string } | null> {
+    readonly scope: ReportScope;
+  }): Promise<LatestResult | null> {
+    const scope = scopeParams(input.scope);
     const row = this.#stmt(
-      `SELECT id, report_id FROM workflows
-       WHERE url = ? AND depth = ? AND status = 'completed' AND report_id IS NOT NULL AND finished_at >= ?
+      `SELECT id, report_id, finished_at FROM workflows
+       WHERE url = @url AND depth = @depth AND status = 'completed' AND report_id IS NOT NULL
+         AND finished_at >= @since
+         AND (@scope = 'operator'
+              OR (@scope = 'guild' AND guild_id = @scopeId)
+              OR (@scope = 'direct' AND guild_id IS NULL AND requester_id = @scopeId))
        ORDER BY finished_at DESC, rowid DESC LIMIT 1`,
-    ).get(input.url, input.depth, input.since) as { id: string; report_id: string } | undefined;
-    return row === undefined ? null : { workflowId: row.id, reportId: row.report_id };
+    ).get({
+      url: input.url,
+      depth: input.depth,
+      since: input.since,
+      scope: scope.kind,
+      scopeId: scope.id,
+    }) as { id: string; report_id: string; finished_at: number } | undefined;
+    return row === undefined
+      ? null
+      : { workflowId: row.id, reportId: row.report_id, finishedAt: row.finished_at };
   }
 
   async purgeFinishedBefore(before: number): Promise<number> {
@@ -381,13 +404,19 @@ export class SqliteWorkflowLeases implements WorkflowLeaseStore {
       );
       const delReports = this.#stmt('DELETE FROM reports WHERE workflow_id = ?');
       const delWorkflow = this.#stmt('DELETE FROM workflows WHERE id = ?');
+      // chunk_audio has no foreign key (as in PostgreSQL): its rows go here, with the workflow.
+      const delChunks = this.#stmt('DELETE FROM chunk_audio WHERE workflow_id = ?');
       for (const { id } of ids) {
         delFts.run(id);
         delReports.run(id);
+        delChunks.run(id);
         delWorkflow.run(id);
       }
-      // Interaction claims only matter within the interaction's 15-minute life.
-      this.#stmt('DELETE FROM interaction_claims WHERE claimed_at < ?').run(before);
+      // Interaction claims only matter within the interaction's 15-minute life; a request still waiting to be
+      // started (an open intake) stays, however old, until recovery starts or dead-letters it.
+      this.#stmt(
+        'DELETE FROM interaction_claims WHERE claimed_at < ? AND (intake IS NULL OR intake_done = 1)',
+      ).run(before);
       return ids.length;
     });
     return tx.immediate();
