@@ -8,6 +8,11 @@ import { AnalysisPool } from './analysis/analyse/pool.js';
 import { factCheckSearchFromConfig } from './analysis/factcheck/index.js';
 import { createAnalysisPipeline } from './analysis/pipeline.js';
 import { pooledBodyExtractor } from './analysis/work/extractor.js';
+import {
+  pooledReportFields,
+  pooledReportRenderer,
+  pooledReportValidator,
+} from './analysis/work/report-jobs.js';
 import { ContentPool } from './analysis/work/pool.js';
 import { createLlmStage } from './analysis/llm/index.js';
 import { openLlmLedger } from './store/open-llm-ledger.js';
@@ -20,14 +25,13 @@ import { DiscordRestClient } from './discord-api/rest.js';
 import { UndiciTransport } from './discord-api/transport.js';
 import { DeliveryOutbox } from './delivery/outbox.js';
 import { DefaultPacing, RateLimiter } from './discord-api/ratelimit.js';
-import { createReportExtras } from './delivery/report-extras.js';
 import { ReportLinks } from './delivery/report-links.js';
 import { loadOrCreateSecretKey } from './delivery/secret-key.js';
 import { EngineAppServices } from './workflow/app-services.js';
 import type { InteractionClaim } from './discord/ports.js';
 import { createGatewayFrontEnd, type FrontEnd } from './discord/gateway.js';
 import { createHttpFrontEnd } from './discord/http-endpoint.js';
-import { PromFrontEndMetrics } from './discord/metrics.js';
+import { PromFrontEndMetrics, registerContentPoolMetrics } from './discord/metrics.js';
 import { reportPageRoute } from './http/report-page.js';
 import { createHttpServer, metricsPlacement, type HttpServer } from './http/server.js';
 import { storeHealthCheck } from './store/health.js';
@@ -119,7 +123,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         });
   const emulatedApi = config.discordApiBase !== DISCORD_API ? config.discordApiBase : undefined;
 
-  const store = openStore(config, { clock });
+  const store = openStore(config, { clock, backgroundCheckpoints: true });
   await store.migrate();
   const stoppers: (() => Promise<void>)[] = [() => store.close()];
   let stopped = false;
@@ -242,6 +246,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         guildOf: async (id) => (await store.getWorkflow(id))?.request.guildId ?? null,
       }),
       factCheckSearch: factCheckSearchFromConfig({ ...config, clock }),
+      reportValidator: pooledReportValidator(contentPool),
     });
 
     const limiter = new RateLimiter({
@@ -255,6 +260,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     });
     stoppers.push(() => transport.close());
     const rest = new DiscordRestClient({ transport, logger, limiter });
+    const reportRenderer = pooledReportRenderer(contentPool);
     const outbox = new DeliveryOutbox({
       store,
       clock,
@@ -265,7 +271,9 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       defaultWebhook: config.discordWebhook,
       botToken: config.discordToken,
       allowApiBaseWebhooks: emulatedApi !== undefined,
-      reportExtras: createReportExtras({ links: reportLinks, clock, logger }),
+      renderer: reportRenderer,
+      charts: true,
+      ...(reportLinks === null ? {} : { reportLink: (id: string) => reportLinks.linkFor(id, clock.now()) }),
     });
     // Report pages are served by whichever HTTP server this process runs, once a public URL names where they live.
     const reportPages =
@@ -285,6 +293,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       freshnessMs: config.freshnessMs,
       retentionMs: config.retentionMs,
       concurrency: config.concurrency,
+      reportFields: pooledReportFields(contentPool),
       // A front end's cancel must reach the worker running the stage, on whatever machine that is.
       ...(bullmq === null ? {} : { broadcastCancel: (id: string) => bullmq.cancel(id) }),
     });
@@ -321,6 +330,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         notices,
         allowApiBaseWebhooks: emulatedApi,
         llmSpend: (id) => llmLedger.workflowSpend(id),
+        renderer: reportRenderer,
         reportPage: reportLinks === null ? undefined : (id) => reportLinks.linkFor(id, clock.now()),
       });
       // The claim is the one write before the acknowledgement; /autointel's request rides along in it, sealed.
@@ -386,6 +396,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         stoppers.push(() => server.stop());
       }
       stoppers.push(() => frontEnd.stop());
+      registerContentPoolMetrics(metricsRegistry, () => contentPool.stats());
       if (placement === 'separate' && config.metricsPort !== undefined) {
         const metricsServer = createHttpServer({
           host: '127.0.0.1',

@@ -1,6 +1,6 @@
 // Child process of the ack-latency bench: runs the Discord emulator away from the bot's loaded event loop, fires
 // slash commands at a fixed rate when asked, and reports each interaction's acknowledgement latency from its timeline.
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { DiscordEmulator } from '@autointel/discord-emulator';
 
 const CALLBACK_ROUTE = '/interactions/:interaction_id/:token/callback';
@@ -36,6 +36,12 @@ export type DriverMessage =
       /** Interactions that never got an accepted initial response. */
       readonly unanswered: number;
       readonly firedOverMs: number;
+      /**
+       * This emulator's own event-loop delay while the burst was answered (p99 and max, ms): the bot's follow-up
+       * requests (edits, report uploads) are served by the same loop that times the acknowledgements.
+       */
+      readonly emulatorLoopP99Ms: number;
+      readonly emulatorLoopMaxMs: number;
     };
 
 const send = (m: DriverMessage): void => {
@@ -52,6 +58,8 @@ async function main(): Promise<void> {
 
   async function fire(req: Extract<DriverRequest, { type: 'fire' }>): Promise<void> {
     emu.clearTimeline();
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const ids: string[] = [];
     const start = performance.now();
     const interval = 1000 / req.perSecond;
@@ -82,6 +90,7 @@ async function main(): Promise<void> {
     while (performance.now() < deadline && ids.some((id) => emu.interaction(id)?.acknowledgedAt == null)) {
       await new Promise((r) => setTimeout(r, 50));
     }
+    loop.disable();
     // Let the bots' follow-up requests (edits) drain so they do not spill into the next phase.
     await new Promise((r) => setTimeout(r, 1_000));
     const wanted = new Set(ids);
@@ -99,7 +108,16 @@ async function main(): Promise<void> {
       }
     }
     const unanswered = ids.filter((id) => emu.interaction(id)?.acknowledgedAt == null).length;
-    send({ type: 'result', label: req.label, latencies, errorsByCode, unanswered, firedOverMs });
+    send({
+      type: 'result',
+      label: req.label,
+      latencies,
+      errorsByCode,
+      unanswered,
+      firedOverMs,
+      emulatorLoopP99Ms: loop.percentile(99) / 1e6,
+      emulatorLoopMaxMs: loop.max / 1e6,
+    });
   }
 
   process.on('message', (m: DriverRequest) => {

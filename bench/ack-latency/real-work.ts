@@ -1,24 +1,26 @@
 // Acknowledgement latency under the bot's own work: bursts of /autointel on real corpus pages served locally (the
 // largest over 1 MiB), each starting a real workflow whose extraction and analysis run in this process (on its
 // content pool), in gateway AND HTTP mode — against a bare discord.js deferReply() bot and a bare verify-and-defer
-// HTTP endpoint measured in the same run. The emulators run in child processes, away from the measured loop.
+// HTTP endpoint measured in the same run. The emulators and the page server run in child processes, away from the
+// measured loop.
 // Usage: node dist/bench/ack-latency/real-work.js [--rounds 3] [--burst 40] [--rate 40] [--pause-ms 3000]
 //        [--modes gateway,http] [--no-worker]
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Client, Events } from 'discord.js';
 import { loadConfig } from '../../src/config/config.js';
 import { SystemClock } from '../../src/core/clock.js';
-import { packageRoot } from '../../src/core/paths.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startApp, type RunningApp } from '../../src/main.js';
 import type { DriverMessage, DriverRequest } from './emulator-driver.js';
+import type { PageServerMessage } from './page-server.js';
+import { corpusPages, MIB, type Page } from './pages.js';
 import { positiveArg } from '../args.js';
 
 type Result = Extract<DriverMessage, { type: 'result' }>;
@@ -35,7 +37,6 @@ const MODES = (modesArg >= 0 ? (process.argv[modesArg + 1] ?? '') : 'gateway,htt
   .filter((m): m is Mode => m === 'gateway' || m === 'http');
 /** Front end only (no workflow runs): separates the intake's own cost from the content work's. */
 const NO_WORKER = process.argv.includes('--no-worker');
-const MIB = 1024 * 1024;
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -45,55 +46,6 @@ function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[idx] ?? Number.NaN;
-}
-
-interface Page {
-  readonly name: string;
-  readonly html: Buffer;
-}
-
-/** The corpus pages, largest first; null (with the reason printed) when the corpus is absent. */
-function corpusPages(): Page[] | null {
-  const dir = resolve(packageRoot(), '..', 'shared', 'corpus', 'articles');
-  if (!existsSync(dir)) return null;
-  const pages: Page[] = [];
-  for (const name of readdirSync(dir)) {
-    const file = join(dir, name, 'source.html');
-    if (existsSync(file)) pages.push({ name, html: readFileSync(file) });
-  }
-  pages.sort((a, b) => b.html.length - a.html.length);
-  if (pages.length > 0 && (pages[0]?.html.length ?? 0) < MIB) {
-    // No page reaches 1 MiB: one is made by concatenating article bodies (said in the output).
-    const bodies = pages.map((p) => /<body[^>]*>([\s\S]*)<\/body>/i.exec(p.html.toString('utf8'))?.[1] ?? '');
-    let joined = '';
-    for (let i = 0; joined.length < MIB + 1024; i++) joined += bodies[i % bodies.length] ?? '';
-    const html = Buffer.from(
-      `<!doctype html><html><head><title>Concatenated</title></head><body>${joined}</body></html>`,
-    );
-    pages.unshift({ name: 'concatenated-bodies', html });
-  }
-  return pages;
-}
-
-/** Serves page `i % n` under a unique path per request, so the freshness cache never short-circuits a workflow. */
-function servePages(pages: readonly Page[]): Promise<{ server: Server; base: string }> {
-  const byName = new Map(pages.map((p) => [p.name, p]));
-  const server = createServer((req, res) => {
-    const name = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.split('/')[3] ?? '';
-    const page = byName.get(name.replace(/\.html$/, ''));
-    if (page === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': page.html.length });
-    res.end(page.html);
-  });
-  return new Promise((ok) =>
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      ok({ server, base: `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}` });
-    }),
-  );
 }
 
 interface Driver {
@@ -188,6 +140,27 @@ interface Phase {
   errors: Record<string, number>;
   loopP99Ms: number;
   loopMaxMs: number;
+  /** CPU time this process's main thread spent during the phase (ms), null where /proc cannot tell. */
+  mainCpuMs: number | null;
+  /** The worst burst's emulator loop delay (p99, max): the acknowledgement clock's own stalls. */
+  emulatorLoopP99Ms: number;
+  emulatorLoopMaxMs: number;
+}
+
+/**
+ * CPU time of this process's main thread so far (ms): unlike wall-clock latencies it does not grow when other
+ * processes take the cores, so runs on a loaded machine stay comparable. Linux only (/proc, USER_HZ = 100).
+ */
+function mainThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name: state is [0], utime [11], stime [12] (stat(5) fields 14 and 15).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Fires ROUNDS bursts and collects acknowledgement latencies and this process's event-loop delay meanwhile. */
@@ -198,15 +171,29 @@ async function measure(
 ): Promise<Phase> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  const phase: Phase = { latencies: [], unanswered: 0, errors: {}, loopP99Ms: 0, loopMaxMs: 0 };
+  const phase: Phase = {
+    latencies: [],
+    unanswered: 0,
+    errors: {},
+    loopP99Ms: 0,
+    loopMaxMs: 0,
+    emulatorLoopP99Ms: 0,
+    emulatorLoopMaxMs: 0,
+    mainCpuMs: null,
+  };
+  const cpu0 = mainThreadCpuMs();
   for (let round = 0; round < ROUNDS; round++) {
     const r = await driver.fire(`${label}-${round}`, BURST, (i) => url(round, i));
     phase.latencies.push(...r.latencies);
     phase.unanswered += r.unanswered;
+    phase.emulatorLoopP99Ms = Math.max(phase.emulatorLoopP99Ms, r.emulatorLoopP99Ms);
+    phase.emulatorLoopMaxMs = Math.max(phase.emulatorLoopMaxMs, r.emulatorLoopMaxMs);
     for (const [k, v] of Object.entries(r.errorsByCode)) phase.errors[k] = (phase.errors[k] ?? 0) + v;
     await new Promise((ok) => setTimeout(ok, PAUSE_MS));
   }
   loop.disable();
+  const cpu1 = mainThreadCpuMs();
+  phase.mainCpuMs = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
   phase.loopP99Ms = loop.percentile(99) / 1e6;
   phase.loopMaxMs = loop.max / 1e6;
   return phase;
@@ -219,6 +206,8 @@ function line(name: string, p: Phase): string {
     `${name.padEnd(34)} n=${sorted.length} p50=${percentile(sorted, 50).toFixed(0)}ms ` +
     `p99=${percentile(sorted, 99).toFixed(0)}ms max=${(sorted.at(-1) ?? Number.NaN).toFixed(0)}ms ` +
     `past3s=${past3s} loop-delay p99=${p.loopP99Ms.toFixed(1)}ms max=${p.loopMaxMs.toFixed(1)}ms ` +
+    `emulator-loop p99=${p.emulatorLoopP99Ms.toFixed(1)}ms max=${p.emulatorLoopMaxMs.toFixed(1)}ms ` +
+    `main-thread-cpu=${p.mainCpuMs === null ? 'n/a' : `${p.mainCpuMs.toFixed(0)}ms`} ` +
     `errors=${JSON.stringify(p.errors)}`
   );
 }
@@ -299,6 +288,13 @@ async function runMode(mode: Mode, pages: readonly Page[], base: string): Promis
         `${bareSorted.filter((v) => v > 3000).length + bare.unanswered} (goal 0); workflows by status at the end: ` +
         JSON.stringify(byStatus),
     );
+    const done = byStatus['completed'] ?? 0;
+    if (ours.mainCpuMs !== null && done > 0)
+      out(
+        `bot main-thread CPU during its phase: ${ours.mainCpuMs.toFixed(0)} ms for ${BURST * ROUNDS} interactions ` +
+          `and ${done} completed workflows (${(ours.mainCpuMs / done).toFixed(1)} ms per completed workflow, ` +
+          'an upper bound: the intakes of the queued ones are in it too)',
+      );
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     bareDriver.close();
@@ -314,7 +310,7 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const site = await servePages(pages);
+  const site = await startPageServer();
   out(
     `ack-latency real-work bench: ${pages.length} corpus pages served locally, largest ${pages[0]?.name} ` +
       `(${((pages[0]?.html.length ?? 0) / MIB).toFixed(2)} MiB, every 4th request); median page ` +
@@ -323,13 +319,26 @@ async function main(): Promise<void> {
   out(
     'latency = emulator sent the interaction -> emulator received the initial response (emulator process, ms);',
   );
-  out('loop delay = this process (the bot under test, or the bare bot) while the bursts ran');
+  out('loop delay = this process (the bot under test, or the bare bot) while the bursts ran;');
+  out(
+    'emulator-loop = the emulator that times the acknowledgements (worst burst), itself serving the bot meanwhile',
+  );
   try {
     for (const mode of MODES) await runMode(mode, pages, site.base);
   } finally {
-    site.server.closeAllConnections();
-    site.server.close();
+    site.close();
   }
+}
+
+/** The page server in its own process (page-server.ts). */
+async function startPageServer(): Promise<{ base: string; close(): void }> {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const child = fork(join(here, 'page-server.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const base = await new Promise<string>((ok, fail) => {
+    child.once('message', (m: PageServerMessage) => ok(m.base));
+    child.once('exit', (code) => fail(new Error(`page server exited (${String(code)})`)));
+  });
+  return { base, close: () => child.kill() };
 }
 
 main().then(

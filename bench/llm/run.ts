@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { extractArticle } from '../../src/analysis/acquire/html.js';
 import type { AcquiredContent } from '../../src/analysis/acquire/types.js';
-import { InProcessAnalysisRunner } from '../../src/analysis/analyse/pool.js';
+import { InProcessAnalysisRunner } from '../../src/analysis/analyse/in-process.js';
 import { countTokens } from '../../src/analysis/llm/chunking.js';
 import { createLlmStage, providersFrom } from '../../src/analysis/llm/index.js';
 import type { LlmStageOutput } from '../../src/analysis/llm/stage.js';

@@ -8,7 +8,7 @@ import { ok } from '../core/result.js';
 import { memoryPartials, type StageContext } from '../core/stage.js';
 import { parseSubtitles } from './acquire/subtitles.js';
 import type { AcquiredContent } from './acquire/types.js';
-import { InProcessAnalysisRunner } from './analyse/pool.js';
+import { InProcessAnalysisRunner } from './analyse/in-process.js';
 import { createAnalysisPipeline, type ContentAcquirer } from './pipeline.js';
 import { ReportSchema, type Span } from './report.js';
 

@@ -5,7 +5,7 @@ import { createLogger } from '../core/logger.js';
 import { ok } from '../core/result.js';
 import { memoryPartials, type Depth, type StageContext } from '../core/stage.js';
 import type { AcquiredContent } from './acquire/types.js';
-import { InProcessAnalysisRunner } from './analyse/pool.js';
+import { InProcessAnalysisRunner } from './analyse/in-process.js';
 import type { ReportIndex } from './analyse/types.js';
 import { extractClaimReviews, type FactCheckSearch, type PageClaimReview } from './factcheck/index.js';
 import { createAnalysisPipeline, type ContentAcquirer } from './pipeline.js';

@@ -1,5 +1,6 @@
 // The analysis pipeline: acquire → transcribe → analyse → report, each a checkpointed Stage working from stored outputs.
 import type { Clock } from '../core/clock.js';
+import { SerializedJson } from '../core/json.js';
 import { PermanentError, toAppError, type AppError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
 import type { Depth, Pipeline, Stage, StageContext, StageInput, StageOutcome } from '../core/stage.js';
@@ -15,6 +16,7 @@ import {
   type Report,
   type ReportSections,
 } from './report.js';
+import type { ReportValidator, ValidatedReport } from './report-validation.js';
 import { transcribe, type TranscriptionEngine } from './transcribe/index.js';
 import { unconfiguredSection, type LlmStage, type LlmStageOutput } from './llm/stage.js';
 
@@ -45,6 +47,11 @@ export interface AnalysisPipelineDeps {
   readonly llm?: LlmStage | null;
   /** Published fact-checks (Google Fact Check Tools); null or absent when AUTOINTEL_FACTCHECK_API_KEY is not set. */
   readonly factCheckSearch?: FactCheckSearch | null;
+  /**
+   * Where the finished report is validated (the content pool in the bot); the report stage then returns it as
+   * SerializedJson. Absent: validated on this thread and returned as a plain value (scripts, tests).
+   */
+  readonly reportValidator?: ReportValidator;
 }
 
 export const STAGE_NAMES = ['acquire', 'transcribe', 'analyse', 'llm', 'report'] as const;
@@ -78,7 +85,7 @@ export function createAnalysisPipeline(deps: AnalysisPipelineDeps): Pipeline {
     { name: 'transcribe', weight: 1, run: (input, ctx) => transcribeStage(deps, input, ctx) },
     { name: 'analyse', weight: 5, run: (input, ctx) => analyseStage(deps, input, ctx) },
     { name: 'llm', weight: 3, run: (input, ctx) => llmStage(deps, input, ctx) },
-    { name: 'report', weight: 1, run: (input, ctx) => Promise.resolve(reportStage(input, ctx)) },
+    { name: 'report', weight: 1, run: (input, ctx) => reportStage(deps, input, ctx) },
   ];
   return { stagesFor: (_depth: Depth) => stages };
 }
@@ -290,7 +297,11 @@ async function llmStage(
   }
 }
 
-function reportStage(input: StageInput, ctx: StageContext): StageOutcome {
+async function reportStage(
+  deps: AnalysisPipelineDeps,
+  input: StageInput,
+  ctx: StageContext,
+): Promise<StageOutcome> {
   const t0 = ctx.clock.now();
   const acquired = readAcquire(input);
   if (!acquired.ok) return { kind: 'failed', error: acquired.error };
@@ -338,20 +349,34 @@ function reportStage(input: StageInput, ctx: StageContext): StageOutcome {
     ],
     sections,
   };
+  if (deps.reportValidator !== undefined) {
+    // Validated and serialised off this thread: the engine stores the text as it is.
+    let v: ValidatedReport;
+    try {
+      v = await deps.reportValidator(draft, ctx.signal);
+    } catch (e: unknown) {
+      return { kind: 'failed', error: toAppError(e, 'analysis.report_failed') };
+    }
+    return v.ok ? { kind: 'completed', output: new SerializedJson(v.json) } : reportInvalid(v);
+  }
   const parsed = ReportSchema.safeParse(draft);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return {
-      kind: 'failed',
-      error: new PermanentError(
-        'analysis.report_invalid',
-        `report failed validation at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown'}`,
-        { userMessage: 'The report could not be assembled.' },
-      ),
-    };
+    return reportInvalid({ path: issue?.path.join('.') ?? '?', message: issue?.message ?? 'unknown' });
   }
   return { kind: 'completed', output: parsed.data };
 }
+
+const reportInvalid = (at: { readonly path: string; readonly message: string }): StageOutcome => ({
+  kind: 'failed',
+  error: new PermanentError(
+    'analysis.report_invalid',
+    `report failed validation at ${at.path}: ${at.message}`,
+    {
+      userMessage: 'The report could not be assembled.',
+    },
+  ),
+});
 
 function readAcquire(input: StageInput): Result<AcquireOutput, AppError> {
   const o = input.outputs['acquire'] as AcquireOutput | undefined;

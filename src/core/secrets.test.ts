@@ -21,6 +21,17 @@ describe('SecretBox', () => {
     expect(() => new SecretBox('z'.repeat(40)).open(sealed)).toThrow(/could not be opened/);
   });
 
+  it('opens each of many secrets correctly, again and again (the cache of opened secrets never mixes them up)', () => {
+    const box = new SecretBox(key);
+    const sealed = Array.from({ length: 600 }, (_, i) => box.seal(`token-${i}`));
+    for (let round = 0; round < 2; round++)
+      for (const [i, s] of sealed.entries()) expect(box.open(s)).toBe(`token-${i}`);
+    // A tampered copy of a secret already opened is still refused.
+    const first = sealed[0] ?? '';
+    const tampered = first.slice(0, -2) + (first.endsWith('AA') ? 'BB' : 'AA');
+    expect(() => box.open(tampered)).toThrow(/could not be opened/);
+  });
+
   it('rejects short key material', () => {
     expect(() => new SecretBox('short')).toThrow(RangeError);
   });

@@ -4,8 +4,17 @@ import { PermanentError } from './errors.js';
 
 const PREFIX = 'v1:';
 
+/** Secrets opened recently, kept so that a delivery opening the same token for every part does it once. */
+const OPENED_CACHE_SIZE = 256;
+
 export class SecretBox {
   readonly #key: Buffer;
+  /**
+   * sealed → plain, least recently used first out. A cipher context per open costs tens of microseconds on the loop
+   * that answers Discord, and delivery opens the same interaction token and webhook for every part and card edit.
+   * The plain values are the ones the process is using anyway.
+   */
+  readonly #opened = new Map<string, string>();
 
   /** `keyMaterial`: any string of at least 32 characters; it is hashed into a 256-bit key. */
   constructor(keyMaterial: string) {
@@ -22,6 +31,22 @@ export class SecretBox {
   }
 
   open(sealed: string): string {
+    const known = this.#opened.get(sealed);
+    if (known !== undefined) {
+      this.#opened.delete(sealed);
+      this.#opened.set(sealed, known);
+      return known;
+    }
+    const plain = this.#decrypt(sealed);
+    this.#opened.set(sealed, plain);
+    if (this.#opened.size > OPENED_CACHE_SIZE) {
+      const oldest = this.#opened.keys().next().value;
+      if (oldest !== undefined) this.#opened.delete(oldest);
+    }
+    return plain;
+  }
+
+  #decrypt(sealed: string): string {
     if (!sealed.startsWith(PREFIX)) throw new PermanentError('secrets.format', 'Not a sealed secret');
     const raw = Buffer.from(sealed.slice(PREFIX.length), 'base64url');
     const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, 12));

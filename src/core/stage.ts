@@ -46,7 +46,10 @@ export interface StagePartials {
 export const partialKey = (stage: string, key: string): string => `${stage}#${key}`;
 
 export type StageOutcome =
-  /** `output` must be a JSON value: it is stored as the stage's checkpoint. */
+  /**
+   * `output` must be a JSON value, or a SerializedJson (core/json.ts) when the stage had it serialised off the event
+   * loop: it is stored as the stage's checkpoint.
+   */
   | { readonly kind: 'completed'; readonly output: unknown }
   /** A typed failure; `error.retryable` decides whether the engine retries the stage. */
   | { readonly kind: 'failed'; readonly error: AppError };

@@ -2,10 +2,10 @@
 // records each part when Discord confirms it, and keeps a progress card edited in place. Implements WorkflowNotifier.
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
+import { SerializedJson } from '../core/json.js';
 import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { SecretBox } from '../core/secrets.js';
-import { ReportSchema } from '../analysis/report.js';
 import type {
   DeliveryPart,
   ProgressCard,
@@ -13,13 +13,14 @@ import type {
   StoredReport,
   GuildSettingsStore,
   OutboxStore,
+  RunLease,
   WorkflowRecord,
 } from '../store/store.js';
 import type { DeliveryResult, WorkflowNotifier } from '../workflow/notifier.js';
 import type { DiscordRestClient, RestResult } from '../discord-api/rest.js';
 import { asDiscordMessage, type DiscordMessage } from '../discord-api/message.js';
-import { renderOutcome, renderProgressCard, renderProgressDone, renderReport } from './render.js';
-import type { ReportExtrasProvider } from './report-extras.js';
+import { renderOutcome, renderProgressCard, renderProgressDone } from './render.js';
+import { inlineReportRenderer, type ReportRenderer } from './render-job.js';
 import type { Target, TargetDeps, TargetName } from './targets.js';
 import { editOnTarget, interactionUsable, resolveTargets, sendToTarget } from './targets.js';
 
@@ -45,8 +46,12 @@ export interface DeliveryOutboxOptions {
   readonly maxRateLimitWaitMs?: number;
   /** How many recent channel messages to read when reconciling an ambiguous send. */
   readonly reconcileDepth?: number;
-  /** The chart and report link added to a delivered report (none without it). */
-  readonly reportExtras?: ReportExtrasProvider;
+  /** Where reports are validated and rendered: the content pool in the bot; this thread by default. */
+  readonly renderer?: ReportRenderer;
+  /** Whether a delivered report carries its sentiment chart (default false). */
+  readonly charts?: boolean;
+  /** The signed link to a report's page, when the deployment has a public URL. */
+  readonly reportLink?: (workflowId: string) => string | null;
 }
 
 export const DefaultDeliveryOutboxOptions = {
@@ -63,6 +68,7 @@ const TARGET_IN_MESSAGE = /via (interaction|webhook:guild|webhook:default|channe
 
 type PartOutcome =
   | { readonly kind: 'sent' }
+  | { readonly kind: 'lease_lost' }
   | { readonly kind: 'failed'; readonly error: StoredError }
   | { readonly kind: 'retry'; readonly delayMs: number };
 
@@ -177,31 +183,46 @@ export class DeliveryOutbox implements WorkflowNotifier {
     workflow: WorkflowRecord,
     report: StoredReport,
     signal: AbortSignal,
+    run: RunLease | null = null,
   ): Promise<DeliveryResult> {
-    const parsed = ReportSchema.safeParse(report.report);
-    if (!parsed.success) {
-      const error = { code: 'delivery.invalid_report', message: 'The stored report could not be read.' };
-      await this.#o.store.setDeliveryState(workflow.id, 'failed', { error, now: this.#o.clock.now() });
-      return { kind: 'failed', error };
-    }
     await this.#finishCard(workflow, signal);
     return this.#deliver(
       workflow,
       'report',
       0,
       async () => {
-        const extras = await this.#o.reportExtras?.(workflow.id, parsed.data);
-        return renderReport(parsed.data, {
-          workflowId: workflow.id,
-          ...(extras === undefined ? {} : { extras }),
-        });
+        // Validated and rendered once, off this thread in the bot; a resumed delivery finds the stored parts.
+        const rendered = await (this.#o.renderer ?? inlineReportRenderer)(
+          {
+            workflowId: workflow.id,
+            // Text stays text: the job parses it on its own thread.
+            ...(report.report instanceof SerializedJson
+              ? { report: null, reportJson: report.report.text }
+              : { report: report.report }),
+            reportUrl: this.#o.reportLink?.(workflow.id) ?? null,
+            chart: this.#o.charts === true,
+          },
+          signal,
+        );
+        if (rendered.kind === 'invalid') return rendered.error;
+        if (rendered.chartError !== null)
+          this.#o.logger.warn(
+            { workflowId: workflow.id, reason: rendered.chartError },
+            'chart could not be rendered',
+          );
+        return rendered.messages;
       },
       signal,
+      run,
     );
   }
 
-  async deliverOutcome(workflow: WorkflowRecord, signal: AbortSignal): Promise<DeliveryResult> {
-    return this.#deliver(workflow, 'outcome', 10_000, () => [renderOutcome(workflow)], signal);
+  async deliverOutcome(
+    workflow: WorkflowRecord,
+    signal: AbortSignal,
+    run: RunLease | null = null,
+  ): Promise<DeliveryResult> {
+    return this.#deliver(workflow, 'outcome', 10_000, () => [renderOutcome(workflow)], signal, run);
   }
 
   /** One last edit of an existing card, so it does not sit at "in progress" once the report is out. */
@@ -222,8 +243,10 @@ export class DeliveryOutbox implements WorkflowNotifier {
     workflow: WorkflowRecord,
     prefix: string,
     seqBase: number,
-    render: () => DiscordMessage[] | Promise<DiscordMessage[]>,
+    /** The messages, or why there are none (recorded as a failed delivery). */
+    render: () => DiscordMessage[] | StoredError | Promise<DiscordMessage[] | StoredError>,
     signal: AbortSignal,
+    run: RunLease | null,
   ): Promise<DeliveryResult> {
     const store = this.#o.store;
     const id = workflow.id;
@@ -234,6 +257,10 @@ export class DeliveryOutbox implements WorkflowNotifier {
       if (parts.length === 0) {
         // Rendered once; a concurrent or resumed delivery finds these rows and never renders again.
         const rendered = await render();
+        if (!Array.isArray(rendered)) {
+          await store.setDeliveryState(id, 'failed', { error: rendered, now: this.#o.clock.now() });
+          return { kind: 'failed', error: rendered };
+        }
         await store.addDeliveryParts(
           id,
           rendered.map((payload, i) => ({ partKey: `${prefix}:${i}`, seq: seqBase + i, payload })),
@@ -244,7 +271,9 @@ export class DeliveryOutbox implements WorkflowNotifier {
       const failedTargets = new Set<TargetName>();
       for (const part of parts) {
         if (part.status === 'sent') continue;
-        const r = await this.#sendPart(workflow, part, failedTargets, signal);
+        const r = await this.#sendPart(workflow, part, failedTargets, signal, run);
+        // Another run holds the workflow now: it owns the delivery state and the parts still to send.
+        if (r.kind === 'lease_lost') return r;
         if (r.kind === 'failed') {
           await store.setDeliveryState(id, 'failed', { error: r.error, now: this.#o.clock.now() });
           return r;
@@ -274,6 +303,7 @@ export class DeliveryOutbox implements WorkflowNotifier {
     part: DeliveryPart,
     failedTargets: Set<TargetName>,
     signal: AbortSignal,
+    run: RunLease | null,
   ): Promise<PartOutcome> {
     const store = this.#o.store;
     const clock = this.#o.clock;
@@ -324,11 +354,14 @@ export class DeliveryOutbox implements WorkflowNotifier {
         await store.markPartAttempt(workflow.id, part.partKey, { error, failed: true, now: clock.now() });
         return { kind: 'failed', error };
       }
-      await store.markPartAttempt(workflow.id, part.partKey, {
+      // Fenced by the run's lease: a run that lost it stops here, before this part reaches Discord.
+      const held = await store.markPartAttempt(workflow.id, part.partKey, {
         error: { code: IN_FLIGHT, message: `sending via ${target.name}` },
         failed: false,
         now: clock.now(),
+        run,
       });
+      if (!held) return { kind: 'lease_lost' };
       const res = await this.#sendVia(target, payload, workflow.id, part.partKey, signal);
       const now = clock.now();
       switch (res.kind) {

@@ -2,11 +2,8 @@
 // has a public URL, a signed link to the full report page.
 import { claimDensity, sentimentChartSvg } from '../analysis/render/chart.js';
 import { isMissing, type Report } from '../analysis/report.js';
-import type { Clock } from '../core/clock.js';
 import { toAppError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
 import { svgToPng } from './chart-png.js';
-import type { ReportLinks } from './report-links.js';
 
 export interface ReportExtras {
   /** The chart image, attached to the report's first message as `name`. */
@@ -14,8 +11,6 @@ export interface ReportExtras {
   /** The signed report page link, or null when no public URL is configured. */
   readonly reportUrl: string | null;
 }
-
-export type ReportExtrasProvider = (workflowId: string, report: Report) => Promise<ReportExtras>;
 
 export const CHART_FILE_NAME = 'sentiment.png';
 
@@ -25,27 +20,21 @@ function textLength(report: Report): number {
   return isMissing(s) ? 0 : Math.max(0, ...s.items.map((x) => x.span.end));
 }
 
-export function createReportExtras(options: {
-  readonly links: ReportLinks | null;
-  readonly clock: Clock;
-  readonly logger: Logger;
-}): ReportExtrasProvider {
-  return async (workflowId, report) => {
-    let chart: ReportExtras['chart'] = null;
-    const svg = sentimentChartSvg(report, {
-      theme: 'dark',
-      density: claimDensity(report, textLength(report)),
-    });
-    if (svg !== null) {
-      try {
-        const png = await svgToPng(svg);
-        if (png !== null) chart = { name: CHART_FILE_NAME, contentBase64: png.toString('base64') };
-      } catch (e: unknown) {
-        // A chart is a nicety: the report goes out without it rather than not at all.
-        options.logger.warn({ err: toAppError(e), workflowId }, 'chart could not be rendered');
-      }
-    }
-    const reportUrl = options.links === null ? null : options.links.linkFor(workflowId, options.clock.now());
-    return { chart, reportUrl };
-  };
+/**
+ * The sentiment chart as a PNG attachment, or null when the report has nothing to chart. A chart is a nicety: when
+ * rasterising fails the report goes out without it, and `onError` hears why.
+ */
+export async function reportChart(
+  report: Report,
+  onError: (message: string) => void,
+): Promise<ReportExtras['chart']> {
+  const svg = sentimentChartSvg(report, { theme: 'dark', density: claimDensity(report, textLength(report)) });
+  if (svg === null) return null;
+  try {
+    const png = await svgToPng(svg);
+    return png === null ? null : { name: CHART_FILE_NAME, contentBase64: png.toString('base64') };
+  } catch (e: unknown) {
+    onError(toAppError(e).message);
+    return null;
+  }
 }

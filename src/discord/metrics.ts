@@ -1,5 +1,6 @@
-// Prometheus metrics of the Discord front end: acknowledgement latency, outcomes, callback errors, event-loop delay.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// Prometheus metrics of the Discord front end: acknowledgement latency, outcomes, callback errors, event-loop delay,
+// and the content pool the loop hands its CPU work to.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AckObserver, AckOutcome } from './session.js';
 
 /** What the router reports; the no-op variant keeps unit tests free of a registry. */
@@ -79,4 +80,67 @@ export class PromFrontEndMetrics implements FrontEndMetrics {
   fallback(reason: string): void {
     this.#fallbacks.inc({ reason });
   }
+}
+
+/** What the content pool reports about itself (analysis/work/pool.ts ContentPoolStats). */
+export interface ContentPoolGauges {
+  readonly size: number;
+  readonly busy: number;
+  readonly queued: number;
+  readonly replaced: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly timedOut: number;
+}
+
+/**
+ * The content pool's state on the same registry, read at each scrape: threads, busy threads, queue length, and jobs
+ * done / failed / timed out and threads replaced since start.
+ */
+export function registerContentPoolMetrics(registry: Registry, stats: () => ContentPoolGauges): void {
+  const gauge = (name: string, help: string, read: (s: ContentPoolGauges) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(stats()));
+      },
+    });
+  };
+  gauge('autointel_content_pool_threads', 'Worker threads of the content pool', (s) => s.size);
+  gauge('autointel_content_pool_busy_threads', 'Content-pool threads running a job now', (s) => s.busy);
+  gauge('autointel_content_pool_queue_length', 'Content jobs waiting for a thread', (s) => s.queued);
+  const counter = (name: string, help: string, read: (s: ContentPoolGauges) => number): void => {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      // The pool keeps the running totals; each scrape reports them as they are.
+      collect() {
+        this.reset();
+        this.inc(read(stats()));
+      },
+    });
+  };
+  counter(
+    'autointel_content_pool_jobs_done_total',
+    'Content jobs that answered with their output',
+    (s) => s.done,
+  );
+  counter(
+    'autointel_content_pool_jobs_failed_total',
+    'Content jobs that failed (task error, crashed thread, memory budget)',
+    (s) => s.failed,
+  );
+  counter(
+    'autointel_content_pool_jobs_timed_out_total',
+    'Content jobs stopped at their deadline',
+    (s) => s.timedOut,
+  );
+  counter(
+    'autointel_content_pool_threads_replaced_total',
+    'Content-pool threads terminated (deadline, memory budget, crash) and replaced',
+    (s) => s.replaced,
+  );
 }

@@ -85,12 +85,27 @@ export function assertDeployment(config: Config, facts: DeploymentFacts = {}): D
 
 export const sqliteFile = (config: Config): string => join(config.dataDir, 'autointel.db');
 
-/** Opens (not migrates) the store the configuration asks for. */
-export function openStore(config: Config, options: { readonly clock: Clock }): WorkflowStore {
+/** How often a long-running process checkpoints the SQLite WAL off its event loop. */
+export const WAL_CHECKPOINT_INTERVAL_MS = 1_000;
+
+/**
+ * Opens (not migrates) the store the configuration asks for. `backgroundCheckpoints`: a long-running process (the
+ * bot, a worker) checkpoints SQLite's WAL on a thread of its own, off the loop that answers Discord.
+ */
+export function openStore(
+  config: Config,
+  options: { readonly clock: Clock; readonly backgroundCheckpoints?: boolean },
+): WorkflowStore {
   if (config.databaseUrl !== undefined) {
     return new PostgresWorkflowStore({ connectionString: config.databaseUrl, clock: options.clock });
   }
   // Private to the service user: the database and the generated key live here.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return new SqliteWorkflowStore({ filename: sqliteFile(config), clock: options.clock });
+  return new SqliteWorkflowStore({
+    filename: sqliteFile(config),
+    clock: options.clock,
+    ...(options.backgroundCheckpoints === true
+      ? { backgroundCheckpoints: { intervalMs: WAL_CHECKPOINT_INTERVAL_MS } }
+      : {}),
+  });
 }

@@ -134,7 +134,10 @@ export interface StoredReport {
   readonly workflowId: string;
   readonly url: string;
   readonly depth: Depth;
-  /** The report JSON (analysis/report.ts schema). */
+  /**
+   * The report JSON (analysis/report.ts schema). A report the engine just produced off the loop is a SerializedJson
+   * (core/json.ts) when saved and when handed to the notifier; read back from a store it is always the parsed value.
+   */
   readonly report: unknown;
   readonly createdAt: number;
 }
@@ -289,7 +292,8 @@ export interface LatestResult {
 export interface CheckpointReportStore {
   /**
    * Stores a finished stage's output (or a stage's partial, `<stage>#<key>`); idempotent per (workflow, stage).
-   * Written only while `run` holds the lease: false when it no longer does (nothing written).
+   * Written only while `run` holds the lease: false when it no longer does (nothing written). `output` may be a
+   * SerializedJson (core/json.ts): its text is stored as it is.
    */
   saveCheckpoint(run: RunLease, stage: string, output: unknown, now: number): Promise<boolean>;
   /**
@@ -324,11 +328,21 @@ export interface OutboxStore {
     partKey: string,
     options: { readonly target: string; readonly messageId: string; readonly now: number },
   ): Promise<void>;
+  /**
+   * Counts an attempt on a part not yet sent. With `run`, the write is fenced by that run's lease: false — nothing
+   * written — once another run holds the workflow (or it is no longer running), so a delivery that lost its lease
+   * stops before it sends another part. True otherwise.
+   */
   markPartAttempt(
     workflowId: string,
     partKey: string,
-    options: { readonly error: StoredError | null; readonly failed: boolean; readonly now: number },
-  ): Promise<void>;
+    options: {
+      readonly error: StoredError | null;
+      readonly failed: boolean;
+      readonly now: number;
+      readonly run?: RunLease | null;
+    },
+  ): Promise<boolean>;
   setDeliveryState(
     workflowId: string,
     state: DeliveryState,

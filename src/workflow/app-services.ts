@@ -4,7 +4,6 @@ import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { LlmSpendTotal } from '../store/llm-ledger.js';
 import type { SecretBox } from '../core/secrets.js';
-import type { Report } from '../analysis/report.js';
 import {
   scopeOfRequest,
   type CheckpointReportStore,
@@ -14,7 +13,8 @@ import {
 import { renderSearchResults } from '../delivery/search-results.js';
 import type { WorkflowEngine } from './engine.js';
 import { configureGuildWebhook } from '../delivery/guild-config.js';
-import { renderOutcome, renderProgressCard, renderReport, renderStatus } from '../delivery/render.js';
+import { renderOutcome, renderProgressCard, renderStatus } from '../delivery/render.js';
+import { inlineReportRenderer, type ReportRenderer } from '../delivery/render-job.js';
 import type { AnalysisIntake, AnalysisIntakes, InteractionInfo } from './intake.js';
 import type { FallbackNotices } from './notices.js';
 import { EPHEMERAL, type DiscordMessage } from '../discord-api/message.js';
@@ -43,9 +43,14 @@ export interface EngineAppServicesOptions {
   readonly allowApiBaseWebhooks?: string | undefined;
   /** A workflow's model spend so far, for /autointel_status (the model ledger's read). */
   readonly llmSpend?: (workflowId: string) => Promise<LlmSpendTotal>;
+  /** Where /retrieve_results validates and renders a report: the content pool in the bot; this thread by default. */
+  readonly renderer?: ReportRenderer;
   /** A workflow's signed report page, when the deployment has a public URL (AUTOINTEL_PUBLIC_URL). */
   readonly reportPage?: ((workflowId: string) => string) | undefined;
 }
+
+/** A report too slow to render for /retrieve_results is shown as the workflow's card instead. */
+const RETRIEVE_RENDER_MS = 60_000;
 
 /** Hits shown for one /autointel_search. */
 const SEARCH_HITS = 5;
@@ -135,8 +140,13 @@ export class EngineAppServices implements AppServices {
     if (wf.status === 'completed' && wf.reportId !== null) {
       const stored = await this.#o.store.getReport(wf.reportId);
       if (stored !== null) {
-        const messages = renderReport(stored.report as Report, { workflowId: wf.id });
-        return { kind: 'messages', messages: messages.map(privately) };
+        const rendered = await (this.#o.renderer ?? inlineReportRenderer)(
+          { workflowId: wf.id, report: stored.report, reportUrl: null, chart: false },
+          AbortSignal.timeout(RETRIEVE_RENDER_MS),
+        );
+        if (rendered.kind === 'rendered')
+          return { kind: 'messages', messages: rendered.messages.map(privately) };
+        this.#o.logger.warn({ workflowId: wf.id, err: rendered.error }, 'stored report could not be read');
       }
     }
     if (wf.status === 'failed' || wf.status === 'cancelled') {

@@ -1,6 +1,7 @@
 // The durable workflow engine: accepts requests, runs a claimed workflow's stages with checkpoints, and settles it.
 import { PermanentError, toAppError, type AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { jsonText, SerializedJson } from '../core/json.js';
 import { partialKey, type Stage, type StageContext, type StageOutcome } from '../core/stage.js';
 import { attemptsExhausted } from '../store/run-rules.js';
 import {
@@ -23,7 +24,7 @@ import {
   type StartOutcome,
   type WorkflowEngineOptions,
 } from './types.js';
-import { reportSearchFields } from './report-fields.js';
+import { inlineReportFields } from '../analysis/report-search.js';
 
 /** Checkpoint key under which a final failure is recorded before the requester is told (never a stage name). */
 export const FAILURE_CHECKPOINT = '@failure';
@@ -390,11 +391,17 @@ export class WorkflowEngine {
         return this.#onStageFailure(run, outcome.error);
       }
       if (signal.aborted && abortCodeOf(signal) === 'queue.lease_lost') return FINISHED;
-      // JSON round trip: a resumed run must see exactly what a continuous run saw.
-      const output: unknown = JSON.parse(JSON.stringify(outcome.output ?? null));
-      if (!(await store.saveCheckpoint(run.lease, stage.name, output, clock.now())))
+      // Serialised once (or already, off the loop, by the stage) and stored as that text; the next stages read it
+      // parsed back, so a resumed run sees exactly what a continuous run saw.
+      const serialized = new SerializedJson(jsonText(outcome.output));
+      if (!(await store.saveCheckpoint(run.lease, stage.name, serialized, clock.now())))
         return this.#lostLease(run);
-      outputs[stage.name] = output;
+      // A report the stage had validated and serialised off the loop stays text here: the search fields and the
+      // delivery's rendering read it on the content pool.
+      outputs[stage.name] =
+        stage === last && outcome.output instanceof SerializedJson
+          ? serialized
+          : (JSON.parse(serialized.text) as unknown);
       doneWeight += weight;
       if (signal.aborted) return this.#onAbort(run);
       // Cancellation and lease are checked at every checkpoint, not only at the queue's heartbeats: one renewal
@@ -438,14 +445,14 @@ export class WorkflowEngine {
         load: (key) => outputs[partialKey(stage.name, key)],
         save: async (key, value) => {
           const name = partialKey(stage.name, key);
-          const stored: unknown = JSON.parse(JSON.stringify(value ?? null));
-          if (!(await this.#o.store.saveCheckpoint(run.lease, name, stored, clock.now()))) {
+          const text = new SerializedJson(jsonText(value));
+          if (!(await this.#o.store.saveCheckpoint(run.lease, name, text, clock.now()))) {
             // Another run holds the workflow now: this stage must stop, and its partial is not kept.
             run.controller.abort(abortReason('queue.lease_lost'));
             return;
           }
           // A later load in this same run sees it, as a resumed run would.
-          outputs[name] = stored;
+          outputs[name] = JSON.parse(text.text) as unknown;
         },
       },
     };
@@ -551,7 +558,8 @@ export class WorkflowEngine {
     const rec = await store.getWorkflow(run.id);
     if (rec === null) return FINISHED;
     const view: WorkflowRecord = { ...rec, status: 'failed', lastError: error, finishedAt: clock.now() };
-    const told = await this.#tellOutcome(view, this.#deliverySignal(run));
+    const told = await this.#tellOutcome(view, this.#deliverySignal(run), run.lease);
+    if (told.kind === 'lease_lost') return this.#lostLease(run);
     if (told.kind === 'retry') return this.#retryLater(run, null, told.delayMs);
     await store.fail(run.lease, { now: clock.now(), error });
     return FINISHED;
@@ -573,7 +581,9 @@ export class WorkflowEngine {
     const told = await this.#tellOutcome(
       { ...this.#cancelledView(rec), finishedAt: clock.now() },
       this.#deliverySignal(run),
+      run.lease,
     );
+    if (told.kind === 'lease_lost') return this.#lostLease(run);
     if (told.kind === 'retry') return this.#retryLater(run, null, told.delayMs);
     await store.markCancelled(run.lease, clock.now());
     this.#o.logger.info({ workflowId: run.id }, 'workflow cancelled');
@@ -607,9 +617,13 @@ export class WorkflowEngine {
     return signal;
   }
 
-  async #tellOutcome(view: WorkflowRecord, signal: AbortSignal): Promise<DeliveryResult> {
+  async #tellOutcome(
+    view: WorkflowRecord,
+    signal: AbortSignal,
+    lease: RunLease | null = null,
+  ): Promise<DeliveryResult> {
     try {
-      return await this.#o.notifier.deliverOutcome(view, signal);
+      return await this.#o.notifier.deliverOutcome(view, signal, lease);
     } catch (e: unknown) {
       const error = toAppError(e, 'delivery.outcome_failed');
       this.#o.logger.error({ err: error, workflowId: view.id }, 'telling the requester failed');
@@ -619,13 +633,18 @@ export class WorkflowEngine {
     }
   }
 
+  /** `report`: the last stage's output, a JSON value or its SerializedJson text. */
   async #deliver(run: RunState, report: unknown): Promise<JobOutcome> {
     const { store, clock, notifier, logger } = this.#o;
     // The report id is the workflow id: saving again after a crash finds the same row.
     const reportId = run.id;
     let stored: StoredReport | null = await store.getReport(reportId);
     if (stored === null) {
-      const fields = reportSearchFields(report, run.request.url);
+      const fields = await (this.#o.reportFields ?? inlineReportFields)(
+        report,
+        run.request.url,
+        run.controller.signal,
+      );
       stored = {
         id: reportId,
         workflowId: run.id,
@@ -647,6 +666,7 @@ export class WorkflowEngine {
           { ...rec, deliveryState: 'delivering' },
           stored,
           run.controller.signal,
+          run.lease,
         );
       } catch (e: unknown) {
         const error = toAppError(e, 'delivery.unexpected');
@@ -654,6 +674,8 @@ export class WorkflowEngine {
           ? { kind: 'retry', delayMs: this.#o.retry.baseMs }
           : { kind: 'failed', error: safe(error) };
       }
+      // Stopped before sending another part: the run that holds the workflow now finishes the delivery.
+      if (result.kind === 'lease_lost') return this.#lostLease(run);
       if (run.controller.signal.aborted && result.kind !== 'delivered') return this.#onAbort(run);
       if (result.kind === 'retry') {
         logger.info({ workflowId: run.id, delayMs: result.delayMs }, 'delivery deferred');

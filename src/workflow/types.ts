@@ -15,6 +15,7 @@
 // - freshness cache: a request for a url+depth that completed within `freshnessMs` becomes a NEW workflow whose
 //   checkpoints are copied from the earlier one; it runs no stage, only saves its own report copy and delivers it,
 //   so every requester gets their own durable delivery and retention of one workflow never breaks another.
+import type { ReportFieldsDeriver } from '../analysis/report-search.js';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -78,6 +79,8 @@ export interface WorkflowEngineOptions {
    * worker running its stage aborts at once instead of at its next heartbeat. Unset: local abort only.
    */
   readonly broadcastCancel?: (workflowId: string) => Promise<void>;
+  /** Where a finished report's title and search text are derived (the content pool in the bot; inline by default). */
+  readonly reportFields?: ReportFieldsDeriver;
 }
 
 export const DefaultWorkflowEngineOptions = {

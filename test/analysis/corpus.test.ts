@@ -10,7 +10,7 @@ import { corpusAvailable, corpusDir } from '../support/corpus.js';
 import { defaultTrainingCsvPath } from '../../src/analysis/analyse/checkworthiness/paths.js';
 import { createAcquirer } from '../../src/analysis/acquire/index.js';
 import type { AcquiredContent } from '../../src/analysis/acquire/types.js';
-import { InProcessAnalysisRunner } from '../../src/analysis/analyse/pool.js';
+import { InProcessAnalysisRunner } from '../../src/analysis/analyse/in-process.js';
 import { createAnalysisPipeline } from '../../src/analysis/pipeline.js';
 import { isMissing, type Report, type Span } from '../../src/analysis/report.js';
 import { runPipeline } from '../../src/cli/analyze.js';

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InProcessAnalysisRunner } from '../../src/analysis/analyse/pool.js';
+import { InProcessAnalysisRunner } from '../../src/analysis/analyse/in-process.js';
 import type { ReportIndex } from '../../src/analysis/analyse/types.js';
 import { GoogleFactCheckClient } from '../../src/analysis/factcheck/index.js';
 import { createAnalysisPipeline } from '../../src/analysis/pipeline.js';
@@ -12,7 +12,7 @@ import { isMissing, ReportSchema, type Report } from '../../src/analysis/report.
 import { SystemClock } from '../../src/core/clock.js';
 import { memoryPartials, type Depth } from '../../src/core/stage.js';
 import { leaseOf, type WorkflowStore } from '../../src/store/store.js';
-import { reportSearchFields } from '../../src/workflow/report-fields.js';
+import { reportSearchFields } from '../../src/analysis/report-search.js';
 import { request } from '../contracts/store.contract.js';
 import { silentLogger, startServer, testAcquirer, type TestServer } from '../acquire/helpers.js';
 import { tempSqlite } from '../workflow/support.js';

@@ -2,6 +2,7 @@
 // stored reports and their full-text search.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { SerializedJson } from '../../src/core/json.js';
 import type { CheckpointReportStore, ReportScope, WorkflowLeaseStore } from '../../src/store/store.js';
 import { ALL, claimRun, createIn, LEASE, must, T0, useStore, type PortUnderTest } from './store-support.js';
 import { completeWithReport } from './store-workflows.contract.js';
@@ -31,6 +32,27 @@ export function describeCheckpointReportStoreContract(
           'transcribe#chunk:0': { words: 'one' },
         });
         expect(await store.getCheckpoints(randomUUID())).toEqual({});
+      });
+
+      it('a checkpoint and a report given as SerializedJson are stored as their text and read back parsed', async () => {
+        const store = current();
+        const id = await createIn(store);
+        const run = await claimRun(store, id);
+        const output = { text: 'serialised off the loop', n: [1, 2], nested: { ok: true } };
+        const text = new SerializedJson(JSON.stringify(output));
+        expect(await store.saveCheckpoint(run, 'report', text, T0)).toBe(true);
+        expect(await store.getCheckpoints(id)).toEqual({ report: output });
+        await store.saveReport({
+          id,
+          workflowId: id,
+          url: 'https://s.example/',
+          depth: 'standard',
+          report: text,
+          createdAt: T0,
+          title: 'Serialised',
+          searchText: 'serialised off the loop',
+        });
+        expect((await store.getReport(id))?.report).toEqual(output);
       });
 
       it('a run that lost its lease cannot write a checkpoint', async () => {

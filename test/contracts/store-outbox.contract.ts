@@ -1,7 +1,7 @@
 // The OutboxStore contract: delivery parts recorded once each, the progress card, the delivery state.
 import { describe, expect, it } from 'vitest';
 import type { OutboxStore, WorkflowLeaseStore } from '../../src/store/store.js';
-import { createIn, T0, useStore, type PortUnderTest } from './store-support.js';
+import { claimRun, createIn, LEASE, T0, useStore, type PortUnderTest } from './store-support.js';
 
 /** Parts belong to workflows, and the delivery state is read back on the workflow. */
 type Store = OutboxStore & WorkflowLeaseStore;
@@ -57,6 +57,26 @@ export function describeOutboxStoreContract(
       });
       await store.markPartAttempt(id, 'p', { error, failed: true, now: T0 + 2 });
       expect((await store.listDeliveryParts(id))[0]).toMatchObject({ status: 'failed', attempts: 2 });
+    });
+
+    it('markPartAttempt with a run writes only while that run holds the lease', async () => {
+      const store = current();
+      const id = await createIn(store);
+      await store.addDeliveryParts(id, [{ partKey: 'p', seq: 0, payload: {} }]);
+      const error = { code: 'delivery.in_flight', message: 'sending via webhook:guild' };
+      const a = await claimRun(store, id, 'a');
+      expect(await store.markPartAttempt(id, 'p', { error, failed: false, now: T0 + 1, run: a })).toBe(true);
+      // Run A's lease expires and run B takes the workflow: A's writes are refused, B's and unfenced ones pass.
+      const b = await claimRun(store, id, 'b', T0 + LEASE + 1);
+      expect(
+        await store.markPartAttempt(id, 'p', { error, failed: false, now: T0 + LEASE + 2, run: a }),
+      ).toBe(false);
+      expect((await store.listDeliveryParts(id))[0]).toMatchObject({ attempts: 1 });
+      expect(
+        await store.markPartAttempt(id, 'p', { error, failed: false, now: T0 + LEASE + 3, run: b }),
+      ).toBe(true);
+      expect(await store.markPartAttempt(id, 'p', { error, failed: false, now: T0 + LEASE + 4 })).toBe(true);
+      expect((await store.listDeliveryParts(id))[0]).toMatchObject({ attempts: 3 });
     });
 
     it('setDeliveryState is visible on the workflow', async () => {

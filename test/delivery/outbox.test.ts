@@ -361,4 +361,46 @@ describe('DeliveryOutbox', () => {
     expect(counts.size).toBe(after.length);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
   });
+  it('stops a delivery whose run lost its lease before the next part is sent, and leaves the rest to the new run', async () => {
+    const w = await world();
+    const wf = await w.workflow();
+    const report = w.report(wf, 'lease');
+    const LEASE = 60_000;
+    const first = await w.store.claim(wf.id, { owner: 'a', now: w.clock.now(), leaseMs: LEASE });
+    expect(first?.runId).toBeTruthy();
+    const leaseA = { workflowId: wf.id, runId: first?.runId ?? '' };
+    let takeover: { workflowId: string; runId: string } | null = null;
+    // Right after Discord confirms part 1, run A stalls past its lease and run B claims the workflow.
+    const store = new Proxy(w.store, {
+      get(target, key, receiver) {
+        const v: unknown = Reflect.get(target, key, receiver);
+        if (key !== 'markPartSent' || typeof v !== 'function') return v;
+        return async (...args: unknown[]) => {
+          await (v as (...a: unknown[]) => Promise<void>)(...args);
+          if (takeover !== null) return;
+          w.clock.advance(LEASE + 1);
+          const b = await target.claim(wf.id, { owner: 'b', now: w.clock.now(), leaseMs: LEASE });
+          takeover = { workflowId: wf.id, runId: b?.runId ?? '' };
+        };
+      },
+    });
+    const result = await w.outbox({ store }).deliverReport(wf, report, never, leaseA);
+    expect(result).toEqual({ kind: 'lease_lost' });
+    expect(takeover).not.toBeNull();
+    const parts = await w.store.listDeliveryParts(wf.id);
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    // One part out (marked in flight, then sent), and not even an attempt on the next: the run stopped before
+    // writing or sending it.
+    expect(parts.map((p) => [p.status, p.attempts])).toEqual([
+      ['sent', 2],
+      ...parts.slice(1).map(() => ['pending', 0]),
+    ]);
+    expect(markerCounts(w.emu, w.channelId).size).toBe(1);
+    // The run that holds the lease delivers the rest, each part once.
+    w.warp();
+    expect(await w.outbox().deliverReport(wf, report, never, takeover)).toEqual({ kind: 'delivered' });
+    const counts = markerCounts(w.emu, w.channelId);
+    expect(counts.size).toBe(parts.length);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AcquiredContent } from '../../src/analysis/acquire/types.js';
-import { InProcessAnalysisRunner } from '../../src/analysis/analyse/pool.js';
+import { InProcessAnalysisRunner } from '../../src/analysis/analyse/in-process.js';
 import { createAnalysisPipeline } from '../../src/analysis/pipeline.js';
 import { chunkJobHandler } from '../../src/analysis/transcribe/chunk-worker.js';
 import { ChunkedTranscriber } from '../../src/analysis/transcribe/chunked.js';

@@ -1,7 +1,7 @@
 // Runs the analysis pipeline in-process on a given text with a model stage pointed at a local server.
 import { createHash } from 'node:crypto';
 import type { AcquiredContent } from '../../src/analysis/acquire/types.js';
-import { InProcessAnalysisRunner } from '../../src/analysis/analyse/pool.js';
+import { InProcessAnalysisRunner } from '../../src/analysis/analyse/in-process.js';
 import { OpenAiCompatibleClient, type LlmProvider } from '../../src/analysis/llm/client.js';
 import { loadPrompts } from '../../src/analysis/llm/prompts.js';
 import { LlmStage, type LlmBudgets } from '../../src/analysis/llm/stage.js';

@@ -208,7 +208,8 @@ export class RecordingNotifier implements WorkflowNotifier {
   async deliverReport(workflow: WorkflowRecord, report: StoredReport): Promise<DeliveryResult> {
     const r = this.reportScript.shift() ?? { kind: 'delivered' };
     if (r.kind === 'delivered') this.reports.push({ workflowId: workflow.id, report });
-    if (this.#store !== undefined && this.#clock !== undefined) {
+    // A delivery that lost its lease writes no state: the run holding the workflow owns it.
+    if (this.#store !== undefined && this.#clock !== undefined && r.kind !== 'lease_lost') {
       const state = r.kind === 'retry' ? 'pending' : r.kind;
       const error = r.kind === 'failed' ? r.error : null;
       await this.#store.setDeliveryState(workflow.id, state, { error, now: this.#clock.now() });

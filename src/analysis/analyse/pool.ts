@@ -3,7 +3,6 @@ import { SystemClock, type Clock } from '../../core/clock.js';
 import { PermanentError } from '../../core/errors.js';
 import { ContentPool, formatSeconds } from '../work/pool.js';
 import type { AcquiredContent } from '../acquire/types.js';
-import { Analyser } from './analyser.js';
 import type { AnalyseJobOptions, AnalysisOutput } from './types.js';
 
 /** Runs an analysis somewhere (a worker thread, or this thread) and reports progress in [0, 1]. */
@@ -89,38 +88,4 @@ export class AnalysisPool implements AnalysisRunner {
   async close(): Promise<void> {
     if (this.#owned) await this.#pool.close();
   }
-}
-
-/** Runs analyses on the calling thread: for scripts and tests where blocking is acceptable. */
-export class InProcessAnalysisRunner implements AnalysisRunner {
-  #analyser: Analyser | undefined;
-
-  analyse(
-    content: AcquiredContent,
-    options: AnalyseJobOptions,
-    ctx: {
-      readonly signal?: AbortSignal;
-      readonly onProgress?: (fraction: number, message?: string) => void;
-    } = {},
-  ): Promise<AnalysisOutput> {
-    if (ctx.signal?.aborted) return Promise.reject(abortReason(ctx.signal));
-    try {
-      this.#analyser ??= new Analyser();
-      return Promise.resolve(this.#analyser.analyse(content, options, ctx.onProgress));
-    } catch (e: unknown) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const r: unknown = signal.reason;
-  if (r instanceof Error) return r;
-  const e = new Error('The analysis was aborted.');
-  e.name = 'AbortError';
-  return e;
 }

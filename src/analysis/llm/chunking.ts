@@ -1,12 +1,21 @@
 // Long inputs: token counts and chunks aligned to paragraphs or transcript segments, overlapping by a few units.
-import { countTokens as countO200k } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
+import type * as GptTokenizer from 'gpt-tokenizer';
 import type { TranscriptSegment } from '../acquire/types.js';
 
 /**
  * Tokens as OpenAI's o200k_base tokenizer counts them. Other models' tokenizers differ by some percent; chunk
  * sizes keep a margin for that (see `chunkBudget`).
  */
-export const countTokens = (text: string): number => countO200k(text);
+export const countTokens = (text: string): number => tokenizer()(text);
+
+// The o200k tables are ~20 MB of heap: loaded on the first count, so a bot without a model never carries them on
+// the loop that answers Discord (a larger heap makes every full garbage collection there longer).
+let countO200k: ((text: string) => number) | undefined;
+function tokenizer(): (text: string) => number {
+  countO200k ??= (createRequire(import.meta.url)('gpt-tokenizer') as typeof GptTokenizer).countTokens;
+  return countO200k;
+}
 
 export interface Chunk {
   readonly index: number;

@@ -3,7 +3,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../core/clock.js';
 import { PermanentError } from '../../core/errors.js';
+import fc from 'fast-check';
+import { reportArbitrary } from '../../../test/support/report-arbitrary.js';
+import { renderReportJob } from '../../delivery/render-job.js';
 import { DefaultBodyLimits } from '../acquire/budget.js';
+import { SerializedJson } from '../../core/json.js';
+import { ReportSchema } from '../report.js';
+import { reportSearchFields } from '../report-search.js';
+import { pooledReportFields } from './report-jobs.js';
 import { ContentPool, defaultWorkerUrl } from './pool.js';
 
 const clock = new SystemClock();
@@ -64,6 +71,17 @@ describe('ContentPool', () => {
     expect(out.fields.kind).toBe('article');
   });
 
+  it('counts jobs done, failed and timed out', async () => {
+    const pool = make();
+    await pool.run(bodyTask(html('<article><p>One.</p></article>')), { deadlineMs: 30_000 });
+    const deep = `${'<div>'.repeat(2_000)}x${'</div>'.repeat(2_000)}`;
+    await pool.run(bodyTask(html(deep)), { deadlineMs: 30_000 }).catch(() => undefined);
+    expect(pool.stats()).toMatchObject({ size: 1, busy: 0, queued: 0, done: 1, failed: 1, timedOut: 0 });
+    const spinning = make({ workerUrl: SPIN });
+    await spinning.run(bodyTask(html('x')), { deadlineMs: 200 }).catch(() => undefined);
+    expect(spinning.stats()).toMatchObject({ done: 0, failed: 0, timedOut: 1, replaced: 1 });
+  });
+
   it('returns a refused body as its typed, permanent error', async () => {
     const deep = `${'<div>'.repeat(2_000)}x${'</div>'.repeat(2_000)}`;
     await expect(make().run(bodyTask(html(deep)), { deadlineMs: 30_000 })).rejects.toMatchObject({
@@ -114,6 +132,56 @@ describe('ContentPool', () => {
     const closed = expect(running).rejects.toMatchObject({ code: 'content.pool_closed' });
     await pool.close();
     await closed;
+  });
+
+  it('validates a report on a thread and hands it back as JSON text; names where an invalid one fails', async () => {
+    const pool = make();
+    const [report] = fc.sample(reportArbitrary, { numRuns: 1, seed: 8 });
+    const ok = await pool.run({ kind: 'validate-report', draft: report }, { deadlineMs: 30_000 });
+    expect(ok.ok && (JSON.parse(ok.json) as unknown)).toEqual(ReportSchema.parse(report));
+    const bad = await pool.run(
+      { kind: 'validate-report', draft: { ...report, source: { ...report?.source, wordCount: 'many' } } },
+      { deadlineMs: 30_000 },
+    );
+    expect(bad).toMatchObject({ ok: false, path: 'source.wordCount' });
+  });
+
+  it('renders a stored report into Discord messages on a thread, the chart attached; refuses an unreadable one', async () => {
+    const pool = make();
+    const [report] = fc.sample(reportArbitrary, { numRuns: 1, seed: 3 });
+    const input = { workflowId: 'wf-1', report, reportUrl: null, chart: true };
+    const out = await pool.run({ kind: 'render-report', input }, { deadlineMs: 30_000 });
+    const inline = await renderReportJob(input);
+    expect(out).toEqual(inline);
+    expect(out.kind === 'rendered' && out.messages.length).toBeGreaterThan(0);
+    const bad = await pool.run(
+      { kind: 'render-report', input: { ...input, report: { schemaVersion: 2 } } },
+      { deadlineMs: 30_000 },
+    );
+    expect(bad).toMatchObject({ kind: 'invalid', error: { code: 'delivery.invalid_report' } });
+    // The report as JSON text renders the same; text that is not JSON is an unreadable report, not a crash.
+    const fromText = { ...input, report: null, reportJson: JSON.stringify(report) };
+    expect(await pool.run({ kind: 'render-report', input: fromText }, { deadlineMs: 30_000 })).toEqual(
+      inline,
+    );
+    expect(
+      await pool.run(
+        { kind: 'render-report', input: { ...fromText, reportJson: '{' } },
+        { deadlineMs: 30_000 },
+      ),
+    ).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('derives a report’s search fields from its JSON text on a thread, as the inline walk does', async () => {
+    const pool = make();
+    const [report] = fc.sample(reportArbitrary, { numRuns: 1, seed: 5 });
+    const fields = await pooledReportFields(pool)(
+      new SerializedJson(JSON.stringify(report)),
+      'https://example.com/x',
+      new AbortController().signal,
+    );
+    expect(fields).toEqual(reportSearchFields(report, 'https://example.com/x'));
+    expect(pool.stats().done).toBe(1);
   });
 
   it('refuses invalid options, naming the option and the value', () => {

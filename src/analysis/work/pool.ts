@@ -1,11 +1,10 @@
 // The one content-work pool: worker threads sized from the cores, a bounded queue, and a deadline and a memory
 // budget per job — a job past either has its thread terminated (and later replaced) and fails permanently.
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Clock } from '../../core/clock.js';
 import { PermanentError, RetryLaterError, type AppError } from '../../core/errors.js';
+import { compiledTwinUrl } from '../../core/worker-url.js';
 import {
   fromWire,
   type TaskKind,
@@ -38,6 +37,10 @@ export const DefaultContentPoolOptions = {
   queuedPerThread: 32,
 } as const;
 
+/** The pool's worker script, beside this module under dist/ (see core/worker-url.ts). */
+export const defaultWorkerUrl = (file = 'worker.js', moduleUrl: string = import.meta.url): URL =>
+  compiledTwinUrl(file, moduleUrl);
+
 export const defaultPoolSize = (): number => Math.max(2, Math.min(8, availableParallelism()));
 
 /** How one job may run. */
@@ -50,21 +53,6 @@ export interface JobOptions {
   readonly onDeadline?: (deadlineMs: number) => AppError;
   /** Buffers moved to the thread instead of copied (the caller must not use them afterwards). */
   readonly transfer?: readonly ArrayBuffer[];
-}
-
-/**
- * The worker script. Compiled code finds it beside itself; source run by the test runner (`src/**.ts`) maps to
- * its compiled twin under `dist/src/**.js`, which the test setup builds first.
- */
-export function defaultWorkerUrl(file = 'worker.js', moduleUrl: string = import.meta.url): URL {
-  const here = fileURLToPath(moduleUrl);
-  if (!here.endsWith('.ts')) return new URL(`./${file}`, moduleUrl);
-  const marker = `${path.sep}src${path.sep}`;
-  const at = here.lastIndexOf(marker);
-  if (at < 0) return new URL(`./${file}`, moduleUrl);
-  const root = here.slice(0, at);
-  const relDir = path.dirname(here.slice(at + 1));
-  return pathToFileURL(path.join(root, 'dist', relDir, file));
 }
 
 interface Job {
@@ -89,6 +77,12 @@ export interface ContentPoolStats {
   readonly queued: number;
   /** Threads terminated for a deadline or a memory budget since start. */
   readonly replaced: number;
+  /** Jobs since start that answered with their output. */
+  readonly done: number;
+  /** Jobs since start that failed: an error from the task, a crashed thread, the memory budget. */
+  readonly failed: number;
+  /** Jobs since start stopped at their deadline. */
+  readonly timedOut: number;
 }
 
 export class ContentPool {
@@ -102,6 +96,9 @@ export class ContentPool {
   #nextId = 1;
   #closed = false;
   #replaced = 0;
+  #done = 0;
+  #failed = 0;
+  #timedOut = 0;
 
   constructor(options: ContentPoolOptions) {
     const size = options.size ?? defaultPoolSize();
@@ -140,6 +137,9 @@ export class ContentPool {
       busy: this.#slots.filter((s) => s.job !== null).length,
       queued: this.#queue.length,
       replaced: this.#replaced,
+      done: this.#done,
+      failed: this.#failed,
+      timedOut: this.#timedOut,
     };
   }
 
@@ -220,6 +220,7 @@ export class ContentPool {
             context: { deadlineMs: ms },
             userMessage: `The content could not be processed within ${formatSeconds(ms)}.`,
           });
+        this.#timedOut++;
         this.#evict(slot, job, error);
       },
       () => undefined, // the job settled first and cancelled its timer
@@ -256,8 +257,13 @@ export class ContentPool {
       slot.job = null;
       // An idle thread must not keep the process alive.
       worker.unref();
-      if (reply.type === 'done') this.#settle(job, () => job.resolve(reply.output));
-      else this.#settle(job, () => job.reject(fromWire(reply.error)));
+      if (reply.type === 'done') {
+        this.#done++;
+        this.#settle(job, () => job.resolve(reply.output));
+      } else {
+        this.#failed++;
+        this.#settle(job, () => job.reject(fromWire(reply.error)));
+      }
       this.#dispatch();
     });
     worker.on('error', (e: Error & { code?: string }) => {
@@ -272,6 +278,7 @@ export class ContentPool {
       slot.job = null;
       if (job) {
         this.#replaced++;
+        this.#failed++;
         // The same input would exhaust a fresh thread the same way: this is about the content, not the moment.
         const error = memoryExceeded
           ? new PermanentError('content.memory', `content job exceeded the ${this.#heapMb} MB heap budget`, {

@@ -4,17 +4,29 @@ import { PermanentError, RetryLaterError, toAppError } from '../../core/errors.j
 import type { BodyFields, BodyInput } from '../acquire/body.js';
 import type { AcquiredContent } from '../acquire/types.js';
 import type { AnalyseJobOptions, AnalysisOutput } from '../analyse/types.js';
+import type { RenderReportInput, RenderReportOutput } from '../../delivery/render-job.js';
+import type { ReportSearchFields } from '../report-search.js';
+import type { ValidatedReport } from '../report-validation.js';
 
 /** One unit of CPU-bound content work. Every input is structured-cloneable. */
 export type ContentTask =
   | { readonly kind: 'body'; readonly input: BodyInput }
-  | { readonly kind: 'analyse'; readonly content: AcquiredContent; readonly options: AnalyseJobOptions };
+  | { readonly kind: 'analyse'; readonly content: AcquiredContent; readonly options: AnalyseJobOptions }
+  /** Validates an assembled report against the report schema and serialises the result. */
+  | { readonly kind: 'validate-report'; readonly draft: unknown }
+  /** Validates a stored report and renders the Discord messages that deliver it (delivery/render-job.ts). */
+  | { readonly kind: 'render-report'; readonly input: RenderReportInput }
+  /** A stored report's title and search text, from its JSON text. */
+  | { readonly kind: 'report-fields'; readonly json: string; readonly fallbackTitle: string };
 
 export type TaskKind = ContentTask['kind'];
 
 export interface TaskOutputs {
   readonly body: BodyFields;
   readonly analyse: AnalysisOutput;
+  readonly 'validate-report': ValidatedReport;
+  readonly 'render-report': RenderReportOutput;
+  readonly 'report-fields': ReportSearchFields;
 }
 
 export type TaskOf<K extends TaskKind> = Extract<ContentTask, { kind: K }>;

@@ -1,7 +1,10 @@
-// Content-pool worker thread: runs one content task at a time (extraction, analysis) and answers with its outcome.
+// Content-pool worker thread: runs one content task at a time (extraction, analysis, report validation and rendering)
+// and answers with its outcome.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { bodyToFields } from '../acquire/body.js';
+import { reportSearchFields } from '../report-search.js';
+import { validateReport } from '../report-validation.js';
 import type { Analyser } from '../analyse/analyser.js';
 import { toWire, type ContentTask, type WorkerReply, type WorkerRequest } from './tasks.js';
 
@@ -39,6 +42,15 @@ async function run(
         analyser = new AnalyserClass();
       }
       return analyser.analyse(task.content, task.options, progress);
+    }
+    case 'validate-report':
+      return validateReport(task.draft);
+    case 'report-fields':
+      return reportSearchFields(JSON.parse(task.json) as unknown, task.fallbackTitle);
+    case 'render-report': {
+      // Loaded on first use: threads that never render do not pay for the renderer and the rasteriser.
+      const { renderReportJob } = await import('../../delivery/render-job.js');
+      return renderReportJob(task.input);
     }
   }
 }

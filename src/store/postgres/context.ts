@@ -2,10 +2,12 @@
 import type pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { AppError, RetryLaterError, toAppError } from '../../core/errors.js';
+import { jsonText } from '../../core/json.js';
 
 export const num = (v: string | number): number => (typeof v === 'number' ? v : Number(v));
 export const numOrNull = (v: string | number | null): number | null => (v === null ? null : num(v));
-export const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+/** Parameter text of a JSON value (a SerializedJson as it is); null for undefined. */
+export const json = (v: unknown): string | null => (v === undefined ? null : jsonText(v));
 
 /** One pool (and schema) handed to each per-concern part of the store. */
 export class PgContext {

@@ -1,7 +1,14 @@
 // The PostgreSQL OutboxStore: delivery parts recorded once each, the progress card, each workflow's delivery state.
 import type pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
-import type { DeliveryPart, DeliveryState, OutboxStore, ProgressCard, StoredError } from '../store.js';
+import type {
+  DeliveryPart,
+  DeliveryState,
+  OutboxStore,
+  ProgressCard,
+  RunLease,
+  StoredError,
+} from '../store.js';
 import { json, num, numOrNull, type PgContext } from './context.js';
 
 export class PgOutbox implements OutboxStore {
@@ -81,15 +88,27 @@ export class PgOutbox implements OutboxStore {
   async markPartAttempt(
     workflowId: string,
     partKey: string,
-    options: { readonly error: StoredError | null; readonly failed: boolean; readonly now: number },
-  ): Promise<void> {
-    await this.#query(
-      `UPDATE delivery_parts
-       SET attempts = attempts + 1, last_error = $3,
-           status = CASE WHEN status = 'sent' THEN status WHEN $4 THEN 'failed' ELSE status END
-       WHERE workflow_id = $1 AND part_key = $2`,
-      [workflowId, partKey, json(options.error), options.failed],
+    options: {
+      readonly error: StoredError | null;
+      readonly failed: boolean;
+      readonly now: number;
+      readonly run?: RunLease | null;
+    },
+  ): Promise<boolean> {
+    // One statement: the update happens only while the run (when given) holds the lease; `held` answers either way.
+    const r = await this.#query<{ held: boolean }>(
+      `WITH held AS (
+         SELECT 1 WHERE $5::text IS NULL
+            OR EXISTS (SELECT 1 FROM workflows WHERE id = $1 AND run_id = $5 AND status = 'running')),
+       upd AS (
+         UPDATE delivery_parts
+         SET attempts = attempts + 1, last_error = $3,
+             status = CASE WHEN status = 'sent' THEN status WHEN $4 THEN 'failed' ELSE status END
+         WHERE workflow_id = $1 AND part_key = $2 AND EXISTS (SELECT 1 FROM held))
+       SELECT EXISTS (SELECT 1 FROM held) AS held`,
+      [workflowId, partKey, json(options.error), options.failed, options.run?.runId ?? null],
     );
+    return r.rows[0]?.held === true;
   }
 
   async setDeliveryState(

@@ -11,6 +11,7 @@ import {
   type RunLease,
   type StoredReport,
 } from '../store.js';
+import { jsonText } from '../../core/json.js';
 import { json, num, type PgContext } from './context.js';
 
 export class PgCheckpointsReports implements CheckpointReportStore {
@@ -57,7 +58,7 @@ export class PgCheckpointsReports implements CheckpointReportStore {
          WHERE EXISTS (SELECT 1 FROM fresh)
          ON CONFLICT (workflow_id, stage) DO NOTHING)
        SELECT EXISTS (SELECT 1 FROM fresh) AS fresh`,
-      [id, entries.map(([k]) => k), entries.map(([, v]) => JSON.stringify(v ?? null)), now],
+      [id, entries.map(([k]) => k), entries.map(([, v]) => jsonText(v)), now],
     );
     return r.rows[0]?.fresh === true;
   }
@@ -85,7 +86,7 @@ export class PgCheckpointsReports implements CheckpointReportStore {
         input.workflowId,
         input.url,
         input.depth,
-        JSON.stringify(input.report),
+        jsonText(input.report),
         input.title,
         input.searchText,
         input.createdAt,

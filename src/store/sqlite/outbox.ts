@@ -1,6 +1,13 @@
 // The SQLite OutboxStore: delivery parts recorded once each, the progress card, each workflow's delivery state.
 import type { Database as Db, Statement } from 'better-sqlite3';
-import type { DeliveryPart, DeliveryState, OutboxStore, ProgressCard, StoredError } from '../store.js';
+import type {
+  DeliveryPart,
+  DeliveryState,
+  OutboxStore,
+  ProgressCard,
+  RunLease,
+  StoredError,
+} from '../store.js';
 import { errorJson, parseJson, type SqliteContext } from './context.js';
 
 interface PartRow {
@@ -78,13 +85,30 @@ export class SqliteOutbox implements OutboxStore {
   async markPartAttempt(
     workflowId: string,
     partKey: string,
-    options: { readonly error: StoredError | null; readonly failed: boolean; readonly now: number },
-  ): Promise<void> {
-    this.#stmt(
+    options: {
+      readonly error: StoredError | null;
+      readonly failed: boolean;
+      readonly now: number;
+      readonly run?: RunLease | null;
+    },
+  ): Promise<boolean> {
+    const run = options.run ?? null;
+    // The fence and the write in one statement: the workflow row is read in the same write.
+    const r = this.#stmt(
       `UPDATE delivery_parts SET attempts = attempts + 1, last_error = ?,
          status = CASE WHEN ? = 1 THEN 'failed' ELSE status END
-       WHERE workflow_id = ? AND part_key = ? AND status <> 'sent'`,
-    ).run(errorJson(options.error), options.failed ? 1 : 0, workflowId, partKey);
+       WHERE workflow_id = ? AND part_key = ? AND status <> 'sent'
+         AND (? IS NULL OR EXISTS (SELECT 1 FROM workflows WHERE id = ? AND status = 'running' AND run_id = ?))`,
+    ).run(
+      errorJson(options.error),
+      options.failed ? 1 : 0,
+      workflowId,
+      partKey,
+      run?.runId ?? null,
+      workflowId,
+      run?.runId ?? null,
+    );
+    return r.changes > 0 || run === null || this.#c.holds(run);
   }
 
   async setDeliveryState(

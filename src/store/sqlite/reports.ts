@@ -1,5 +1,6 @@
 // The SQLite CheckpointReportStore: stage checkpoints (fenced by the run holding the lease), reports, FTS5 search.
 import type { Database as Db, Statement } from 'better-sqlite3';
+import { jsonText } from '../../core/json.js';
 import type { Depth } from '../../core/stage.js';
 import {
   scopeParams,
@@ -46,7 +47,7 @@ export class SqliteCheckpointsReports implements CheckpointReportStore {
       this.#stmt(
         `INSERT INTO checkpoints (workflow_id, stage, output, created_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (workflow_id, stage) DO NOTHING`,
-      ).run(run.workflowId, stage, JSON.stringify(output ?? null), now);
+      ).run(run.workflowId, stage, jsonText(output), now);
       return true;
     });
     return tx.immediate();
@@ -67,7 +68,7 @@ export class SqliteCheckpointsReports implements CheckpointReportStore {
          ON CONFLICT (workflow_id, stage) DO NOTHING`,
       );
       for (const [stage, output] of Object.entries(outputs)) {
-        insert.run(id, stage, JSON.stringify(output ?? null), now);
+        insert.run(id, stage, jsonText(output), now);
       }
       return true;
     });
@@ -95,7 +96,7 @@ export class SqliteCheckpointsReports implements CheckpointReportStore {
         input.workflowId,
         input.url,
         input.depth,
-        JSON.stringify(input.report),
+        jsonText(input.report),
         input.title,
         input.createdAt,
       );

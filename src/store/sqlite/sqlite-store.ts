@@ -4,9 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { SystemClock, type Clock } from '../../core/clock.js';
+import { compiledTwinUrl } from '../../core/worker-url.js';
 import type {
   CheckpointReportStore,
   GuildSettingsStore,
@@ -42,19 +44,32 @@ export interface SqliteWorkflowStoreOptions {
    * with SQLITE_READONLY, and `health()` says so.
    */
   readonly readonly?: boolean;
+  /**
+   * Checkpoints the WAL every `intervalMs` on a thread of its own (wal-checkpointer.ts) instead of inside whichever
+   * write crosses SQLite's automatic threshold: the bot's loop then never copies the WAL or waits for its fsync.
+   * Off by default (scripts, tests); should that thread stop, automatic checkpoints resume.
+   */
+  readonly backgroundCheckpoints?: { readonly intervalMs: number };
 }
 
 export const DefaultSqliteWorkflowStoreOptions = {
   busyTimeoutMs: 5000,
-} as const satisfies Partial<SqliteWorkflowStoreOptions>;
+  /** SQLite's own default threshold, in pages, restored when the checkpointer thread stops. */
+  autoCheckpointPages: 1000,
+  /** The WAL file is cut back to this size after a checkpoint lets it restart. */
+  walSizeLimitBytes: 64 * 1024 * 1024,
+} as const satisfies Partial<SqliteWorkflowStoreOptions> & Record<string, unknown>;
 
 /**
  * Creates the database file 0600 before SQLite opens it, and tightens an existing one (and its WAL/SHM) that others
  * may read: it holds sealed tokens and everything users asked for. SQLite gives the WAL and SHM files the mode of the
  * database file, so they follow.
  */
+const isMemory = (filename: string): boolean =>
+  filename === ':memory:' || filename === '' || filename.startsWith('file:');
+
 function keepPrivate(filename: string): void {
-  if (filename === ':memory:' || filename === '' || filename.startsWith('file:')) return;
+  if (isMemory(filename)) return;
   closeSync(openSync(filename, 'a', 0o600));
   for (const f of [filename, `${filename}-wal`, `${filename}-shm`]) {
     if (existsSync(f) && (statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
@@ -87,6 +102,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly #intakes: SqliteIntakes;
   readonly #migrations: readonly Migration[];
   readonly #clock: Clock;
+  #checkpointer: Worker | null = null;
 
   constructor(options: SqliteWorkflowStoreOptions) {
     if (typeof options.filename !== 'string' || options.filename.length === 0) {
@@ -107,6 +123,14 @@ export class SqliteWorkflowStore implements WorkflowStore {
     this.#db.pragma(`busy_timeout = ${busy}`);
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('foreign_keys = ON');
+    const bg = options.backgroundCheckpoints;
+    if (bg !== undefined && options.readonly !== true && !isMemory(options.filename)) {
+      if (!(Number.isFinite(bg.intervalMs) && bg.intervalMs > 0))
+        throw new RangeError(
+          `SqliteWorkflowStore: backgroundCheckpoints.intervalMs must be positive, received ${bg.intervalMs}`,
+        );
+      this.#checkpointer = this.#startCheckpointer(options.filename, bg.intervalMs, busy);
+    }
     this.#context = new SqliteContext(this.#db);
     this.#leases = new SqliteWorkflowLeases(this.#context);
     this.#reports = new SqliteCheckpointsReports(this.#context);
@@ -119,6 +143,25 @@ export class SqliteWorkflowStore implements WorkflowStore {
 
   #stmt(sql: string): Statement {
     return this.#context.stmt(sql);
+  }
+
+  #startCheckpointer(filename: string, intervalMs: number, busyTimeoutMs: number): Worker {
+    const d = DefaultSqliteWorkflowStoreOptions;
+    this.#db.pragma('wal_autocheckpoint = 0');
+    this.#db.pragma(`journal_size_limit = ${d.walSizeLimitBytes}`);
+    const worker = new Worker(compiledTwinUrl('wal-checkpointer.js', import.meta.url), {
+      workerData: { filename, intervalMs, busyTimeoutMs },
+    });
+    // Never what keeps the process alive.
+    worker.unref();
+    const resumeAutomatic = (): void => {
+      if (this.#checkpointer !== worker) return;
+      this.#checkpointer = null;
+      if (this.#db.open) this.#db.pragma(`wal_autocheckpoint = ${d.autoCheckpointPages}`);
+    };
+    worker.on('error', resumeAutomatic);
+    worker.on('exit', resumeAutomatic);
+    return worker;
   }
 
   async migrate(): Promise<void> {
@@ -150,6 +193,15 @@ export class SqliteWorkflowStore implements WorkflowStore {
   }
 
   async close(): Promise<void> {
+    const worker = this.#checkpointer;
+    this.#checkpointer = null;
+    if (worker !== null) {
+      // Its last checkpoint runs before the main connection closes (the last connection removes the WAL).
+      const exited = new Promise<void>((ok) => worker.once('exit', () => ok()));
+      worker.postMessage({ type: 'stop' });
+      await Promise.race([exited, new Promise<void>((ok) => setTimeout(ok, 5_000).unref())]);
+      await worker.terminate();
+    }
     if (this.#db.open) this.#db.close();
   }
 

@@ -1,4 +1,5 @@
 // Derives a stored report's title and full-text search body from the report JSON, whatever its shape.
+import { jsonValue } from '../core/json.js';
 
 const MAX_SEARCH_CHARS = 200_000;
 // Machine fields that only add noise to a word index.
@@ -12,10 +13,12 @@ const SKIP_KEYS = new Set([
   'spans',
 ]);
 
-export function reportSearchFields(
-  report: unknown,
-  fallbackTitle: string,
-): { title: string; searchText: string } {
+export interface ReportSearchFields {
+  readonly title: string;
+  readonly searchText: string;
+}
+
+export function reportSearchFields(report: unknown, fallbackTitle: string): ReportSearchFields {
   const source = (report as { source?: { title?: unknown } } | null)?.source;
   const title =
     typeof source?.title === 'string' && source.title.trim() !== '' ? source.title.trim() : fallbackTitle;
@@ -35,3 +38,16 @@ export function reportSearchFields(
   walk(report, 0);
   return { title, searchText: parts.join('\n').slice(0, MAX_SEARCH_CHARS) };
 }
+
+/**
+ * Where the search fields are derived: the content pool in the bot (from the report's JSON text, so the loop never
+ * parses or walks a large report), this thread by default.
+ */
+export type ReportFieldsDeriver = (
+  report: unknown,
+  fallbackTitle: string,
+  signal: AbortSignal,
+) => Promise<ReportSearchFields>;
+
+export const inlineReportFields: ReportFieldsDeriver = (report, fallbackTitle) =>
+  Promise.resolve(reportSearchFields(jsonValue(report), fallbackTitle));
