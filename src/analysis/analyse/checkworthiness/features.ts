@@ -21,107 +21,7 @@ import type { SentenceAnalysis } from './nlp.js';
 /** Bumped whenever the meaning of a feature changes: a model trained on another version is refused. */
 export const FEATURE_SET_VERSION = 2;
 
-/** Named features, each at a fixed index ahead of the hashed space. */
-export const DENSE_FEATURE_NAMES = [
-  'bias',
-  'len_le3',
-  'len_le6',
-  'len_le10',
-  'len_le20',
-  'len_le35',
-  'len_gt35',
-  'len_log',
-  'question',
-  'exclamation',
-  'interrupted',
-  'bracketed',
-  'has_number',
-  'number_count',
-  'has_percent',
-  'has_money',
-  'has_year',
-  'has_scale_word',
-  'ent_date',
-  'ent_cardinal',
-  'ent_ordinal',
-  'ent_percent',
-  'ent_money',
-  'ent_duration',
-  'ent_time',
-  'ent_count',
-  'pos_noun',
-  'pos_propn',
-  'pos_verb',
-  'pos_adj',
-  'pos_adv',
-  'pos_pron',
-  'pos_num',
-  'pos_aux',
-  'pos_intj',
-  'propn_count',
-  'content_ratio',
-  'superlative',
-  'comparative',
-  'negation',
-  'past_tense',
-  'pron_i',
-  'pron_we',
-  'pron_you',
-  'pron_third',
-  'lex_quantity',
-  'lex_change',
-  'lex_record',
-  'lex_saying',
-  'lex_causal',
-  'lex_evidence',
-  'lex_comparison',
-  'lex_policy',
-  'lex_hedge',
-  'lex_future',
-  'lex_courtesy',
-  'lex_absolute',
-  'lex_subjective',
-  'lex_moderation',
-  'spk_unknown',
-  'spk_share',
-  'spk_question_ratio',
-  'spk_mean_turn',
-  'spk_top',
-  'spk_moderator_like',
-  'spk_nonspeech',
-  'mod_has_number',
-  'mod_lex_quantity',
-  'mod_lex_policy',
-  'mod_lex_record',
-  'mod_ent_count',
-  'mod_len_log',
-  'turn_first',
-  'turn_last',
-  'turn_single',
-  'turn_pos',
-  'turn_len_log',
-  'answer_start',
-  'doc_pos',
-  'doc_start',
-  'topic_mean',
-  'topic_max',
-  'question_overlap',
-  'prev_has_number',
-  'prev_question',
-  'prev_same_speaker',
-  'prev_lex_policy',
-  'prev_len_log',
-  'next_has_number',
-  'next_question',
-  'next_same_speaker',
-  'next_lex_policy',
-  'next_len_log',
-] as const;
-
-export type DenseFeatureName = (typeof DENSE_FEATURE_NAMES)[number];
-
-const DENSE_INDEX: ReadonlyMap<string, number> = new Map(DENSE_FEATURE_NAMES.map((n, i) => [n, i]));
-const DENSE_COUNT = DENSE_FEATURE_NAMES.length;
+// Named features, each at a fixed index ahead of the hashed space (DENSE_FEATURE_NAMES below gives the order).
 
 /**
  * The named features in groups that model selection can switch off together: each name belongs to exactly one
@@ -209,9 +109,16 @@ export const DENSE_FEATURE_GROUPS = {
     'next_lex_policy',
     'next_len_log',
   ],
-} as const satisfies Record<string, readonly DenseFeatureName[]>;
+} as const;
 
 export type DenseFeatureGroup = keyof typeof DENSE_FEATURE_GROUPS;
+export type DenseFeatureName = (typeof DENSE_FEATURE_GROUPS)[DenseFeatureGroup][number];
+
+/** Every named feature, in model order: the groups one after another (a model file's weights follow this order). */
+export const DENSE_FEATURE_NAMES: readonly DenseFeatureName[] = Object.values(DENSE_FEATURE_GROUPS).flat();
+
+const DENSE_INDEX: ReadonlyMap<string, number> = new Map(DENSE_FEATURE_NAMES.map((n, i) => [n, i]));
+const DENSE_COUNT = DENSE_FEATURE_NAMES.length;
 
 export const DENSE_FEATURE_GROUP_NAMES = Object.keys(DENSE_FEATURE_GROUPS) as DenseFeatureGroup[];
 
