@@ -12,10 +12,16 @@
 // - a handler that throws (the store unreachable, shutdown mid-chunk) is retried with backoff up to `attempts`; the
 //   owning run re-enqueues it later if every attempt threw.
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { SystemClock, type Clock } from '../core/clock.js';
 import { toAppError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
+import {
+  blockingConnection,
+  leasedWorkerOptions,
+  producerConnection,
+  watchLeasedWorker,
+} from './bullmq-connections.js';
 import {
   chunkJobId,
   type ChunkJob,
@@ -89,8 +95,7 @@ export class BullmqChunkQueue implements ChunkJobQueue {
     });
     this.#prefix = options.prefix ?? DefaultBullmqChunkQueueOptions.prefix;
     this.#queueName = options.queueName ?? DefaultBullmqChunkQueueOptions.queueName;
-    this.#client = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
-    this.#client.on('error', (e: unknown) => this.#logger.warn({ err: e }, 'redis connection error'));
+    this.#client = producerConnection(options.redisUrl, this.#logger);
     this.#queue = new Queue<ChunkJob>(this.#queueName, { connection: this.#client, prefix: this.#prefix });
     this.#queue.on('error', (e: unknown) => this.#logger.warn({ err: e }, 'chunk queue error'));
   }
@@ -132,30 +137,21 @@ export class BullmqChunkQueue implements ChunkJobQueue {
     if (this.#worker !== null) throw new Error('BullmqChunkQueue.start: already started');
     if (this.#closed) throw new Error('BullmqChunkQueue.start: the queue is closed');
     const o = this.#o;
-    this.#workerConnection = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
-    this.#workerConnection.on('error', (e: unknown) =>
-      this.#logger.warn({ err: e }, 'redis worker connection error'),
-    );
+    this.#workerConnection = blockingConnection(o.redisUrl, this.#logger, 'worker');
     const worker = new Worker<ChunkJob>(
       this.#queueName,
       (job, _token, signal) => this.#process(handler, job, signal),
-      {
+      leasedWorkerOptions({
         connection: this.#workerConnection,
         prefix: this.#prefix,
         concurrency: options.concurrency,
-        lockDuration: o.lockMs,
-        stalledInterval: o.lockMs,
+        lockMs: o.lockMs,
         maxStalledCount: o.maxStalledCount ?? DefaultBullmqChunkQueueOptions.maxStalledCount,
-        autorun: false,
-      },
+      }),
     );
-    worker.on('error', (e: unknown) => this.#logger.warn({ err: e }, 'chunk worker error'));
     // Lock renewal failed: the job is presumed taken over, so this process stops transcribing it.
-    worker.on('lockRenewalFailed', (ids: string[]) => {
-      for (const id of ids) this.#running.get(id)?.abort(new Error('chunk job lock lost'));
-    });
-    worker.on('stalled', (id: string) =>
-      this.#logger.info({ job: id }, 'stalled chunk job moved back to wait'),
+    watchLeasedWorker(worker, this.#logger, 'chunk', (id) =>
+      this.#running.get(id)?.abort(new Error('chunk job lock lost')),
     );
     this.#worker = worker;
     await worker.waitUntilReady();

@@ -23,10 +23,16 @@
 // - reconciler: the store is the source of truth. Queued workflows with no live job (enqueue failed, Redis lost
 //   data) are enqueued again, once at start and then every `reconcileIntervalMs`.
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { SystemClock, type Clock } from '../core/clock.js';
 import { PermanentError, RetryLaterError, toAppError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
+import {
+  blockingConnection,
+  leasedWorkerOptions,
+  producerConnection,
+  watchLeasedWorker,
+} from './bullmq-connections.js';
 import type { RunLease, WorkflowLeaseStore, WorkflowRecord } from '../store/store.js';
 import type { EnqueueOptions, JobHandler, JobOutcome, WorkQueue } from './queue.js';
 import { keepLease } from './lease.js';
@@ -170,8 +176,7 @@ export class BullmqQueue implements WorkQueue {
     this.#prefix = options.prefix ?? DefaultBullmqQueueOptions.prefix;
     this.#queueName = options.queueName ?? DefaultBullmqQueueOptions.queueName;
     // Producer side fails fast when Redis is down: the row is already durable and the reconciler enqueues it later.
-    this.#client = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
-    this.#client.on('error', (e: unknown) => this.#logger.warn({ err: e }, 'redis connection error'));
+    this.#client = producerConnection(options.redisUrl, this.#logger);
     this.#queue = new Queue<JobData>(this.#queueName, { connection: this.#client, prefix: this.#prefix });
     this.#queue.on('error', (e: unknown) => this.#logger.warn({ err: e }, 'queue error'));
   }
@@ -220,21 +225,18 @@ export class BullmqQueue implements WorkQueue {
     if (this.#worker !== null) throw new Error('BullmqQueue.start: already started');
     if (this.#closed) throw new Error('BullmqQueue.start: the queue is closed');
     const o = this.#o;
-    this.#workerConnection = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
-    this.#workerConnection.on('error', (e: unknown) =>
-      this.#logger.warn({ err: e }, 'redis worker connection error'),
-    );
+    this.#workerConnection = blockingConnection(o.redisUrl, this.#logger, 'worker');
     const worker = new Worker<JobData>(
       this.#queueName,
       (job, token, signal) => this.#process(handler, job, signal),
       {
-        connection: this.#workerConnection,
-        prefix: this.#prefix,
-        concurrency: options.concurrency,
-        lockDuration: o.leaseMs,
-        stalledInterval: o.leaseMs,
-        maxStalledCount: o.maxStalledCount ?? DefaultBullmqQueueOptions.maxStalledCount,
-        autorun: false,
+        ...leasedWorkerOptions({
+          connection: this.#workerConnection,
+          prefix: this.#prefix,
+          concurrency: options.concurrency,
+          lockMs: o.leaseMs,
+          maxStalledCount: o.maxStalledCount ?? DefaultBullmqQueueOptions.maxStalledCount,
+        }),
         ...(o.rateLimit === undefined
           ? {}
           : { limiter: { max: o.rateLimit.max, duration: o.rateLimit.durationMs } }),
@@ -244,18 +246,13 @@ export class BullmqQueue implements WorkQueue {
         },
       },
     );
-    worker.on('error', (e: unknown) => this.#logger.warn({ err: e }, 'worker error'));
     // Lock renewal is the heartbeat: when it fails the job is presumed taken over, so its stage must stop.
-    worker.on('lockRenewalFailed', (ids: string[]) => {
-      for (const id of ids) this.#running.get(id)?.controller.abort(abortReason('queue.lease_lost'));
-    });
-    worker.on('stalled', (id: string) =>
-      this.#logger.info({ workflowId: id }, 'stalled job moved back to wait'),
+    watchLeasedWorker(worker, this.#logger, 'workflow', (id) =>
+      this.#running.get(id)?.controller.abort(abortReason('queue.lease_lost')),
     );
     this.#worker = worker;
 
-    this.#subscriber = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
-    this.#subscriber.on('error', (e: unknown) => this.#logger.warn({ err: e }, 'redis subscriber error'));
+    this.#subscriber = blockingConnection(o.redisUrl, this.#logger, 'subscriber');
     this.#subscriber.on('message', (_channel: string, workflowId: string) => {
       this.#running.get(workflowId)?.controller.abort(abortReason('workflow.cancel_requested'));
     });
