@@ -1,5 +1,5 @@
 // What every concern of the PostgreSQL store shares: the pool, its schema, queries and transactions with typed errors.
-import type pg from 'pg';
+import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { AppError, RetryLaterError, toAppError } from '../../core/errors.js';
 import { jsonText } from '../../core/json.js';
@@ -74,4 +74,45 @@ export function storeError(e: unknown): AppError {
   return transient
     ? new RetryLaterError('store.unavailable', `PostgreSQL: ${message}`, options)
     : new AppError('store.postgres', `PostgreSQL: ${message}`, { ...options, retryable: false });
+}
+
+/** A schema name that may go into the connection's startup options unquoted. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * A connection pool for one of the PostgreSQL adapters (`owner` names it in errors), its options checked: a
+ * postgres:// URL, an optional schema (set as the search path), a positive pool size. An idle client losing its
+ * server connection must not crash the process; the next query reconnects.
+ */
+export function openPgPool(
+  owner: string,
+  options: {
+    readonly connectionString: string;
+    readonly schema?: string | undefined;
+    readonly maxConnections?: number | undefined;
+  },
+  defaults: { readonly maxConnections: number; readonly applicationName: string },
+): pg.Pool {
+  if (!/^postgres(ql)?:\/\//.test(options.connectionString)) {
+    throw new RangeError(
+      `${owner}: option \`connectionString\` must be a postgres:// URL, received something else`,
+    );
+  }
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+    throw new RangeError(
+      `${owner}: option \`schema\` must match ${String(SCHEMA_NAME)}, received ${JSON.stringify(options.schema)}`,
+    );
+  }
+  const max = options.maxConnections ?? defaults.maxConnections;
+  if (!Number.isInteger(max) || max < 1) {
+    throw new RangeError(`${owner}: option \`maxConnections\` must be a positive integer, received ${max}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max,
+    application_name: defaults.applicationName,
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  });
+  pool.on('error', () => undefined);
+  return pool;
 }

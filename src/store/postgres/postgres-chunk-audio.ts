@@ -1,7 +1,7 @@
 // Chunk audio on PostgreSQL (scale-out): a bytea per chunk, read by whichever worker takes the chunk's job (table
 // from migration 6; a small pool of its own on the store's database and schema).
-import pg from 'pg';
-import { storeError } from './context.js';
+import type pg from 'pg';
+import { openPgPool, storeError } from './context.js';
 import {
   checkChunkKey,
   isChunkAudioFormat,
@@ -21,8 +21,6 @@ export interface PostgresChunkAudioStoreOptions {
   readonly maxConnections?: number;
 }
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
 interface Row extends pg.QueryResultRow {
   chunk_index: number;
   format: string;
@@ -37,30 +35,10 @@ export class PostgresChunkAudioStore implements ChunkAudioStore {
   readonly #pool: pg.Pool;
 
   constructor(options: PostgresChunkAudioStoreOptions) {
-    if (!/^postgres(ql)?:\/\//.test(options.connectionString)) {
-      throw new RangeError(
-        'PostgresChunkAudioStore: option `connectionString` must be a postgres:// URL, received something else',
-      );
-    }
-    if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
-      throw new RangeError(
-        `PostgresChunkAudioStore: option \`schema\` must match ${String(SCHEMA_NAME)}, received ${JSON.stringify(options.schema)}`,
-      );
-    }
-    const max = options.maxConnections ?? 4;
-    if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(
-        `PostgresChunkAudioStore: option \`maxConnections\` must be a positive integer, received ${max}`,
-      );
-    }
-    this.#pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max,
-      application_name: 'autointel-chunk-audio',
-      // Validated above, so it can go into the startup options unquoted.
-      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    this.#pool = openPgPool('PostgresChunkAudioStore', options, {
+      maxConnections: 4,
+      applicationName: 'autointel-chunk-audio',
     });
-    this.#pool.on('error', () => undefined);
   }
 
   async put(key: ChunkKey, audio: ChunkAudio, now: number): Promise<void> {

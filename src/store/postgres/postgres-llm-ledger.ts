@@ -1,7 +1,8 @@
 // The model ledger on PostgreSQL (scale-out): a small pool of its own on the store's database and schema (migration 5).
-import pg from 'pg';
+import type pg from 'pg';
 import { toAppError } from '../../core/errors.js';
 import type { LlmCacheEntry, LlmLedger, LlmSpendEntry, LlmSpendTotal } from '../llm-ledger.js';
+import { openPgPool } from './context.js';
 
 export interface PostgresLlmLedgerOptions {
   readonly connectionString: string;
@@ -9,8 +10,6 @@ export interface PostgresLlmLedgerOptions {
   readonly schema?: string;
   readonly maxConnections?: number;
 }
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 interface TotalRow extends pg.QueryResultRow {
   calls: string;
@@ -23,30 +22,10 @@ export class PostgresLlmLedger implements LlmLedger {
   readonly #pool: pg.Pool;
 
   constructor(options: PostgresLlmLedgerOptions) {
-    if (!/^postgres(ql)?:\/\//.test(options.connectionString)) {
-      throw new RangeError(
-        'PostgresLlmLedger: option `connectionString` must be a postgres:// URL, received something else',
-      );
-    }
-    if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
-      throw new RangeError(
-        `PostgresLlmLedger: option \`schema\` must match ${String(SCHEMA_NAME)}, received ${JSON.stringify(options.schema)}`,
-      );
-    }
-    const max = options.maxConnections ?? 2;
-    if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(
-        `PostgresLlmLedger: option \`maxConnections\` must be a positive integer, received ${max}`,
-      );
-    }
-    this.#pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max,
-      application_name: 'autointel-llm-ledger',
-      // Validated above, so it can go into the startup options unquoted.
-      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    this.#pool = openPgPool('PostgresLlmLedger', options, {
+      maxConnections: 2,
+      applicationName: 'autointel-llm-ledger',
     });
-    this.#pool.on('error', () => undefined);
   }
 
   async getCached(key: string): Promise<LlmCacheEntry | null> {

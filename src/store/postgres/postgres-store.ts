@@ -3,7 +3,7 @@
 // pool (context.ts); this class opens the pool, migrates the schema, answers health probes, and presents the whole
 // WorkflowStore.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { SystemClock, type Clock } from '../../core/clock.js';
 import { PermanentError, toAppError } from '../../core/errors.js';
@@ -16,7 +16,7 @@ import type {
   WorkflowStore,
 } from '../store.js';
 import type { IntakeStore } from '../intake-store.js';
-import { PgContext } from './context.js';
+import { openPgPool, PgContext } from './context.js';
 import { PgGuildSettings } from './guilds.js';
 import { PostgresIntakes } from './intakes.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './migrations.js';
@@ -44,7 +44,6 @@ const DefaultPostgresWorkflowStoreOptions = {
   applicationName: 'autointel',
 } as const satisfies Partial<PostgresWorkflowStoreOptions>;
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export class PostgresWorkflowStore implements WorkflowStore {
   readonly #pool: pg.Pool;
   readonly #schema: string | undefined;
@@ -58,33 +57,12 @@ export class PostgresWorkflowStore implements WorkflowStore {
   #closed = false;
 
   constructor(options: PostgresWorkflowStoreOptions) {
-    if (!/^postgres(ql)?:\/\//.test(options.connectionString)) {
-      throw new RangeError(
-        'PostgresWorkflowStore: option `connectionString` must be a postgres:// URL, received something else',
-      );
-    }
-    if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
-      throw new RangeError(
-        `PostgresWorkflowStore: option \`schema\` must match ${String(SCHEMA_NAME)}, received ${JSON.stringify(options.schema)}`,
-      );
-    }
-    const max = options.maxConnections ?? DefaultPostgresWorkflowStoreOptions.maxConnections;
-    if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(
-        `PostgresWorkflowStore: option \`maxConnections\` must be a positive integer, received ${max}`,
-      );
-    }
+    this.#pool = openPgPool('PostgresWorkflowStore', options, {
+      maxConnections: DefaultPostgresWorkflowStoreOptions.maxConnections,
+      applicationName: options.applicationName ?? DefaultPostgresWorkflowStoreOptions.applicationName,
+    });
     this.#schema = options.schema;
     this.#clock = options.clock ?? new SystemClock();
-    this.#pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max,
-      application_name: options.applicationName ?? DefaultPostgresWorkflowStoreOptions.applicationName,
-      // The schema is validated above, so it can be placed in the startup options without quoting.
-      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
-    });
-    // An idle client losing its server connection must not crash the process; the next query reconnects.
-    this.#pool.on('error', () => undefined);
     this.#context = new PgContext(this.#pool, this.#schema);
     this.#leases = new PgWorkflowLeases(this.#context);
     this.#reports = new PgCheckpointsReports(this.#context);
