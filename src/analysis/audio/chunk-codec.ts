@@ -2,9 +2,10 @@
 // 16-bit PCM for speech), or the WAV file as is when no ffmpeg should be needed to read it.
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { PermanentError, RetryLaterError, type AppError } from '../../core/errors.js';
+import { PermanentError, type AppError } from '../../core/errors.js';
 import { err, ok, type Result } from '../../core/result.js';
 import type { ChunkAudio, ChunkAudioFormat } from '../../store/chunk-audio.js';
+import { ffmpegSpawnError } from './ffmpeg.js';
 import { SAMPLE_RATE, wavHeader } from './pcm.js';
 
 export interface ChunkCodecOptions {
@@ -97,18 +98,7 @@ async function runFfmpeg(
     child.on('close', (code) => resolve({ code, out: Buffer.concat(parts), stderr, spawnError: null }));
   });
   signal.throwIfAborted();
-  if (outcome.spawnError !== null) {
-    const missing = (outcome.spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-    return err(
-      missing
-        ? new PermanentError('audio.ffmpeg_missing', `ffmpeg not found at ${ffmpegPath}`, {
-            userMessage: 'ffmpeg is not installed on the server, so the audio could not be transcribed.',
-          })
-        : new RetryLaterError('audio.ffmpeg_failed', outcome.spawnError.message, {
-            cause: outcome.spawnError,
-          }),
-    );
-  }
+  if (outcome.spawnError !== null) return err(ffmpegSpawnError(outcome.spawnError, ffmpegPath));
   if (outcome.code !== 0) {
     return err(
       new PermanentError(failCode, `ffmpeg exited ${outcome.code}: ${outcome.stderr.trim()}`, {

@@ -49,18 +49,7 @@ export async function decodeToPcm(
     },
   );
   signal.throwIfAborted();
-  if (outcome.spawnError !== null) {
-    const missing = (outcome.spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-    return err(
-      missing
-        ? new PermanentError('audio.ffmpeg_missing', `ffmpeg not found at ${ffmpegPath}`, {
-            userMessage: 'ffmpeg is not installed on the server, so the audio could not be transcribed.',
-          })
-        : new RetryLaterError('audio.ffmpeg_failed', outcome.spawnError.message, {
-            cause: outcome.spawnError,
-          }),
-    );
-  }
+  if (outcome.spawnError !== null) return err(ffmpegSpawnError(outcome.spawnError, ffmpegPath));
   if (outcome.code !== 0) {
     return err(
       new PermanentError('audio.decode_failed', `ffmpeg exited ${outcome.code}: ${outcome.stderr.trim()}`, {
@@ -70,4 +59,13 @@ export async function decodeToPcm(
   }
   const bytes = (await stat(rawPath)).size;
   return ok({ rawPath, durationSec: bytes / BYTES_PER_SECOND });
+}
+
+/** Why ffmpeg could not be started: not installed (permanent), or a transient failure to spawn it. */
+export function ffmpegSpawnError(e: Error, ffmpegPath: string): AppError {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT'
+    ? new PermanentError('audio.ffmpeg_missing', `ffmpeg not found at ${ffmpegPath}`, {
+        userMessage: 'ffmpeg is not installed on the server, so the audio could not be transcribed.',
+      })
+    : new RetryLaterError('audio.ffmpeg_failed', e.message, { cause: e });
 }
