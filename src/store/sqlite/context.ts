@@ -1,5 +1,5 @@
 // What every concern of the SQLite store shares: one connection, its statement cache, the JSON and error encodings.
-import type { Database as Db, Statement } from 'better-sqlite3';
+import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import type { RunLease, StoredError } from '../store.js';
 
 export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -38,4 +38,27 @@ export class SqliteContext {
       ) !== undefined
     );
   }
+}
+
+/**
+ * A second connection to the store's SQLite file for one of the side stores (`owner` names it in errors), its options
+ * checked: WAL like the main connection, waiting up to `busyTimeoutMs` for the file's write lock.
+ */
+export function openSqliteFile(
+  owner: string,
+  options: { readonly filename: string; readonly busyTimeoutMs?: number | undefined },
+): Db {
+  if (typeof options.filename !== 'string' || options.filename === '') {
+    throw new RangeError(`${owner}: option \`filename\` must be a non-empty path`);
+  }
+  const busy = options.busyTimeoutMs ?? 5_000;
+  if (!Number.isInteger(busy) || busy < 0) {
+    throw new RangeError(
+      `${owner}: option \`busyTimeoutMs\` must be a non-negative integer, received ${busy}`,
+    );
+  }
+  const db = new Database(options.filename);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`busy_timeout = ${busy}`);
+  return db;
 }

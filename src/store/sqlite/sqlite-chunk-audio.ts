@@ -1,6 +1,6 @@
 // Chunk audio on the embedded SQLite database: a BLOB per chunk (its own connection to the same WAL file; table from
 // migration 7). The store's purge deletes a purged workflow's chunks.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { toAppError } from '../../core/errors.js';
 import {
   checkChunkKey,
@@ -13,6 +13,7 @@ import {
   type ChunkState,
   type StoredChunk,
 } from '../chunk-audio.js';
+import { openSqliteFile } from './context.js';
 
 type Db = InstanceType<typeof Database>;
 
@@ -36,18 +37,7 @@ export class SqliteChunkAudioStore implements ChunkAudioStore {
   readonly #db: Db;
 
   constructor(options: SqliteChunkAudioStoreOptions) {
-    if (typeof options.filename !== 'string' || options.filename === '') {
-      throw new RangeError('SqliteChunkAudioStore: option `filename` must be a non-empty path');
-    }
-    const busy = options.busyTimeoutMs ?? 5_000;
-    if (!Number.isInteger(busy) || busy < 0) {
-      throw new RangeError(
-        `SqliteChunkAudioStore: option \`busyTimeoutMs\` must be a non-negative integer, received ${busy}`,
-      );
-    }
-    this.#db = new Database(options.filename);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma(`busy_timeout = ${busy}`);
+    this.#db = openSqliteFile('SqliteChunkAudioStore', options);
   }
 
   put(key: ChunkKey, audio: ChunkAudio, now: number): Promise<void> {

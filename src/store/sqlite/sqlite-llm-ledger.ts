@@ -1,7 +1,8 @@
 // The model ledger on the embedded SQLite database (its own connection to the same WAL file; tables from migration 6).
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { toAppError } from '../../core/errors.js';
 import type { LlmCacheEntry, LlmLedger, LlmSpendEntry, LlmSpendTotal } from '../llm-ledger.js';
+import { openSqliteFile } from './context.js';
 
 type Db = InstanceType<typeof Database>;
 
@@ -22,18 +23,7 @@ export class SqliteLlmLedger implements LlmLedger {
   readonly #db: Db;
 
   constructor(options: SqliteLlmLedgerOptions) {
-    if (typeof options.filename !== 'string' || options.filename === '') {
-      throw new RangeError('SqliteLlmLedger: option `filename` must be a non-empty path');
-    }
-    const busy = options.busyTimeoutMs ?? 5_000;
-    if (!Number.isInteger(busy) || busy < 0) {
-      throw new RangeError(
-        `SqliteLlmLedger: option \`busyTimeoutMs\` must be a non-negative integer, received ${busy}`,
-      );
-    }
-    this.#db = new Database(options.filename);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma(`busy_timeout = ${busy}`);
+    this.#db = openSqliteFile('SqliteLlmLedger', options);
   }
 
   getCached(key: string): Promise<LlmCacheEntry | null> {
