@@ -103,6 +103,23 @@ function describe(title: string, lines: readonly string[], budget: number, color
   return out;
 }
 
+/** Chapters, each as one line that links its first summary sentence to its place in the source. */
+function chapterEmbeds(r: Report, budget: number): Embed[] {
+  const chapters = r.sections.chapters;
+  if (chapters === undefined || isMissing(chapters) || chapters.items.length === 0) return [];
+  const shown = chapters.items.slice(0, SHOWN.chapters);
+  const links = shown.map((c) => {
+    const first = c.summary?.[0];
+    return first === undefined ? '' : sourceLink(r, first.text, first.span);
+  });
+  return describe(
+    'Chapters',
+    bullets(shown.map(chapterLine), LIMITS.description, 320, links),
+    budget,
+    COLOR.brand,
+  );
+}
+
 /** A chapter as one line: where it starts, its title, and the first sentence of its own summary. */
 function chapterLine(
   c: NonNullable<Extract<Report['sections']['chapters'], { items: unknown }>>['items'][number],
@@ -420,22 +437,7 @@ export function renderReport(report: Report, opts: RenderOptions): DiscordMessag
       const who = q.speaker !== null && sanitize(q.speaker) !== '' ? ` — ${sanitize(q.speaker)}` : '';
       addItem(b, `Quote ${i + 1}${who}`, q.text, 600, sourceLink(report, q.text, q.span));
     }),
-    ...(s.chapters !== undefined && !isMissing(s.chapters) && s.chapters.items.length > 0
-      ? describe(
-          'Chapters',
-          bullets(
-            s.chapters.items.slice(0, SHOWN.chapters).map(chapterLine),
-            LIMITS.description,
-            320,
-            s.chapters.items.slice(0, SHOWN.chapters).map((c) => {
-              const first = c.summary?.[0];
-              return first === undefined ? '' : sourceLink(report, first.text, first.span);
-            }),
-          ),
-          budget,
-          COLOR.brand,
-        )
-      : []),
+    ...chapterEmbeds(report, budget),
     ...factCheckEmbeds(s.factChecks, budget),
     ...listSection('Related analyses', s.crossReferences, budget, SHOWN.crossReferences, (b, x) => {
       addItem(b, sanitize(x.title) || x.url, `${x.matched}: ${x.text}`, 400);

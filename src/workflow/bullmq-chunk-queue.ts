@@ -19,6 +19,7 @@ import { createLogger, type Logger } from '../core/logger.js';
 import {
   blockingConnection,
   leasedWorkerOptions,
+  settlesWithin,
   producerConnection,
   watchLeasedWorker,
 } from './bullmq-connections.js';
@@ -185,9 +186,15 @@ export class BullmqChunkQueue implements ChunkJobQueue {
     this.#worker = null;
     // close() takes no more jobs and waits for the running ones; they get the grace period, then their signal.
     const closing = worker.close();
-    if (!(await this.#within(closing, options.graceMs))) {
+    if (!(await settlesWithin(this.#clock, closing, options.graceMs))) {
       for (const c of this.#running.values()) c.abort(new Error('chunk queue stopped'));
-      if (!(await this.#within(closing, this.#o.forceMs ?? DefaultBullmqChunkQueueOptions.forceMs))) {
+      if (
+        !(await settlesWithin(
+          this.#clock,
+          closing,
+          this.#o.forceMs ?? DefaultBullmqChunkQueueOptions.forceMs,
+        ))
+      ) {
         this.#logger.warn(
           { hung: [...this.#running.keys()] },
           'forcing shutdown; chunk job locks will expire',
@@ -198,19 +205,6 @@ export class BullmqChunkQueue implements ChunkJobQueue {
     const connection = this.#workerConnection;
     this.#workerConnection = null;
     await connection?.quit().catch(() => connection.disconnect());
-  }
-
-  async #within(p: Promise<unknown>, ms: number): Promise<boolean> {
-    const timer = new AbortController();
-    const won = await Promise.race([
-      p.then(() => true),
-      this.#clock.sleep(ms, timer.signal).then(
-        () => false,
-        () => false,
-      ),
-    ]);
-    timer.abort();
-    return won;
   }
 
   /**

@@ -2,6 +2,7 @@
 // lock is the lease (lock duration = stalled-check interval, so a killed worker's job moves on within one lease).
 import type { Worker, WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 
 /**
@@ -55,4 +56,18 @@ export function watchLeasedWorker(
     for (const id of ids) lockLost(id);
   });
   worker.on('stalled', (id: string) => logger.info({ job: id }, `stalled ${what} job moved back to wait`));
+}
+
+/** Whether `p` settles within `ms` on `clock` (a stop's grace period); the timer is cleared either way. */
+export async function settlesWithin(clock: Clock, p: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  const won = await Promise.race([
+    p.then(() => true),
+    clock.sleep(ms, timer.signal).then(
+      () => false,
+      () => false,
+    ),
+  ]);
+  timer.abort();
+  return won;
 }

@@ -30,6 +30,7 @@ import { createLogger, type Logger } from '../core/logger.js';
 import {
   blockingConnection,
   leasedWorkerOptions,
+  settlesWithin,
   producerConnection,
   watchLeasedWorker,
 } from './bullmq-connections.js';
@@ -469,9 +470,9 @@ export class BullmqQueue implements WorkQueue {
     await worker.pause(true);
     const settled = (): Promise<unknown> =>
       Promise.allSettled([...this.#running.values()].map((r) => r.done));
-    if (!(await this.#within(settled(), options.graceMs))) {
+    if (!(await settlesWithin(this.#clock, settled(), options.graceMs))) {
       for (const r of this.#running.values()) r.controller.abort(abortReason('queue.shutdown'));
-      await this.#within(settled(), this.#o.forceMs ?? DefaultBullmqQueueOptions.forceMs);
+      await settlesWithin(this.#clock, settled(), this.#o.forceMs ?? DefaultBullmqQueueOptions.forceMs);
     }
     // Handlers have returned, but their outcomes (retry/complete) are still being written: wait for those too,
     // unless a handler ignored its signal, in which case its lock is simply left to expire.
@@ -481,19 +482,6 @@ export class BullmqQueue implements WorkQueue {
     await this.#reconcileLoop;
     this.#reconcileLoop = null;
     await this.#closeWorkerConnections();
-  }
-
-  async #within(p: Promise<unknown>, ms: number): Promise<boolean> {
-    const timer = new AbortController();
-    const won = await Promise.race([
-      p.then(() => true),
-      this.#clock.sleep(ms, timer.signal).then(
-        () => false,
-        () => false,
-      ),
-    ]);
-    timer.abort();
-    return won;
   }
 
   async #closeWorkerConnections(): Promise<void> {

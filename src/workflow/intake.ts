@@ -154,11 +154,15 @@ export class AnalysisIntakes {
   readonly #o: AnalysisIntakesOptions;
   readonly #graceMs: number;
   readonly #pageSize: number;
+  readonly #giveUpAfterMs: number;
 
   constructor(options: AnalysisIntakesOptions) {
     this.#graceMs = options.graceMs ?? DefaultAnalysisIntakesOptions.graceMs;
     this.#pageSize = options.pageSize ?? DefaultAnalysisIntakesOptions.pageSize;
+    this.#giveUpAfterMs = options.giveUpAfterMs ?? DefaultAnalysisIntakesOptions.giveUpAfterMs;
     if (!(this.#graceMs >= 0)) throw new RangeError(`graceMs must be >= 0, received ${this.#graceMs}`);
+    if (!(this.#giveUpAfterMs > 0))
+      throw new RangeError(`giveUpAfterMs must be > 0, received ${this.#giveUpAfterMs}`);
     if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1)
       throw new RangeError(`pageSize must be a positive integer, received ${this.#pageSize}`);
     if (options.owner === '') throw new RangeError('owner must not be empty');
@@ -297,13 +301,12 @@ export class AnalysisIntakes {
       return 'started';
     } catch (e: unknown) {
       const error = toAppError(e);
-      const giveUpAfter = this.#o.giveUpAfterMs ?? DefaultAnalysisIntakesOptions.giveUpAfterMs;
-      if (this.#o.clock.now() - row.claimedAt < giveUpAfter) {
+      if (this.#o.clock.now() - row.claimedAt < this.#giveUpAfterMs) {
         this.#o.logger.error({ ...log, err: error }, 'intake recovery failed; retried on the next pass');
         return 'failed';
       }
       // Retried for long enough: a crash loop on one request must end, and the member hears why.
-      const minutes = Math.round(giveUpAfter / 60_000);
+      const minutes = Math.round(this.#giveUpAfterMs / 60_000);
       await this.#o.notices
         .tell(recipientOf(parsed.intake, this.#o.secretBox), {
           content:
