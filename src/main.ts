@@ -1,22 +1,9 @@
 // The only composition root: config → store → queue → engine → delivery → Discord front end → HTTP server.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import type { BodyLimits } from './analysis/acquire/budget.js';
-import { createAcquirer, sweepWorkDir } from './analysis/acquire/index.js';
-import { AnalysisPool } from './analysis/analyse/pool.js';
-import { factCheckSearchFromConfig } from './analysis/factcheck/index.js';
-import { createAnalysisPipeline } from './analysis/pipeline.js';
-import { pooledBodyExtractor } from './analysis/work/extractor.js';
-import {
-  pooledReportFields,
-  pooledReportRenderer,
-  pooledReportValidator,
-} from './analysis/work/report-jobs.js';
-import { ContentPool } from './analysis/work/pool.js';
-import { createLlmStage } from './analysis/llm/index.js';
+import { pooledReportFields, pooledReportRenderer } from './analysis/work/report-jobs.js';
+import { ContentPool, type ContentPoolStats } from './analysis/work/pool.js';
 import { openLlmLedger } from './store/open-llm-ledger.js';
-import { openChunkAudioStore } from './store/open-chunk-audio.js';
 import type { Config } from './config/config.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -29,7 +16,7 @@ import { ReportLinks } from './delivery/report-links.js';
 import { loadOrCreateSecretKey } from './delivery/secret-key.js';
 import { EngineAppServices } from './workflow/app-services.js';
 import type { InteractionClaim } from './discord/ports.js';
-import { createGatewayFrontEnd, type FrontEnd } from './discord/gateway.js';
+import type { FrontEnd } from './discord/gateway.js';
 import { createHttpFrontEnd } from './discord/http-endpoint.js';
 import { PromFrontEndMetrics, registerContentPoolMetrics } from './discord/metrics.js';
 import { reportPageRoute } from './http/report-page.js';
@@ -37,11 +24,9 @@ import { createHttpServer, metricsPlacement, type HttpServer } from './http/serv
 import { storeHealthCheck } from './store/health.js';
 import { assertDeployment, openStore } from './store/select.js';
 import type { WorkflowStore } from './store/store.js';
-import { BullmqChunkQueue } from './workflow/bullmq-chunk-queue.js';
-import { BullmqQueue } from './workflow/bullmq-queue.js';
-import { EmbeddedQueue } from './workflow/embedded-queue.js';
+import { EmbeddedQueue, type QueueSignals } from './workflow/embedded-queue.js';
+import { EngineProcess } from './engine-process/host.js';
 import { WorkflowEngine } from './workflow/engine.js';
-import { createTranscription, sttStatuses } from './analysis/transcribe/engines.js';
 import { AnalysisIntakes } from './workflow/intake.js';
 import { FallbackNotices } from './workflow/notices.js';
 import type { WorkQueue } from './workflow/queue.js';
@@ -57,6 +42,13 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Rate-limit pacing for delivery; `{}` disables it (an emulator with rate limits off). */
   readonly pacing?: ConstructorParameters<typeof RateLimiter>[0]['pacing'];
+  /**
+   * A bot with its worker runs the workflows in an engine process of its own (default: `config.engineProcess`).
+   * Needs the system clock: a test clock cannot cross into another process.
+   */
+  readonly engineProcess?: boolean;
+  /** The engine process's link to its bot's embedded queue (set by the engine process only). */
+  readonly queueSignals?: QueueSignals;
 }
 
 export interface RunningApp {
@@ -66,7 +58,23 @@ export interface RunningApp {
   readonly owner: string;
   /** The HTTP server's URL (health, metrics, and the interactions endpoint in http mode), when one runs. */
   readonly httpUrl: string | null;
+  /** The content pools' figures: this process's, plus its engine process's where one runs. */
+  contentPoolStats(): ContentPoolStats;
   stop(): Promise<void>;
+}
+
+/** Two pools' figures as one. */
+function addPoolStats(a: ContentPoolStats, b: ContentPoolStats | null): ContentPoolStats {
+  if (b === null) return a;
+  return {
+    size: a.size + b.size,
+    busy: a.busy + b.busy,
+    queued: a.queued + b.queued,
+    replaced: a.replaced + b.replaced,
+    done: a.done + b.done,
+    failed: a.failed + b.failed,
+    timedOut: a.timedOut + b.timedOut,
+  };
 }
 
 /** Starts acknowledged-but-unstarted requests left by dead processes: now, then every 15 s. */
@@ -90,13 +98,6 @@ async function recoverIntakesForever(
   }
 }
 
-/** The text and DOM budgets from the configuration. */
-export const contentLimits = (config: Config): BodyLimits => ({
-  maxTextChars: config.maxTextChars,
-  maxDomDepth: config.maxDomDepth,
-  maxDomElements: config.maxDomElements,
-});
-
 function requireKey(value: string | undefined, key: string, why: string): string {
   if (value === undefined) throw new Error(`${key} is required ${why}. See .env.example.`);
   return value;
@@ -106,6 +107,14 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   const clock = options.clock ?? new SystemClock();
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const plan = assertDeployment(config);
+  const engineProcess =
+    options.role === 'bot' && options.worker && (options.engineProcess ?? config.engineProcess);
+  if (engineProcess && options.clock !== undefined && !(options.clock instanceof SystemClock))
+    throw new RangeError(
+      'startApp: the engine process runs on the system clock; pass engineProcess: false to use another clock',
+    );
+  // Where the workflows run: here, or in the engine process (which runs this function as a worker).
+  const worksHere = options.worker && !engineProcess;
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const secretKey = loadOrCreateSecretKey({
     dataDir: config.dataDir,
@@ -140,10 +149,25 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   };
 
   try {
+    // The workflows of a bot with its worker run in a process of their own (the same worker `autointel worker` runs, at a
+    // lower CPU priority), started before the front end takes requests.
+    const engineHost = engineProcess
+      ? new EngineProcess({
+          data: {
+            config,
+            logLevel: logger.level,
+            niceness: 5,
+            ...(options.pacing === undefined ? {} : { pacing: options.pacing }),
+          },
+          clock,
+          logger,
+        })
+      : null;
+    const queueSignals = engineHost?.queueSignals ?? options.queueSignals;
     const retry: RetryPolicy = { baseMs: 2_000, maxMs: 5 * 60_000, maxAttempts: 8 };
     const bullmq =
       plan.queue === 'bullmq'
-        ? new BullmqQueue({
+        ? new (await import('./workflow/bullmq-queue.js')).BullmqQueue({
             redisUrl: requireKey(config.redisUrl, 'REDIS_URL', 'for the BullMQ queue'),
             prefix: config.queuePrefix,
             store,
@@ -157,17 +181,21 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         : null;
     // BullMQ holds Redis connections that only close() releases; it runs after the engine has stopped.
     if (bullmq !== null) stoppers.push(() => bullmq.close({ graceMs: 0 }));
-    const queue: WorkQueue =
-      bullmq ??
-      new EmbeddedQueue({
-        store,
-        clock,
-        logger,
-        owner,
-        leaseMs: config.leaseMs,
-        perGuildLimit: config.guildConcurrency,
-        maxAttempts: claimLimit(retry),
-      });
+    const embedded =
+      bullmq === null
+        ? new EmbeddedQueue({
+            store,
+            clock,
+            logger,
+            owner,
+            leaseMs: config.leaseMs,
+            perGuildLimit: config.guildConcurrency,
+            maxAttempts: claimLimit(retry),
+            ...(queueSignals === undefined ? {} : { signals: queueSignals }),
+          })
+        : null;
+    if (embedded !== null && !worksHere) stoppers.push(() => embedded.stop({ graceMs: 0 }));
+    const queue: WorkQueue = bullmq ?? (embedded as EmbeddedQueue);
 
     // One pool for all content work (extraction and analysis): the loop that answers Discord only does I/O.
     const contentPool = new ContentPool({
@@ -176,78 +204,24 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       heapMb: config.workerHeapMb,
     });
     stoppers.push(() => contentPool.close());
-    const analysis = new AnalysisPool({ pool: contentPool, deadlineMs: config.analysisTimeoutMs });
     const llmLedger = openLlmLedger(config);
     stoppers.push(() => llmLedger.close());
-    const mediaDir = join(config.dataDir, 'media');
-    // Downloads of runs that ended (or died and were failed) are removed at start; a queued or running workflow —
-    // one that will be resumed — keeps its audio for the transcription stage still ahead of it.
-    await sweepWorkDir(mediaDir, {
-      logger,
-      isLive: async (id) => {
-        const w = await store.getWorkflow(id);
-        return w !== null && (w.status === 'queued' || w.status === 'running');
-      },
-    });
-    // Chunk audio lives in the store, so any worker can transcribe any chunk and a run resumed on another machine
-    // needs no media. Under BullMQ each chunk is its own job that every worker takes; otherwise chunks run here.
-    const transcribes = sttStatuses(config).some((s) => s.usable && s.name !== 'captions');
-    const chunkStore = transcribes ? openChunkAudioStore(config) : null;
-    if (chunkStore !== null) stoppers.push(() => chunkStore.close());
-    const chunkQueue =
-      chunkStore !== null && plan.queue === 'bullmq'
-        ? new BullmqChunkQueue({
-            redisUrl: requireKey(config.redisUrl, 'REDIS_URL', 'for the BullMQ queue'),
-            prefix: config.queuePrefix,
-            lockMs: config.leaseMs,
-            clock,
-            logger,
-          })
-        : null;
-    if (chunkQueue !== null) stoppers.push(() => chunkQueue.close({ graceMs: 0 }));
-    const transcription = createTranscription(config, {
-      clock,
-      logger,
-      workDir: join(config.dataDir, 'audio'),
-      ...(chunkStore === null
-        ? {}
-        : { chunks: { store: chunkStore, ...(chunkQueue === null ? {} : { queue: chunkQueue }) } }),
-    });
-    stoppers.push(() => transcription.close());
-    const pipeline = createAnalysisPipeline({
-      acquirer: createAcquirer({
-        clock,
-        logger,
-        allowPrivateNetworks: config.allowPrivateNetworks,
-        maxBytes: config.maxContentBytes,
-        ytDlpPath: config.ytDlpPath,
-        ffmpegPath: config.ffmpegPath,
-        workDir: mediaDir,
-        allowLocalFiles: false,
-        extractor: pooledBodyExtractor(contentPool, config.extractTimeoutMs),
-        limits: contentLimits(config),
-        maxMediaBytes: config.maxMediaBytes,
-        maxMediaSeconds: config.maxMediaSeconds,
-        ...(config.ytDlpCookies === undefined ? {} : { ytDlpCookies: config.ytDlpCookies }),
-        // Audio is downloaded only when an engine can transcribe it.
-        needsAudio: transcription.engine !== null,
-      }),
-      analysis,
-      transcription: transcription.engine,
-      reportIndex: {
-        search: (q, o) => store.searchReports(q, o),
-        loadReport: async (id) => (await store.getReport(id))?.report ?? null,
-      },
-      llmConfigured: config.llmBaseUrl !== undefined,
-      llm: createLlmStage(config, {
-        clock,
-        logger,
-        ledger: llmLedger,
-        guildOf: async (id) => (await store.getWorkflow(id))?.request.guildId ?? null,
-      }),
-      factCheckSearch: factCheckSearchFromConfig({ ...config, clock }),
-      reportValidator: pooledReportValidator(contentPool),
-    });
+    // What runs workflows is composed (and its modules loaded) only where workflows run.
+    const runner = worksHere
+      ? await (
+          await import('./compose-workflows.js')
+        ).composeWorkflowRunner({
+          config,
+          clock,
+          logger,
+          store,
+          contentPool,
+          llmLedger,
+          redisUrl:
+            plan.queue === 'bullmq' ? requireKey(config.redisUrl, 'REDIS_URL', 'for the BullMQ queue') : null,
+          onStop: (stop) => stoppers.push(stop),
+        })
+      : null;
 
     const limiter = new RateLimiter({
       clock,
@@ -282,7 +256,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
     const engine = new WorkflowEngine({
       store,
       queue,
-      pipeline,
+      pipeline: runner?.pipeline ?? null,
       notifier: outbox,
       clock,
       logger,
@@ -294,9 +268,14 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       retentionMs: config.retentionMs,
       concurrency: config.concurrency,
       reportFields: pooledReportFields(contentPool),
-      // A front end's cancel must reach the worker running the stage, on whatever machine that is.
-      ...(bullmq === null ? {} : { broadcastCancel: (id: string) => bullmq.cancel(id) }),
+      // A front end's cancel must reach the worker running the stage, on whatever machine or thread that is.
+      broadcastCancel: (id: string) => (bullmq ?? (embedded as EmbeddedQueue)).cancel(id),
     });
+
+    if (engineHost !== null) {
+      await engineHost.start();
+      stoppers.push(() => engineHost.stop({ graceMs: 10_000 }));
+    }
 
     let httpUrl: string | null = null;
     if (options.role === 'bot') {
@@ -337,6 +316,15 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       const claim: InteractionClaim = (interactionId, intake) => intakes.claim(interactionId, intake);
       // /healthz writes and reads the store on every probe: a read-only or broken database answers 503.
       const storeHealth = storeHealthCheck(store, clock);
+      const engineHealth =
+        engineHost === null
+          ? {}
+          : {
+              engine: () =>
+                engineHost.ready
+                  ? { ok: true }
+                  : { ok: false, detail: 'the engine process is restarting after a crash' },
+            };
       let frontEnd: FrontEnd;
       const placement = metricsPlacement(config.host, config.metricsPort);
       if (placement === 'none')
@@ -357,7 +345,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           host: config.host,
           port: config.port,
           claim,
-          checks: { store: storeHealth },
+          checks: { store: storeHealth, ...engineHealth },
           transport,
           serveMetrics: placement === 'main',
         });
@@ -375,8 +363,10 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           logger,
           mode: 'gateway',
           ...(placement === 'main' ? { metrics: metrics.registry } : {}),
-          checks: { store: storeHealth, gateway: () => ({ ok: gateway.isReady() }) },
+          checks: { store: storeHealth, ...engineHealth, gateway: () => ({ ok: gateway.isReady() }) },
         });
+        // discord.js is loaded only in gateway mode.
+        const { createGatewayFrontEnd } = await import('./discord/gateway.js');
         const gateway = createGatewayFrontEnd({
           token: requireKey(config.discordToken, 'DISCORD_TOKEN', 'in gateway mode'),
           applicationId,
@@ -396,7 +386,9 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         stoppers.push(() => server.stop());
       }
       stoppers.push(() => frontEnd.stop());
-      registerContentPoolMetrics(metricsRegistry, () => contentPool.stats());
+      registerContentPoolMetrics(metricsRegistry, () =>
+        addPoolStats(contentPool.stats(), engineHost?.poolStats() ?? null),
+      );
       if (placement === 'separate' && config.metricsPort !== undefined) {
         const metricsServer = createHttpServer({
           host: '127.0.0.1',
@@ -417,21 +409,36 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       });
     }
 
-    const chunkJobs = transcription.chunkJobs;
-    if (options.worker && chunkJobs !== null) {
+    const chunkJobs = runner?.chunkJobs ?? null;
+    if (chunkJobs !== null) {
       // A worker transcribes chunks of any recording, its own workflows' and other workers' alike.
       await chunkJobs.queue.start(chunkJobs.handler, { concurrency: config.sttConcurrency });
       // Stops after the engine (stoppers run in reverse): a stage waiting on chunks is released first.
       stoppers.push(() => chunkJobs.queue.stop({ graceMs: 10_000 }));
     }
-    if (options.worker) await engine.resumeAll();
+    if (worksHere) await engine.resumeAll();
     // The engine stops before the front end and the store: running stages finish or are released first.
     stoppers.push(() => engine.stop({ graceMs: 10_000 }));
     logger.info(
-      { role: options.role, worker: options.worker, store: plan.store, queue: plan.queue, httpUrl },
+      {
+        role: options.role,
+        worker: options.worker,
+        engineProcess,
+        store: plan.store,
+        queue: plan.queue,
+        httpUrl,
+      },
       'autointel started',
     );
-    return { store, engine, logger, owner, httpUrl, stop: stopAll };
+    return {
+      store,
+      engine,
+      logger,
+      owner,
+      httpUrl,
+      contentPoolStats: () => addPoolStats(contentPool.stats(), engineHost?.poolStats() ?? null),
+      stop: stopAll,
+    };
   } catch (e: unknown) {
     await stopAll();
     throw e;

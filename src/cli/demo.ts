@@ -71,7 +71,9 @@ export async function run(args: readonly string[]): Promise<number> {
   out(`  bot log      ${logFile}`);
   out();
 
-  const app = await startApp(config, { role: 'bot', worker: true, clock, logger });
+  // The demo moves one clock forward for the bot and the emulator together (past the 15-minute token lifetime), so
+  // its workflows run in this process: a clock cannot be shared with an engine process.
+  const app = await startApp(config, { role: 'bot', worker: true, clock, logger, engineProcess: false });
   let code: number;
   try {
     await until('the gateway session', () => emu.gatewaySessionCount() > 0);

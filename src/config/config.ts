@@ -201,6 +201,7 @@ const schema = z.object({
   AUTOINTEL_ANALYSIS_TIMEOUT_SECONDS: int(1, 86_400).default(600),
   AUTOINTEL_CONTENT_WORKERS: int(0, 64).default(0),
   AUTOINTEL_WORKER_HEAP_MB: int(64, 65_536).default(1024),
+  AUTOINTEL_ENGINE_PROCESS: bool.default(true),
   AUTOINTEL_LLM_BASE_URL: optionalString,
   AUTOINTEL_LLM_API_KEY: optionalString,
   AUTOINTEL_LLM_MODEL: optionalString,
@@ -293,6 +294,11 @@ export interface Config {
   /** 0: sized from the cores. */
   readonly contentWorkers: number;
   readonly workerHeapMb: number;
+  /**
+   * `autointel bot` with its worker runs the workflows (orchestration, content work, delivery) in a child process of
+   * its own at a lower CPU priority, so the loop that answers Discord only plans, claims and acknowledges.
+   */
+  readonly engineProcess: boolean;
   readonly llmBaseUrl: string | undefined;
   /** Never logged or stored; sent only as the provider's bearer token. */
   readonly llmApiKey: string | undefined;
@@ -390,6 +396,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
     analysisTimeoutMs: e.AUTOINTEL_ANALYSIS_TIMEOUT_SECONDS * 1000,
     contentWorkers: e.AUTOINTEL_CONTENT_WORKERS,
     workerHeapMb: e.AUTOINTEL_WORKER_HEAP_MB,
+    engineProcess: e.AUTOINTEL_ENGINE_PROCESS,
     llmBaseUrl: e.AUTOINTEL_LLM_BASE_URL,
     llmApiKey: e.AUTOINTEL_LLM_API_KEY,
     llmModel: e.AUTOINTEL_LLM_MODEL,

@@ -70,3 +70,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     options.destination,
   );
 }
+
+/**
+ * Writes a line that another thread's logger produced (already redacted there) to this logger's destination, as it
+ * is: one log stream per process whichever thread wrote the line.
+ */
+export function writeLogLine(logger: Logger, line: string): void {
+  const stream = (logger as unknown as Record<symbol, DestinationStream | undefined>)[pino.symbols.streamSym];
+  stream?.write(line);
+}

@@ -1,4 +1,6 @@
 // The embedded WorkQueue: the workflow row is the queue — claims, leases and heartbeats all live in the store.
+// Queues that share a store on one machine (the front end's and its engine process's) may be linked by signals: an
+// enqueue wakes the other at once instead of at its next poll, and a cancel reaches the one running the job.
 import type { Clock } from '../core/clock.js';
 import { toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -25,7 +27,27 @@ export interface EmbeddedQueueOptions {
   readonly pollMs?: number;
   /** How often a running job's lease is renewed; a third of the lease unless given. */
   readonly heartbeatMs?: number;
+  /** The link to another embedded queue on the same store (see QueueSignals). Unset: this queue hears only itself. */
+  readonly signals?: QueueSignals;
 }
+
+/** What two linked embedded queues tell each other. */
+export type QueueSignal =
+  { readonly kind: 'wake' } | { readonly kind: 'cancel'; readonly workflowId: string };
+
+/** A two-way link between this queue and another one on the same store (e.g. over a child process's IPC channel). */
+export interface QueueSignals {
+  send(signal: QueueSignal): void;
+  /** Calls `on` for every signal from the other side until the returned function is called. */
+  listen(on: (signal: QueueSignal) => void): () => void;
+}
+
+export const isQueueSignal = (m: unknown): m is QueueSignal =>
+  typeof m === 'object' &&
+  m !== null &&
+  ((m as { kind?: unknown }).kind === 'wake' ||
+    ((m as { kind?: unknown }).kind === 'cancel' &&
+      typeof (m as { workflowId?: unknown }).workflowId === 'string'));
 
 export const DefaultEmbeddedQueueOptions = { pollMs: 1000 } as const satisfies Partial<EmbeddedQueueOptions>;
 
@@ -60,6 +82,8 @@ export class EmbeddedQueue implements WorkQueue {
   #stopping = false;
   #woken = false;
   #wake: (() => void) | null = null;
+  readonly #signals: QueueSignals | null;
+  #unlisten: (() => void) | null = null;
 
   constructor(options: EmbeddedQueueOptions) {
     if (typeof options.owner !== 'string' || options.owner.length === 0) {
@@ -84,6 +108,18 @@ export class EmbeddedQueue implements WorkQueue {
       'heartbeatMs',
       options.heartbeatMs ?? Math.max(1, Math.floor(this.#leaseMs / 3)),
     );
+    this.#signals = options.signals ?? null;
+    this.#unlisten =
+      this.#signals?.listen((m) => {
+        if (m.kind === 'wake') this.#notify();
+        else this.#abortLocal(m.workflowId);
+      }) ?? null;
+  }
+
+  #abortLocal(workflowId: string): boolean {
+    const job = this.#active.get(workflowId);
+    job?.controller.abort(abortReason('workflow.cancel_requested'));
+    return job !== undefined;
   }
 
   /** Number of jobs this process is running now. */
@@ -91,10 +127,31 @@ export class EmbeddedQueue implements WorkQueue {
     return this.#active.size;
   }
 
-  // The row is already durable (the engine created it); enqueuing only wakes the loop, so it is idempotent.
+  // The row is already durable (the engine created it); enqueuing only wakes the loops, so it is idempotent.
   async enqueue(_workflowId: string, options: EnqueueOptions): Promise<void> {
     if (options.delayMs !== undefined && options.delayMs > 0) this.#wakeAfter(options.delayMs);
-    else this.#notify();
+    else {
+      this.#notify();
+      this.#signal({ kind: 'wake' });
+    }
+  }
+
+  /**
+   * Stops a running job of this workflow now: here when this queue runs it, else in the linked queue that does.
+   * The store's cancel flag (set by the engine first) stops it anyway at that run's next heartbeat.
+   */
+  async cancel(workflowId: string): Promise<void> {
+    if (!this.#abortLocal(workflowId)) this.#signal({ kind: 'cancel', workflowId });
+  }
+
+  /** A lost signal only delays: the other queue polls, and heartbeats read the cancel flag. */
+  #signal(signal: QueueSignal): void {
+    if (this.#unlisten === null) return;
+    try {
+      this.#signals?.send(signal);
+    } catch (e: unknown) {
+      this.#logger.warn({ err: toAppError(e), signal: signal.kind }, 'queue signal not sent');
+    }
   }
 
   async start(handler: JobHandler, options: { readonly concurrency: number }): Promise<void> {
@@ -122,6 +179,8 @@ export class EmbeddedQueue implements WorkQueue {
     }
     await settled;
     this.#life.abort();
+    this.#unlisten?.();
+    this.#unlisten = null;
   }
 
   #notify(): void {

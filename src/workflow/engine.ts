@@ -232,6 +232,8 @@ export class WorkflowEngine {
   /** Starts consuming, re-enqueues every unfinished row, and starts the retention purge. */
   async resumeAll(): Promise<void> {
     if (this.#consuming) return;
+    if (this.#o.pipeline === null)
+      throw new Error('WorkflowEngine: an engine without a pipeline starts workflows but cannot run them');
     const { store, queue, logger } = this.#o;
     await queue.start(this.runClaimed, { concurrency: this.#concurrency });
     this.#consuming = true;
@@ -332,7 +334,10 @@ export class WorkflowEngine {
   }
 
   async #execute(run: RunState, rec: WorkflowRecord): Promise<JobOutcome> {
-    const { store, pipeline, clock, limits } = this.#o;
+    const { store, clock, limits } = this.#o;
+    const pipeline = this.#o.pipeline;
+    // resumeAll() refuses an engine without a pipeline, so no run reaches here without one.
+    if (pipeline === null) throw new Error('WorkflowEngine: no pipeline to run workflows with');
     const signal = run.controller.signal;
     if (rec.cancelRequested) return this.#finishCancelled(run);
 

@@ -53,7 +53,11 @@ export interface WorkflowEngineOptions {
   /** Workflows, leases, checkpoints and reports; the delivery state is the outbox's alone (read via getWorkflow). */
   readonly store: WorkflowLeaseStore & CheckpointReportStore;
   readonly queue: WorkQueue;
-  readonly pipeline: Pipeline;
+  /**
+   * The stages a run goes through; null for an engine that starts, cancels and reads workflows but never runs them
+   * (a front end whose workflows run in a worker or its engine process).
+   */
+  readonly pipeline: Pipeline | null;
   readonly notifier: WorkflowNotifier;
   readonly clock: Clock;
   readonly logger: Logger;

@@ -86,7 +86,8 @@ describe('intake recovery', () => {
         AUTOINTEL_DATA_DIR: dataDir,
         AUTOINTEL_ALLOW_PRIVATE_NETWORKS: 'true',
       }),
-      { role: 'bot', worker: true, clock, logger: createLogger({ level: 'silent' }) },
+      // The test clock moved past the recovery grace period: the workflow runs in this process, on that clock.
+      { role: 'bot', worker: true, clock, logger: createLogger({ level: 'silent' }), engineProcess: false },
     );
     const running = app;
 

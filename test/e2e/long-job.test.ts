@@ -52,7 +52,8 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
   });
   const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
-  app = await startApp(config, { role: 'bot', worker: true, clock, logger });
+  // The test clock jumps past the token lifetime for the bot and the emulator alike: workflows run in this process.
+  app = await startApp(config, { role: 'bot', worker: true, clock, logger, engineProcess: false });
   await until('the bot gateway session', () => emu.gatewaySessionCount() > 0);
   articleUrl = `${pages.base}${article.path}`;
 });

@@ -1,0 +1,103 @@
+// The engine process of `autointel bot`: runs its workflows (the same worker `autointel worker` runs, on its own
+// store connection) at a lower CPU priority, so the bot's loop only plans, claims and acknowledges interactions.
+// It ends when the bot tells it to stop, or when the bot is gone (its IPC channel closes).
+import { readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { toAppError } from '../core/errors.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { startApp, type RunningApp } from '../main.js';
+import { isQueueSignal, type QueueSignal, type QueueSignals } from '../workflow/embedded-queue.js';
+import type { FromEngine, ToEngine } from './protocol.js';
+
+const send = (m: FromEngine): void => {
+  if (process.connected) process.send?.(m);
+};
+
+/**
+ * Lowers the priority of every thread of this process (on Linux niceness is per thread, and V8's and libuv's helper
+ * threads exist before any code runs); threads started later inherit it. Elsewhere the process call covers all.
+ */
+function lowerPriority(niceness: number): void {
+  let threads: number[];
+  try {
+    threads = readdirSync('/proc/self/task').map(Number);
+  } catch {
+    threads = [0];
+  }
+  for (const tid of threads) {
+    try {
+      setPriority(tid, niceness);
+    } catch {
+      // Not permitted or not supported: that thread keeps its priority.
+    }
+  }
+}
+
+const signalListeners = new Set<(s: QueueSignal) => void>();
+const signals: QueueSignals = {
+  send: (signal) => send({ type: 'queue', signal }),
+  listen: (on) => {
+    signalListeners.add(on);
+    return () => signalListeners.delete(on);
+  },
+};
+
+let app: RunningApp | null = null;
+let logger: Logger | null = null;
+let stats: NodeJS.Timeout | null = null;
+let stopping: Promise<void> | null = null;
+
+function stop(): Promise<void> {
+  stopping ??= (async () => {
+    if (stats !== null) clearInterval(stats);
+    try {
+      await app?.stop();
+    } catch (e: unknown) {
+      logger?.error({ err: toAppError(e) }, 'engine stop failed');
+    }
+    send({ type: 'stopped' });
+    if (process.connected) process.disconnect();
+    // Whatever still holds the loop (a socket closing slowly) gets a second, then the process ends.
+    setTimeout(() => process.exit(0), 1000).unref();
+  })();
+  return stopping;
+}
+
+async function start(m: Extract<ToEngine, { type: 'start' }>): Promise<void> {
+  const { data } = m;
+  if (data.niceness > 0) lowerPriority(data.niceness);
+  logger = createLogger({
+    level: data.logLevel,
+    destination: { write: (line: string) => send({ type: 'log', line }) },
+  });
+  try {
+    app = await startApp(data.config, {
+      role: 'worker',
+      worker: true,
+      logger,
+      queueSignals: signals,
+      ...(data.pacing === undefined ? {} : { pacing: data.pacing }),
+    });
+    const running = app;
+    stats = setInterval(() => send({ type: 'stats', pool: running.contentPoolStats() }), 1000);
+    stats.unref();
+    send({ type: 'ready' });
+  } catch (e: unknown) {
+    const error = toAppError(e, 'engine.start_failed');
+    send({ type: 'failed', code: error.code, message: error.message });
+    if (process.connected) process.disconnect();
+    setTimeout(() => process.exit(1), 1000).unref();
+  }
+}
+
+if (process.send === undefined) {
+  process.stderr.write('the engine process is started by `autointel bot`, not by hand\n');
+  process.exit(2);
+}
+process.on('message', (m: ToEngine) => {
+  if (m.type === 'start') void start(m);
+  else if (m.type === 'stop') void stop();
+  else if (isQueueSignal(m.signal)) for (const on of signalListeners) on(m.signal);
+});
+// The bot is gone (killed, crashed): finish or release the running stages, then end.
+process.on('disconnect', () => void stop());
