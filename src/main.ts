@@ -132,7 +132,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         });
   const emulatedApi = config.discordApiBase !== DISCORD_API ? config.discordApiBase : undefined;
 
-  const store = openStore(config, { clock, backgroundCheckpoints: true });
+  const store = openStore(config, { clock, backgroundCheckpoints: true, frontEnd: options.role === 'bot' });
   await store.migrate();
   const stoppers: (() => Promise<void>)[] = [() => store.close()];
   let stopped = false;

@@ -16,6 +16,18 @@ describe('SecretBox', () => {
     expect(box.seal('x')).not.toBe(box.seal('x'));
   });
 
+  it('never repeats a nonce across many seals (the nonces fetched ahead are refilled, not reused)', () => {
+    const box = new SecretBox(key);
+    const nonces = new Set<string>();
+    const n = 2000; // several refills of the 256 nonces fetched at a time
+    for (let i = 0; i < n; i++) {
+      const sealed = box.seal('same');
+      nonces.add(Buffer.from(sealed.slice(3), 'base64url').subarray(0, 12).toString('hex'));
+      expect(box.open(sealed)).toBe('same');
+    }
+    expect(nonces.size).toBe(n);
+  });
+
   it('refuses to open with another key', () => {
     const sealed = new SecretBox(key).seal('x');
     expect(() => new SecretBox('z'.repeat(40)).open(sealed)).toThrow(/could not be opened/);

@@ -18,14 +18,14 @@ export interface EngineProcessOptions {
   readonly restartMs?: { readonly first: number; readonly max: number };
   /** The compiled entry script; entry.js beside this module under dist/ unless given. */
   readonly entryUrl?: URL;
+  /** How long a stopping engine may take beyond the grace period before it is killed. */
+  readonly stopSlackMs?: number;
 }
 
 export const DefaultEngineProcessOptions = {
   restartMs: { first: 1_000, max: 60_000 },
+  stopSlackMs: 15_000,
 } as const satisfies Partial<EngineProcessOptions>;
-
-/** How long the engine has to end on its own beyond its grace period before it is killed. */
-const STOP_SLACK_MS = 15_000;
 
 export class EngineProcess {
   readonly #o: EngineProcessOptions;
@@ -151,7 +151,7 @@ export class EngineProcess {
 
   /**
    * Stops the engine (its running stages finish or are released within its grace period) and waits for the process
-   * to end; one still running `graceMs` + 15 s later is killed.
+   * to end; one still running `graceMs` + `stopSlackMs` later is killed.
    */
   async stop(options: { readonly graceMs: number }): Promise<void> {
     this.#stopping = true;
@@ -164,7 +164,10 @@ export class EngineProcess {
     const inTime = await Promise.race([
       ended.then(() => true),
       this.#o.clock
-        .sleep(options.graceMs + STOP_SLACK_MS, waited.signal)
+        .sleep(
+          options.graceMs + (this.#o.stopSlackMs ?? DefaultEngineProcessOptions.stopSlackMs),
+          waited.signal,
+        )
         .then(() => false)
         .catch(() => false),
     ]);

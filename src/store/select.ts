@@ -94,7 +94,12 @@ export const WAL_CHECKPOINT_INTERVAL_MS = 1_000;
  */
 export function openStore(
   config: Config,
-  options: { readonly clock: Clock; readonly backgroundCheckpoints?: boolean },
+  options: {
+    readonly clock: Clock;
+    readonly backgroundCheckpoints?: boolean;
+    /** The process's loop answers Discord: SQLite lock waits before and after acknowledgements happen off it. */
+    readonly frontEnd?: boolean;
+  },
 ): WorkflowStore {
   if (config.databaseUrl !== undefined) {
     return new PostgresWorkflowStore({ connectionString: config.databaseUrl, clock: options.clock });
@@ -104,6 +109,7 @@ export function openStore(
   return new SqliteWorkflowStore({
     filename: sqliteFile(config),
     clock: options.clock,
+    yieldOnBusy: options.frontEnd === true,
     ...(options.backgroundCheckpoints === true
       ? { backgroundCheckpoints: { intervalMs: WAL_CHECKPOINT_INTERVAL_MS } }
       : {}),

@@ -32,8 +32,18 @@ export const DefaultRateLimits = {
 export type RateLimitDecision =
   { ok: true; headers: Record<string, string> } | { ok: false; response: ApiResponse; scope: RateLimitScope };
 
+/** Hashes already computed: every request on a route shows the same one, and the routes are few. */
+const hashes = new Map<string, string>();
+const MAX_HASHES = 4096;
+
 export function bucketHash(source: string): string {
-  return createHash('sha1').update(source).digest('hex').slice(0, 32);
+  let h = hashes.get(source);
+  if (h === undefined) {
+    h = createHash('sha1').update(source).digest('hex').slice(0, 32);
+    if (hashes.size >= MAX_HASHES) hashes.clear();
+    hashes.set(source, h);
+  }
+  return h;
 }
 
 export class RateLimiter {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
@@ -50,7 +51,19 @@ export interface SqliteWorkflowStoreOptions {
    * Off by default (scripts, tests); should that thread stop, automatic checkpoints resume.
    */
   readonly backgroundCheckpoints?: { readonly intervalMs: number };
+  /**
+   * The front end's writes before and right after an acknowledgement (claim, workflow creation, intake completion)
+   * wait for another connection's write lock off the loop: they try without waiting and retry on timers (within
+   * `busyTimeoutMs`), instead of sleeping inside SQLite's busy handler while every other interaction waits behind them.
+   * For a process whose loop answers Discord and shares the file with an engine or worker process.
+   */
+  readonly yieldOnBusy?: boolean;
 }
+
+/** SQLITE_BUSY and its extended codes: another connection holds the lock this statement needs. */
+const isBusy = (e: unknown): boolean =>
+  typeof (e as { code?: unknown } | null)?.code === 'string' &&
+  (e as { code: string }).code.startsWith('SQLITE_BUSY');
 
 export const DefaultSqliteWorkflowStoreOptions = {
   busyTimeoutMs: 5000,
@@ -102,6 +115,8 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly #intakes: SqliteIntakes;
   readonly #migrations: readonly Migration[];
   readonly #clock: Clock;
+  readonly #busyMs: number;
+  readonly #yieldOnBusy: boolean;
   #checkpointer: Worker | null = null;
 
   constructor(options: SqliteWorkflowStoreOptions) {
@@ -121,6 +136,8 @@ export class SqliteWorkflowStore implements WorkflowStore {
     // A read-only connection cannot change the journal mode; the file keeps the WAL mode it was created with.
     if (options.readonly !== true) this.#db.pragma('journal_mode = WAL');
     this.#db.pragma(`busy_timeout = ${busy}`);
+    this.#busyMs = busy;
+    this.#yieldOnBusy = options.yieldOnBusy === true;
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('foreign_keys = ON');
     const bg = options.backgroundCheckpoints;
@@ -241,7 +258,34 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return integrityProblems(this.#db, limit);
   }
 
-  readonly createWorkflow: WorkflowLeaseStore['createWorkflow'] = (...a) => this.#leases.createWorkflow(...a);
+  /**
+   * Runs one atomic write (a single statement, or one immediate transaction: nothing of it is applied when the lock
+   * is refused, so a retry cannot apply anything twice). With `yieldOnBusy` it never sleeps inside SQLite: a refused
+   * lock is retried after 1, 2, 4… 16 ms on a timer, up to the busy timeout, then the last refusal is thrown.
+   */
+  async #atomicWrite<T>(write: () => Promise<T>): Promise<T> {
+    if (!this.#yieldOnBusy) return write();
+    const deadline = performance.now() + this.#busyMs;
+    for (let waitMs = 1; ; waitMs = Math.min(16, waitMs * 2)) {
+      this.#db.pragma('busy_timeout = 0');
+      let attempt: Promise<T>;
+      try {
+        // The adapter's methods run their statements before their first await: the pragma covers all of them.
+        attempt = write();
+      } finally {
+        this.#db.pragma(`busy_timeout = ${this.#busyMs}`);
+      }
+      try {
+        return await attempt;
+      } catch (e: unknown) {
+        if (!isBusy(e) || performance.now() + waitMs > deadline) throw e;
+      }
+      await sleep(waitMs);
+    }
+  }
+
+  readonly createWorkflow: WorkflowLeaseStore['createWorkflow'] = (...a) =>
+    this.#atomicWrite(() => this.#leases.createWorkflow(...a));
   readonly getWorkflow: WorkflowLeaseStore['getWorkflow'] = (...a) => this.#leases.getWorkflow(...a);
   readonly getWorkflowByInteraction: WorkflowLeaseStore['getWorkflowByInteraction'] = (...a) =>
     this.#leases.getWorkflowByInteraction(...a);
@@ -288,8 +332,10 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly getGuildWebhook: GuildSettingsStore['getGuildWebhook'] = (...a) =>
     this.#guilds.getGuildWebhook(...a);
 
-  readonly claimInteraction: IntakeStore['claimInteraction'] = (...a) => this.#intakes.claimInteraction(...a);
-  readonly completeIntake: IntakeStore['completeIntake'] = (...a) => this.#intakes.completeIntake(...a);
+  readonly claimInteraction: IntakeStore['claimInteraction'] = (...a) =>
+    this.#atomicWrite(() => this.#intakes.claimInteraction(...a));
+  readonly completeIntake: IntakeStore['completeIntake'] = (...a) =>
+    this.#atomicWrite(() => this.#intakes.completeIntake(...a));
   readonly listOpenIntakes: IntakeStore['listOpenIntakes'] = (...a) => this.#intakes.listOpenIntakes(...a);
   readonly deadLetterIntake: IntakeStore['deadLetterIntake'] = (...a) => this.#intakes.deadLetterIntake(...a);
   readonly listDeadIntakes: IntakeStore['listDeadIntakes'] = (...a) => this.#intakes.listDeadIntakes(...a);
