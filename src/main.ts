@@ -156,7 +156,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           data: {
             config,
             logLevel: logger.level,
-            niceness: 5,
+            niceness: 10,
             ...(options.pacing === undefined ? {} : { pacing: options.pacing }),
           },
           clock,
