@@ -341,7 +341,8 @@ async function runMode(mode: Mode, pages: readonly Page[], base: string): Promis
       out(
         `bot main-thread CPU during its last measured phase: ${ours.mainCpuMs.toFixed(0)} ms for ` +
           `${BURST * ROUNDS} interactions (${(ours.mainCpuMs / (BURST * ROUNDS)).toFixed(1)} ms each; ` +
-          `${done} workflows completed by the end, in the engine process unless --no-worker)`,
+          `${done} workflows completed by the end, ` +
+          `${NO_WORKER ? 'none here: front end only' : IN_PROCESS ? 'in this process' : 'in the engine process'})`,
       );
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);

@@ -1,44 +1,19 @@
 // `autointel bot` as a user runs it: the front end answers in the bot's process while the workflow runs in its engine
 // process (the log lines of the run carry the engine's pid), and killing the bot with SIGKILL does not leave the
 // engine running behind it: the engine sees its channel close, releases what it runs and ends.
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DiscordEmulator } from '@autointel/discord-emulator';
 import { spawnAutointel, type SpawnedProcess } from '../scale/processes.js';
 import { ct19Articles, opt, servePages, until } from '../support/e2e-pages.js';
+import { childrenOf, isAlive } from '../support/process-tree.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** The pids of the live children of `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // fields[0] is the state, fields[1] the parent pid; a zombie has ended already.
-      if (Number(fields[1]) === pid && fields[0] !== 'Z') out.push(Number(entry));
-    } catch {
-      // Ended while we looked.
-    }
-  }
-  return out;
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(process.platform !== 'linux')('autointel bot with its engine process', () => {
   it(
@@ -102,7 +77,7 @@ describe.skipIf(process.platform !== 'linux')('autointel bot with its engine pro
       expect(emu.interaction(fired.interactionId)?.responseType).toBe(5);
 
       await bot.kill9();
-      await until('the engine process to end after its bot died', () => !alive(enginePid ?? -1), 30_000);
+      await until('the engine process to end after its bot died', () => !isAlive(enginePid ?? -1), 30_000);
     },
   );
 });

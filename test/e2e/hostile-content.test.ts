@@ -15,14 +15,18 @@ import { createLogger } from '../../src/core/logger.js';
 import { DiscordEmulator } from '@autointel/discord-emulator';
 import { startApp, type RunningApp } from '../../src/main.js';
 import { opt, until } from '../support/e2e-pages.js';
+import { treeRssBytes } from '../support/process-tree.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const CALLBACK = '/interactions/:interaction_id/:token/callback';
 
 /** The budgets this suite runs under (README: "Content budgets"). */
 const BUDGET = { extractS: 20, analysisS: 30, workers: 2, heapMb: 512 } as const;
-/** Documented RSS budget: 600 MB for the process (here also vitest and the emulator) + per thread heap + 256 MB. */
-const RSS_BUDGET_MB = 600 + BUDGET.workers * (BUDGET.heapMb + 256);
+/**
+ * Documented RSS budget: 600 MB for the process running the workflows + per thread heap + 256 MB, and about 100 MB
+ * for the bot's own process (here also vitest and the emulator). Measured over this process and all it started.
+ */
+const RSS_BUDGET_MB = 700 + BUDGET.workers * (BUDGET.heapMb + 256);
 /** A blocked loop would break this; a loop that only does I/O stays far below it. */
 const RESPONSIVE_MS = 1000;
 
@@ -249,9 +253,9 @@ describe.each(['http', 'gateway'] as const)('hostile content through the bot in 
       const url = `${pages.base}${c.path}`;
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
-      let peakRss = process.memoryUsage().rss;
+      let peakRss = treeRssBytes();
       const rssTimer = setInterval(() => {
-        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        peakRss = Math.max(peakRss, treeRssBytes());
       }, 50);
       const t0 = performance.now();
       try {
