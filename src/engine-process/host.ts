@@ -16,7 +16,7 @@ export interface EngineProcessOptions {
   readonly logger: Logger;
   /** Restart back-off after a crash: doubles from the first to the last. */
   readonly restartMs?: { readonly first: number; readonly max: number };
-  /** The compiled entry script; entry.js beside this module under dist/ unless given. */
+  /** The compiled entry script; the engine process's own under dist/src/cli/ unless given. */
   readonly entryUrl?: URL;
   /** How long a stopping engine may take beyond the grace period before it is killed. */
   readonly stopSlackMs?: number;
@@ -73,7 +73,9 @@ export class EngineProcess {
   }
 
   #spawn(): Promise<void> {
-    const entry = fileURLToPath(this.#o.entryUrl ?? compiledTwinUrl('entry.js', import.meta.url));
+    const entry = fileURLToPath(
+      this.#o.entryUrl ?? compiledTwinUrl('../cli/engine-process.js', import.meta.url),
+    );
     // No inherited flags (a test runner's loaders); the configuration travels over the channel, not the environment.
     const child = spawn(process.execPath, [entry], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -7,7 +7,7 @@ import { toAppError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { startApp, type RunningApp } from '../main.js';
 import { isQueueSignal, type QueueSignal, type QueueSignals } from '../workflow/embedded-queue.js';
-import type { FromEngine, ToEngine } from './protocol.js';
+import type { FromEngine, ToEngine } from '../engine-process/protocol.js';
 
 const send = (m: FromEngine): void => {
   if (process.connected) process.send?.(m);
