@@ -1,26 +1,25 @@
 // Acknowledgement latency under the bot's own work: bursts of /autointel on real corpus pages served locally (the
 // largest over 1 MiB), each starting a real workflow whose extraction and analysis run in this process (on its
 // content pool), in gateway AND HTTP mode — against a bare discord.js deferReply() bot and a bare verify-and-defer
-// HTTP endpoint measured in the same run. The emulators and the page server run in child processes, away from the
-// measured loop.
+// HTTP endpoint measured in the same run. The emulators, the page server and the bare bots run in child processes:
+// nothing of the bot under test runs beside the baseline, and nothing of the baseline beside the bot.
 // Both bots get the same unmeasured warm-up (first connections, first statements, compiled code) before they are
 // measured; `--repeat N` measures the pair N times (bare, ours, bare, ours, …) and prints the median ratio.
 // Usage: node dist/bench/ack-latency/real-work.js [--rounds 3] [--burst 40] [--rate 40] [--pause-ms 3000]
 //        [--modes gateway,http] [--no-worker] [--repeat 1] [--in-process]
 // --in-process runs the workflows in the bot's own process (AUTOINTEL_ENGINE_PROCESS=false), for comparison.
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Client, Events } from 'discord.js';
 import { loadConfig } from '../../src/config/config.js';
 import { SystemClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startApp, type RunningApp } from '../../src/main.js';
+import type { BareMessage, BareRequest } from './bare-bot.js';
+import { mainThreadCpuMs } from './cpu.js';
 import type { DriverMessage, DriverRequest } from './emulator-driver.js';
 import type { PageServerMessage } from './page-server.js';
 import { corpusPages, MIB, type Page } from './pages.js';
@@ -102,42 +101,77 @@ async function startDriver(): Promise<Driver> {
   };
 }
 
-/** A bare HTTP interactions endpoint: verifies the Ed25519 signature and defers. Nothing else. */
-function bareHttpEndpoint(publicKeyHex: string): Promise<{ server: Server; url: string }> {
-  const key: KeyObject = createPublicKey({
-    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(publicKeyHex, 'hex')]),
-    format: 'der',
-    type: 'spki',
-  });
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const sig = String(req.headers['x-signature-ed25519'] ?? '');
-      const ts = String(req.headers['x-signature-timestamp'] ?? '');
-      const valid =
-        /^[0-9a-f]{128}$/i.test(sig) &&
-        verify(null, Buffer.concat([Buffer.from(ts), body]), key, Buffer.from(sig, 'hex'));
-      if (!valid) {
-        res.writeHead(401).end();
-        return;
-      }
-      const type = (JSON.parse(body.toString('utf8')) as { type?: number }).type;
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ type: type === 1 ? 1 : 5 }));
+/** What a phase's loop delay and main-thread CPU are read from: this process, or the bare bots' process. */
+interface PhaseStats {
+  start(): void;
+  end(): Promise<{ loopP99Ms: number; loopMaxMs: number; mainCpuMs: number | null }>;
+}
+
+/** This process: the bot under test. */
+function localStats(): PhaseStats {
+  let loop: ReturnType<typeof monitorEventLoopDelay> | null = null;
+  let cpu0: number | null = null;
+  return {
+    start: () => {
+      loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
+      cpu0 = mainThreadCpuMs();
+    },
+    end: async () => {
+      const l = loop;
+      l?.disable();
+      const cpu1 = mainThreadCpuMs();
+      return {
+        loopP99Ms: (l?.percentile(99) ?? 0) / 1e6,
+        loopMaxMs: (l?.max ?? 0) / 1e6,
+        mainCpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
+      };
+    },
+  };
+}
+
+interface BareBots {
+  readonly stats: PhaseStats;
+  /** The HTTP endpoint's URL in HTTP mode. */
+  readonly url: string | null;
+  close(): void;
+}
+
+/** The bare bot of `mode` in a process of its own (bare-bot.ts). */
+async function startBareBots(mode: Mode, world: Ready): Promise<BareBots> {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const child = fork(join(here, 'bare-bot.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let onPhase: ((m: Extract<BareMessage, { type: 'phase' }>) => void) | null = null;
+  const ready = new Promise<string | null>((ok, fail) => {
+    child.on('message', (m: BareMessage) => {
+      if (m.type === 'ready') ok(m.url);
+      else onPhase?.(m);
     });
+    child.once('exit', (code) => fail(new Error(`the bare bot exited (${String(code)})`)));
   });
-  return new Promise((ok) =>
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      ok({
-        server,
-        url: `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}/interactions`,
-      });
-    }),
-  );
+  const send = (m: BareRequest): void => {
+    child.send(m);
+  };
+  send({
+    type: 'start',
+    mode,
+    apiBase: world.apiBase,
+    botToken: world.application.botToken,
+    publicKeyHex: world.application.publicKeyHex,
+  });
+  const url = await ready;
+  return {
+    url,
+    stats: {
+      start: () => send({ type: 'phase-start' }),
+      end: () =>
+        new Promise((ok) => {
+          onPhase = (m) => ok(m);
+          send({ type: 'phase-end' });
+        }),
+    },
+    close: () => send({ type: 'close' }),
+  };
 }
 
 /** The middle value (the mean of the two middle ones for an even count) of sorted values. */
@@ -172,30 +206,14 @@ interface Phase {
   emulatorLoopMaxMs: number;
 }
 
-/**
- * CPU time of this process's main thread so far (ms): unlike wall-clock latencies it does not grow when other
- * processes take the cores, so runs on a loaded machine stay comparable. Linux only (/proc, USER_HZ = 100).
- */
-function mainThreadCpuMs(): number | null {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    // Fields after the command name: state is [0], utime [11], stime [12] (stat(5) fields 14 and 15).
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(f[11]) + Number(f[12]);
-    return Number.isFinite(ticks) ? ticks * 10 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Fires ROUNDS bursts and collects acknowledgement latencies and this process's event-loop delay meanwhile. */
+/** Fires ROUNDS bursts and collects acknowledgement latencies, and the bot's event-loop delay and CPU meanwhile. */
 async function measure(
   driver: Driver,
   label: string,
   url: (round: number, i: number) => string,
+  stats: PhaseStats,
 ): Promise<Phase> {
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
+  stats.start();
   const phase: Phase = {
     latencies: [],
     unanswered: 0,
@@ -206,7 +224,6 @@ async function measure(
     emulatorLoopMaxMs: 0,
     mainCpuMs: null,
   };
-  const cpu0 = mainThreadCpuMs();
   for (let round = 0; round < ROUNDS; round++) {
     const r = await driver.fire(`${label}-${round}`, BURST, (i) => url(round, i));
     phase.latencies.push(...r.latencies);
@@ -216,11 +233,10 @@ async function measure(
     for (const [k, v] of Object.entries(r.errorsByCode)) phase.errors[k] = (phase.errors[k] ?? 0) + v;
     await new Promise((ok) => setTimeout(ok, PAUSE_MS));
   }
-  loop.disable();
-  const cpu1 = mainThreadCpuMs();
-  phase.mainCpuMs = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
-  phase.loopP99Ms = loop.percentile(99) / 1e6;
-  phase.loopMaxMs = loop.max / 1e6;
+  const s = await stats.end();
+  phase.mainCpuMs = s.mainCpuMs;
+  phase.loopP99Ms = s.loopP99Ms;
+  phase.loopMaxMs = s.loopMaxMs;
   return phase;
 }
 
@@ -241,28 +257,12 @@ async function runMode(mode: Mode, pages: readonly Page[], base: string): Promis
   const [bareDriver, oursDriver] = await Promise.all([startDriver(), startDriver()]);
   const stops: (() => Promise<void>)[] = [];
   try {
-    // The bare bot.
-    if (mode === 'gateway') {
-      const client = new Client({ intents: [], rest: { api: bareDriver.world.apiBase } });
-      client.on(Events.InteractionCreate, (i) => {
-        if (i.isChatInputCommand()) i.deferReply().catch(() => undefined);
-      });
-      const up = new Promise<void>((ok) => client.once(Events.ClientReady, () => ok()));
-      await client.login(bareDriver.world.application.botToken);
-      await up;
-      stops.push(() => client.destroy());
-    } else {
-      const bare = await bareHttpEndpoint(bareDriver.world.application.publicKeyHex);
-      await bareDriver.endpoint(bare.url);
-      stops.push(
-        () =>
-          new Promise((ok) => {
-            bare.server.closeAllConnections();
-            bare.server.close(() => ok());
-          }),
-      );
-    }
-    // The real bot: front end, engine, content pool, delivery — all in this process.
+    // The bare bot, in a process of its own.
+    const bareBots = await startBareBots(mode, bareDriver.world);
+    stops.push(async () => bareBots.close());
+    if (mode === 'http') await bareDriver.endpoint(bareBots.url);
+    const oursStats = localStats();
+    // The bot under test: front end in this process; its workflows in its engine process (or here, --in-process).
     const dataDir = mkdtempSync(join(tmpdir(), `autointel-ack-real-${mode}-`));
     stops.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
     const config = loadConfig({
@@ -296,16 +296,17 @@ async function runMode(mode: Mode, pages: readonly Page[], base: string): Promis
       `${base}/${tag}/${round}-${i}/${pick(i).name}.html`;
 
     // The same unmeasured warm-up for both bots.
-    await measure(bareDriver, 'warmup-bare', url(`${mode}-wb`));
-    await measure(oursDriver, 'warmup-ours', url(`${mode}-wo`));
+    await measure(bareDriver, 'warmup-bare', url(`${mode}-wb`), bareBots.stats);
+    await measure(oursDriver, 'warmup-ours', url(`${mode}-wo`), oursStats);
     out(`\n${mode} mode: ${ROUNDS} bursts of ${BURST} /autointel at ${RATE}/s each, ${PAUSE_MS} ms apart`);
     const ratios: number[] = [];
-    let ours: Phase | null = null;
+    let oursPhase: Phase | null = null;
     for (let r = 0; r < REPEAT; r++) {
       // The bare bot is measured on a quiet machine: ours has finished the work of its earlier bursts.
       if (!NO_WORKER) await drained(app);
-      const bare = await measure(bareDriver, `bare-${r}`, url(`${mode}-b${r}`));
-      ours = await measure(oursDriver, `ours-${r}`, url(`${mode}-o${r}`));
+      const bare = await measure(bareDriver, `bare-${r}`, url(`${mode}-b${r}`), bareBots.stats);
+      const ours = await measure(oursDriver, `ours-${r}`, url(`${mode}-o${r}`), oursStats);
+      oursPhase = ours;
       const bareSorted = [...bare.latencies].sort((a, b) => a - b);
       const oursSorted = [...ours.latencies].sort((a, b) => a - b);
       const ratio = percentile(oursSorted, 99) / Math.max(1, percentile(bareSorted, 99));
@@ -337,10 +338,10 @@ async function runMode(mode: Mode, pages: readonly Page[], base: string): Promis
     for (const w of runs) byStatus[w.status] = (byStatus[w.status] ?? 0) + 1;
     out(`workflows by status at the end: ${JSON.stringify(byStatus)}`);
     const done = byStatus['completed'] ?? 0;
-    if (ours !== null && ours.mainCpuMs !== null)
+    if (oursPhase !== null && oursPhase.mainCpuMs !== null)
       out(
-        `bot main-thread CPU during its last measured phase: ${ours.mainCpuMs.toFixed(0)} ms for ` +
-          `${BURST * ROUNDS} interactions (${(ours.mainCpuMs / (BURST * ROUNDS)).toFixed(1)} ms each; ` +
+        `bot main-thread CPU during its last measured phase: ${oursPhase.mainCpuMs.toFixed(0)} ms for ` +
+          `${BURST * ROUNDS} interactions (${(oursPhase.mainCpuMs / (BURST * ROUNDS)).toFixed(1)} ms each; ` +
           `${done} workflows completed by the end, ` +
           `${NO_WORKER ? 'none here: front end only' : IN_PROCESS ? 'in this process' : 'in the engine process'})`,
       );
@@ -368,7 +369,9 @@ async function main(): Promise<void> {
   out(
     'latency = emulator sent the interaction -> emulator received the initial response (emulator process, ms);',
   );
-  out('loop delay = this process (the bot under test, or the bare bot) while the bursts ran;');
+  out(
+    'loop delay, main-thread CPU = the bot measured (ours: the process answering Discord; bare: its own process);',
+  );
   out(
     'emulator-loop = the emulator that times the acknowledgements (worst burst), itself serving the bot meanwhile',
   );
