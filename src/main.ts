@@ -149,8 +149,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
   };
 
   try {
-    // The workflows of a bot with its worker run in a process of their own (the same worker `autointel worker` runs, at a
-    // lower CPU priority), started before the front end takes requests.
+    // The workflows of a bot with its worker run in a process of their own (the same worker `autointel worker`
+    // runs, at a lower CPU priority), started before the front end takes requests.
     const engineHost = engineProcess
       ? new EngineProcess({
           data: {
@@ -165,10 +165,12 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       : null;
     const queueSignals = engineHost?.queueSignals ?? options.queueSignals;
     const retry: RetryPolicy = { baseMs: 2_000, maxMs: 5 * 60_000, maxAttempts: 8 };
+    const redisUrl =
+      plan.queue === 'bullmq' ? requireKey(config.redisUrl, 'REDIS_URL', 'for the BullMQ queue') : null;
     const bullmq =
-      plan.queue === 'bullmq'
+      redisUrl !== null
         ? new (await import('./workflow/bullmq-queue.js')).BullmqQueue({
-            redisUrl: requireKey(config.redisUrl, 'REDIS_URL', 'for the BullMQ queue'),
+            redisUrl,
             prefix: config.queuePrefix,
             store,
             owner,
@@ -181,21 +183,20 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         : null;
     // BullMQ holds Redis connections that only close() releases; it runs after the engine has stopped.
     if (bullmq !== null) stoppers.push(() => bullmq.close({ graceMs: 0 }));
-    const embedded =
-      bullmq === null
-        ? new EmbeddedQueue({
-            store,
-            clock,
-            logger,
-            owner,
-            leaseMs: config.leaseMs,
-            perGuildLimit: config.guildConcurrency,
-            maxAttempts: claimLimit(retry),
-            ...(queueSignals === undefined ? {} : { signals: queueSignals }),
-          })
-        : null;
-    if (embedded !== null && !worksHere) stoppers.push(() => embedded.stop({ graceMs: 0 }));
-    const queue: WorkQueue = bullmq ?? (embedded as EmbeddedQueue);
+    const queue: WorkQueue & { cancel(workflowId: string): Promise<void> } =
+      bullmq ??
+      new EmbeddedQueue({
+        store,
+        clock,
+        logger,
+        owner,
+        leaseMs: config.leaseMs,
+        perGuildLimit: config.guildConcurrency,
+        maxAttempts: claimLimit(retry),
+        ...(queueSignals === undefined ? {} : { signals: queueSignals }),
+      });
+    // An embedded queue that never consumes here still listens to its link until stopped.
+    if (bullmq === null && !worksHere) stoppers.push(() => queue.stop({ graceMs: 0 }));
 
     // One pool for all content work (extraction and analysis): the loop that answers Discord only does I/O.
     const contentPool = new ContentPool({
@@ -217,8 +218,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           store,
           contentPool,
           llmLedger,
-          redisUrl:
-            plan.queue === 'bullmq' ? requireKey(config.redisUrl, 'REDIS_URL', 'for the BullMQ queue') : null,
+          redisUrl,
           onStop: (stop) => stoppers.push(stop),
         })
       : null;
@@ -268,10 +268,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       retentionMs: config.retentionMs,
       concurrency: config.concurrency,
       reportFields: pooledReportFields(contentPool),
-      // A front end's cancel must reach the worker running the stage, on whatever machine or thread that is.
-      broadcastCancel: (id: string) => (bullmq ?? (embedded as EmbeddedQueue)).cancel(id),
+      // A front end's cancel must reach the worker running the stage, on whatever machine or process that is.
+      broadcastCancel: (id: string) => queue.cancel(id),
     });
 
+    /** The content pools' figures: this process's, plus its engine process's where one runs. */
+    const poolStats = (): ContentPoolStats =>
+      addPoolStats(contentPool.stats(), engineHost?.poolStats() ?? null);
     if (engineHost !== null) {
       await engineHost.start();
       stoppers.push(() => engineHost.stop({ graceMs: 10_000 }));
@@ -386,9 +389,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
         stoppers.push(() => server.stop());
       }
       stoppers.push(() => frontEnd.stop());
-      registerContentPoolMetrics(metricsRegistry, () =>
-        addPoolStats(contentPool.stats(), engineHost?.poolStats() ?? null),
-      );
+      registerContentPoolMetrics(metricsRegistry, poolStats);
       if (placement === 'separate' && config.metricsPort !== undefined) {
         const metricsServer = createHttpServer({
           host: '127.0.0.1',
@@ -436,7 +437,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
       logger,
       owner,
       httpUrl,
-      contentPoolStats: () => addPoolStats(contentPool.stats(), engineHost?.poolStats() ?? null),
+      contentPoolStats: poolStats,
       stop: stopAll,
     };
   } catch (e: unknown) {

@@ -6,8 +6,7 @@ import { setPriority } from 'node:os';
 import { toAppError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { startApp, type RunningApp } from '../main.js';
-import { isQueueSignal, type QueueSignal, type QueueSignals } from '../workflow/embedded-queue.js';
-import type { FromEngine, ToEngine } from '../engine-process/protocol.js';
+import { queueSignalEnd, type FromEngine, type ToEngine } from '../engine-process/protocol.js';
 
 const send = (m: FromEngine): void => {
   if (process.connected) process.send?.(m);
@@ -33,14 +32,7 @@ function lowerPriority(niceness: number): void {
   }
 }
 
-const signalListeners = new Set<(s: QueueSignal) => void>();
-const signals: QueueSignals = {
-  send: (signal) => send({ type: 'queue', signal }),
-  listen: (on) => {
-    signalListeners.add(on);
-    return () => signalListeners.delete(on);
-  },
-};
+const link = queueSignalEnd((signal) => send({ type: 'queue', signal }));
 
 let app: RunningApp | null = null;
 let logger: Logger | null = null;
@@ -75,7 +67,7 @@ async function start(m: Extract<ToEngine, { type: 'start' }>): Promise<void> {
       role: 'worker',
       worker: true,
       logger,
-      queueSignals: signals,
+      queueSignals: link.signals,
       ...(data.pacing === undefined ? {} : { pacing: data.pacing }),
     });
     const running = app;
@@ -97,7 +89,7 @@ if (process.send === undefined) {
 process.on('message', (m: ToEngine) => {
   if (m.type === 'start') void start(m);
   else if (m.type === 'stop') void stop();
-  else if (isQueueSignal(m.signal)) for (const on of signalListeners) on(m.signal);
+  else link.receive(m.signal);
 });
 // The bot is gone (killed, crashed): finish or release the running stages, then end.
 process.on('disconnect', () => void stop());

@@ -7,8 +7,8 @@ import type { Clock } from '../core/clock.js';
 import { PermanentError } from '../core/errors.js';
 import { writeLogLine, type Logger } from '../core/logger.js';
 import { compiledTwinUrl } from '../core/worker-url.js';
-import { isQueueSignal, type QueueSignal, type QueueSignals } from '../workflow/embedded-queue.js';
-import type { EngineProcessData, FromEngine, ToEngine } from './protocol.js';
+import type { QueueSignals } from '../workflow/embedded-queue.js';
+import { queueSignalEnd, type EngineProcessData, type FromEngine, type ToEngine } from './protocol.js';
 
 export interface EngineProcessOptions {
   readonly data: EngineProcessData;
@@ -30,7 +30,6 @@ export const DefaultEngineProcessOptions = {
 export class EngineProcess {
   readonly #o: EngineProcessOptions;
   readonly #restartMs: { readonly first: number; readonly max: number };
-  readonly #signalListeners = new Set<(s: QueueSignal) => void>();
   #child: ChildProcess | null = null;
   #ready = false;
   #stopping = false;
@@ -38,14 +37,9 @@ export class EngineProcess {
   #pool: ContentPoolStats | null = null;
   readonly #life = new AbortController();
 
+  readonly #link = queueSignalEnd((signal) => this.#send({ type: 'queue', signal }));
   /** Links the bot's embedded queue with the engine's: enqueues wake it, cancels reach it. */
-  readonly queueSignals: QueueSignals = {
-    send: (signal) => this.#send({ type: 'queue', signal }),
-    listen: (on) => {
-      this.#signalListeners.add(on);
-      return () => this.#signalListeners.delete(on);
-    },
-  };
+  readonly queueSignals: QueueSignals = this.#link.signals;
 
   constructor(options: EngineProcessOptions) {
     this.#o = options;
@@ -93,7 +87,7 @@ export class EngineProcess {
             this.#pool = m.pool;
             return;
           case 'queue':
-            if (isQueueSignal(m.signal)) for (const on of this.#signalListeners) on(m.signal);
+            this.#link.receive(m.signal);
             return;
           case 'ready':
             started = true;

@@ -2,7 +2,7 @@
 import type { ContentPoolStats } from '../analysis/work/pool.js';
 import type { Config } from '../config/config.js';
 import type { PacerLimit } from '../discord-api/ratelimit.js';
-import type { QueueSignal } from '../workflow/embedded-queue.js';
+import { isQueueSignal, type QueueSignal, type QueueSignals } from '../workflow/embedded-queue.js';
 
 /** What the engine process starts from. */
 export interface EngineProcessData {
@@ -28,3 +28,26 @@ export type FromEngine =
   | { readonly type: 'stats'; readonly pool: ContentPoolStats }
   | { readonly type: 'queue'; readonly signal: QueueSignal }
   | { readonly type: 'stopped' };
+
+/**
+ * One end of the queue-signal link over the IPC channel, the same on both sides: `signals` for the embedded queue
+ * (what it sends goes out through `send`), `receive` for each signal that came in from the other side.
+ */
+export function queueSignalEnd(send: (signal: QueueSignal) => void): {
+  readonly signals: QueueSignals;
+  receive(signal: unknown): void;
+} {
+  const listeners = new Set<(s: QueueSignal) => void>();
+  return {
+    signals: {
+      send,
+      listen: (on) => {
+        listeners.add(on);
+        return () => listeners.delete(on);
+      },
+    },
+    receive: (signal) => {
+      if (isQueueSignal(signal)) for (const on of listeners) on(signal);
+    },
+  };
+}

@@ -267,13 +267,14 @@ export class SqliteWorkflowStore implements WorkflowStore {
     if (!this.#yieldOnBusy) return write();
     const deadline = performance.now() + this.#busyMs;
     for (let waitMs = 1; ; waitMs = Math.min(16, waitMs * 2)) {
-      this.#db.pragma('busy_timeout = 0');
+      // Prepared once, from the store's statement cache: this runs around every claim.
+      this.#stmt('PRAGMA busy_timeout = 0').get();
       let attempt: Promise<T>;
       try {
         // The adapter's methods run their statements before their first await: the pragma covers all of them.
         attempt = write();
       } finally {
-        this.#db.pragma(`busy_timeout = ${this.#busyMs}`);
+        this.#stmt(`PRAGMA busy_timeout = ${this.#busyMs}`).get();
       }
       try {
         return await attempt;
