@@ -26,6 +26,7 @@ import { assertDeployment, openStore } from './store/select.js';
 import type { WorkflowStore } from './store/store.js';
 import { EmbeddedQueue, type QueueSignals } from './workflow/embedded-queue.js';
 import { EngineProcess } from './engine-process/host.js';
+import { ENGINE_NICENESS } from './engine-process/priority.js';
 import { WorkflowEngine } from './workflow/engine.js';
 import { AnalysisIntakes } from './workflow/intake.js';
 import { FallbackNotices } from './workflow/notices.js';
@@ -156,7 +157,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<Run
           data: {
             config,
             logLevel: logger.level,
-            niceness: 10,
+            niceness: ENGINE_NICENESS,
+            priority: config.enginePriority,
             ...(options.pacing === undefined ? {} : { pacing: options.pacing }),
           },
           clock,

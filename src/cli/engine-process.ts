@@ -1,36 +1,15 @@
 // The engine process of `autointel bot`: runs its workflows (the same worker `autointel worker` runs, on its own
-// store connection) at a lower CPU priority, so the bot's loop only plans, claims and acknowledges interactions.
+// store connection) at a lower CPU priority (SCHED_IDLE, or niceness 10), so the bot's loop only plans, claims and acknowledges interactions.
 // It ends when the bot tells it to stop, or when the bot is gone (its IPC channel closes).
-import { readdirSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { toAppError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { startApp, type RunningApp } from '../main.js';
+import { idleSchedule, lowerNiceness } from '../engine-process/priority.js';
 import { queueSignalEnd, type FromEngine, type ToEngine } from '../engine-process/protocol.js';
 
 const send = (m: FromEngine): void => {
   if (process.connected) process.send?.(m);
 };
-
-/**
- * Lowers the priority of every thread of this process (on Linux niceness is per thread, and V8's and libuv's helper
- * threads exist before any code runs); threads started later inherit it. Elsewhere the process call covers all.
- */
-function lowerPriority(niceness: number): void {
-  let threads: number[];
-  try {
-    threads = readdirSync('/proc/self/task').map(Number);
-  } catch {
-    threads = [0];
-  }
-  for (const tid of threads) {
-    try {
-      setPriority(tid, niceness);
-    } catch {
-      // Not permitted or not supported: that thread keeps its priority.
-    }
-  }
-}
 
 const link = queueSignalEnd((signal) => send({ type: 'queue', signal }));
 
@@ -57,11 +36,18 @@ function stop(): Promise<void> {
 
 async function start(m: Extract<ToEngine, { type: 'start' }>): Promise<void> {
   const { data } = m;
-  if (data.niceness > 0) lowerPriority(data.niceness);
+  // Niceness first (the fallback), then the idle class over it; both before any content thread exists.
+  if (data.niceness > 0) lowerNiceness(data.niceness);
+  const idle = data.priority === 'idle' ? await idleSchedule(process.pid) : null;
   logger = createLogger({
     level: data.logLevel,
     destination: { write: (line: string) => send({ type: 'log', line }) },
   });
+  if (idle?.ok === false)
+    logger.warn(
+      { reason: idle.reason, niceness: data.niceness },
+      'the engine process could not enter SCHED_IDLE; it runs at its niceness instead',
+    );
   try {
     app = await startApp(data.config, {
       role: 'worker',

@@ -50,6 +50,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
   });
 
+  it('reads the engine process and its CPU class (SCHED_IDLE by default), naming a bad class', () => {
+    expect(loadConfig({})).toMatchObject({ engineProcess: true, enginePriority: 'idle' });
+    expect(loadConfig({ AUTOINTEL_ENGINE_PRIORITY: 'low' }).enginePriority).toBe('low');
+    expect(() => loadConfig({ AUTOINTEL_ENGINE_PRIORITY: 'realtime' })).toThrow(/AUTOINTEL_ENGINE_PRIORITY/);
+  });
+
   it('strips a trailing slash from the API base and treats blank keys as unset', () => {
     const c = loadConfig({ DISCORD_API_BASE: 'http://127.0.0.1:9999/api/', DISCORD_TOKEN: '  ' });
     expect(c.discordApiBase).toBe('http://127.0.0.1:9999/api');

@@ -202,6 +202,7 @@ const schema = z.object({
   AUTOINTEL_CONTENT_WORKERS: int(0, 64).default(0),
   AUTOINTEL_WORKER_HEAP_MB: int(64, 65_536).default(1024),
   AUTOINTEL_ENGINE_PROCESS: bool.default(true),
+  AUTOINTEL_ENGINE_PRIORITY: z.enum(['idle', 'low']).default('idle'),
   AUTOINTEL_LLM_BASE_URL: optionalString,
   AUTOINTEL_LLM_API_KEY: optionalString,
   AUTOINTEL_LLM_MODEL: optionalString,
@@ -299,6 +300,11 @@ export interface Config {
    * its own at a lower CPU priority, so the loop that answers Discord only plans, claims and acknowledges.
    */
   readonly engineProcess: boolean;
+  /**
+   * The engine process's CPU class: `idle` (SCHED_IDLE on Linux: it runs only on CPU time the rest of the machine
+   * leaves, and never delays a waking front-end thread) or `low` (niceness 10: it keeps a share of a busy machine).
+   */
+  readonly enginePriority: 'idle' | 'low';
   readonly llmBaseUrl: string | undefined;
   /** Never logged or stored; sent only as the provider's bearer token. */
   readonly llmApiKey: string | undefined;
@@ -397,6 +403,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
     contentWorkers: e.AUTOINTEL_CONTENT_WORKERS,
     workerHeapMb: e.AUTOINTEL_WORKER_HEAP_MB,
     engineProcess: e.AUTOINTEL_ENGINE_PROCESS,
+    enginePriority: e.AUTOINTEL_ENGINE_PRIORITY,
     llmBaseUrl: e.AUTOINTEL_LLM_BASE_URL,
     llmApiKey: e.AUTOINTEL_LLM_API_KEY,
     llmModel: e.AUTOINTEL_LLM_MODEL,

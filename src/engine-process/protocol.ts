@@ -2,6 +2,7 @@
 import type { ContentPoolStats } from '../analysis/work/pool.js';
 import type { Config } from '../config/config.js';
 import type { PacerLimit } from '../discord-api/ratelimit.js';
+import type { EnginePriority } from './priority.js';
 import { isQueueSignal, type QueueSignal, type QueueSignals } from '../workflow/embedded-queue.js';
 
 /** What the engine process starts from. */
@@ -12,6 +13,8 @@ export interface EngineProcessData {
   readonly pacing?: Readonly<Record<string, PacerLimit>>;
   /** Niceness of every thread of the engine process, so the loop that answers Discord wins the CPU. */
   readonly niceness: number;
+  /** `idle` also puts every thread in SCHED_IDLE (falling back to the niceness where that cannot be set). */
+  readonly priority: EnginePriority;
 }
 
 export type ToEngine =

@@ -1,6 +1,8 @@
 // `autointel bot` as a user runs it: the front end answers in the bot's process while the workflow runs in its engine
 // process (the log lines of the run carry the engine's pid), and killing the bot with SIGKILL does not leave the
-// engine running behind it: the engine sees its channel close, releases what it runs and ends.
+// engine running behind it: the engine sees its channel close, releases what it runs and ends. The engine's threads
+// run in Linux's SCHED_IDLE class (the default AUTOINTEL_ENGINE_PRIORITY=idle).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +11,9 @@ import { DiscordEmulator } from '@autointel/discord-emulator';
 import { spawnAutointel, type SpawnedProcess } from '../scale/processes.js';
 import { ct19Articles, opt, servePages, until } from '../support/e2e-pages.js';
 import { childrenOf, isAlive } from '../support/process-tree.js';
+import { ENGINE_NICENESS, SCHED_IDLE, threadScheduling } from '../../src/engine-process/priority.js';
+
+const hasChrt = (): boolean => spawnSync('chrt', ['--version']).status === 0;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -75,6 +80,14 @@ describe.skipIf(process.platform !== 'linux')('autointel bot with its engine pro
       // The run's lines come from the engine process; the acknowledgement came from the bot's.
       expect((JSON.parse(done) as { pid: number }).pid).toBe(enginePid);
       expect(emu.interaction(fired.interactionId)?.responseType).toBe(5);
+      // Every engine thread (the content pool's included, started after the class was set) is in SCHED_IDLE; the
+      // bot's threads are not. All run at niceness 10 (without chrt the engine says it fell back to that alone).
+      const engineThreads = threadScheduling(enginePid ?? -1);
+      expect(engineThreads.length).toBeGreaterThan(4);
+      expect(engineThreads.filter((t) => t.nice !== ENGINE_NICENESS)).toEqual([]);
+      if (hasChrt()) expect(engineThreads.filter((t) => t.policy !== SCHED_IDLE)).toEqual([]);
+      else expect(bot.lines.some((l) => l.includes('could not enter SCHED_IDLE'))).toBe(true);
+      expect(threadScheduling(botPid).filter((t) => t.policy === SCHED_IDLE)).toEqual([]);
 
       await bot.kill9();
       await until('the engine process to end after its bot died', () => !isAlive(enginePid ?? -1), 30_000);
