@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/core/secrets.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
-import { SqliteWorkflowStore } from '../../src/store/sqlite/sqlite-store.js';
+import { intakesFileOf, SqliteWorkflowStore } from '../../src/store/sqlite/sqlite-store.js';
 import { describeStoreContract, request } from './store.contract.js';
 
 function tempStore(): { store: SqliteWorkflowStore; dir: string; file: string; cleanup(): Promise<void> } {
@@ -100,5 +100,91 @@ describe('SqliteWorkflowStore specifics', () => {
 
   it('rejects an empty filename at construction, naming the option', () => {
     expect(() => new SqliteWorkflowStore({ filename: '' })).toThrow(/filename/);
+  });
+});
+
+describe('the interaction-claims file', () => {
+  it('sits beside the store file, and in memory for an in-memory store', () => {
+    expect(intakesFileOf('/data/autointel.db')).toBe('/data/autointel.intakes.db');
+    expect(intakesFileOf('/data/v1.2/store')).toBe('/data/v1.2/store.intakes');
+    expect(intakesFileOf('/data/.store')).toBe('/data/.store.intakes');
+    expect(intakesFileOf(':memory:')).toBe(':memory:');
+  });
+
+  it('receives the claims an older build kept in the main file, once, and the old table goes', async () => {
+    const t = tempStore();
+    try {
+      // The file as the build before the move left it: migrations 1-7, claims in the main file.
+      const old = new SqliteWorkflowStore({
+        filename: t.file,
+        migrations: SQLITE_MIGRATIONS.filter((m) => m.version < 8),
+      });
+      await old.migrate();
+      await old.close();
+      // The old rows, written with SQL into the main file's table.
+      const raw = new Database(t.file);
+      const ins = raw.prepare(
+        `INSERT INTO interaction_claims (interaction_id, owner, claimed_at, intake, intake_done, dead_reason, dead_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      );
+      ins.run('open-1', 'bot-a', 1_000, 'sealed-open', 0, null, null);
+      ins.run('done-1', 'bot-a', 2_000, 'sealed-done', 1, null, null);
+      ins.run('dead-1', 'bot-a', 3_000, 'sealed-dead', 1, '{"code":"intake.malformed","message":"m"}', 4_000);
+      ins.run('plain-1', 'bot-a', 5_000, null, 0, null, null);
+      raw.close();
+
+      // A crash after the copy and before the drop: the copy runs again and keeps one row per claim.
+      const first = new SqliteWorkflowStore({ filename: t.file });
+      await first.migrate();
+      await first.close();
+      const again = new Database(t.file);
+      again.exec(`CREATE TABLE interaction_claims (interaction_id TEXT PRIMARY KEY, owner TEXT NOT NULL,
+        claimed_at INTEGER NOT NULL, intake TEXT, intake_done INTEGER NOT NULL DEFAULT 0, dead_reason TEXT,
+        dead_at INTEGER)`);
+      again
+        .prepare(
+          `INSERT INTO interaction_claims VALUES ('open-1', 'bot-a', 1000, 'sealed-open', 0, NULL, NULL)`,
+        )
+        .run();
+      again.prepare('DELETE FROM schema_migrations WHERE version = 8').run();
+      again.close();
+
+      await t.store.migrate();
+      expect(await t.store.listOpenIntakes({ before: 10_000, limit: 10 })).toEqual([
+        { interactionId: 'open-1', intake: 'sealed-open', claimedAt: 1_000 },
+      ]);
+      expect(
+        (await t.store.listDeadIntakes({ limit: 10 })).map((d) => [d.interactionId, d.reason.code]),
+      ).toEqual([['dead-1', 'intake.malformed']]);
+      // Claims keep deduplicating across the move.
+      expect(await t.store.claimInteraction('plain-1', 'bot-b', 6_000)).toBe(false);
+      expect(await t.store.claimInteraction('new-1', 'bot-b', 6_000)).toBe(true);
+      const main = new Database(t.file, { readonly: true });
+      expect(main.prepare(`SELECT name FROM sqlite_master WHERE name = 'interaction_claims'`).all()).toEqual(
+        [],
+      );
+      main.close();
+      const claims = new Database(intakesFileOf(t.file), { readonly: true });
+      expect(claims.prepare('SELECT count(*) AS n FROM interaction_claims').get()).toEqual({ n: 5 });
+      claims.close();
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('purges old finished claims with the workflows, keeping an open intake however old', async () => {
+    const t = tempStore();
+    try {
+      await t.store.migrate();
+      await t.store.claimInteraction('old-plain', 'bot', 1_000);
+      await t.store.claimInteraction('old-open', 'bot', 1_000, 'sealed');
+      await t.store.claimInteraction('new-plain', 'bot', 9_000);
+      await t.store.purgeFinishedBefore(5_000);
+      expect(await t.store.claimInteraction('old-plain', 'bot', 10_000)).toBe(true);
+      expect(await t.store.claimInteraction('old-open', 'bot', 10_000)).toBe(false);
+      expect(await t.store.claimInteraction('new-plain', 'bot', 10_000)).toBe(false);
+    } finally {
+      await t.cleanup();
+    }
   });
 });

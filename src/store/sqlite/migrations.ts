@@ -6,6 +6,9 @@ export interface Migration {
   readonly sql: string;
 }
 
+/** The migration that drops the main file's claims table, once its rows are in the claims file (sqlite-store.ts). */
+export const CLAIMS_MOVED_VERSION = 8;
+
 /** Append only: never edit a migration that has shipped; add the next number instead. */
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -184,5 +187,10 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (workflow_id, chunk_index)
       );
     `,
+  },
+  {
+    version: CLAIMS_MOVED_VERSION,
+    name: "interaction claims in a file of their own (their rows were copied there first): the claim before an acknowledgement never waits for this file's write lock",
+    sql: `DROP TABLE IF EXISTS interaction_claims;`,
   },
 ];

@@ -1,6 +1,10 @@
-// The embedded WorkflowStore: one SQLite file (WAL). Each port's SQL lives in its own file (workflows.ts,
-// reports.ts, outbox.ts, guilds.ts, intakes.ts) over one shared connection (context.ts); this class opens the file,
-// migrates it, answers health and integrity probes, and presents the concerns together as the whole WorkflowStore.
+// The embedded WorkflowStore: one SQLite file (WAL) and, beside it, a small one for interaction claims. Each port's
+// SQL lives in its own file (workflows.ts, reports.ts, outbox.ts, guilds.ts over one shared connection, context.ts;
+// intakes.ts over the claims file's connection); this class opens the files, migrates them, answers health and
+// integrity probes, and presents the concerns together as the whole WorkflowStore.
+// Why two files: SQLite has one write lock per file. The claim is the one write before an acknowledgement; in the
+// main file it queued behind the engine's checkpoint and report writes (up to several ms, ~1.5 % of claims in a
+// burst), which is exactly the acknowledgement tail. In its own file only other claims can hold it up.
 import { randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,8 +25,8 @@ import type {
 import type { IntakeStore } from '../intake-store.js';
 import { messageOf, SqliteContext } from './context.js';
 import { SqliteGuildSettings } from './guilds.js';
-import { SqliteIntakes } from './intakes.js';
-import { SQLITE_MIGRATIONS, type Migration } from './migrations.js';
+import { copyClaimsFrom, migrateIntakesFile, SqliteIntakes } from './intakes.js';
+import { CLAIMS_MOVED_VERSION, SQLITE_MIGRATIONS, type Migration } from './migrations.js';
 import { SqliteOutbox } from './outbox.js';
 import { SqliteCheckpointsReports } from './reports.js';
 import { SqliteWorkflowLeases } from './workflows.js';
@@ -31,6 +35,21 @@ export { toFtsQuery } from './reports.js';
 
 /** Where the embedded store lives under `AUTOINTEL_DATA_DIR`; every entry point opens this one file. */
 export const sqliteStorePath = (dataDir: string): string => join(dataDir, 'autointel.db');
+
+/** An in-memory database (or a URI SQLite resolves itself), not a path of ours. */
+const isMemory = (filename: string): boolean =>
+  filename === ':memory:' || filename === '' || filename.startsWith('file:');
+
+/**
+ * The interaction-claims file beside a store file (`autointel.db` → `autointel.intakes.db`); a private in-memory
+ * database for an in-memory store.
+ */
+export function intakesFileOf(filename: string): string {
+  if (isMemory(filename)) return ':memory:';
+  const slash = filename.lastIndexOf('/');
+  const dot = filename.lastIndexOf('.');
+  return dot > slash + 1 ? `${filename.slice(0, dot)}.intakes${filename.slice(dot)}` : `${filename}.intakes`;
+}
 
 export interface SqliteWorkflowStoreOptions {
   /** A file path, or `:memory:` for a private in-memory database. */
@@ -78,9 +97,6 @@ export const DefaultSqliteWorkflowStoreOptions = {
  * may read: it holds sealed tokens and everything users asked for. SQLite gives the WAL and SHM files the mode of the
  * database file, so they follow.
  */
-const isMemory = (filename: string): boolean =>
-  filename === ':memory:' || filename === '' || filename.startsWith('file:');
-
 function keepPrivate(filename: string): void {
   if (isMemory(filename)) return;
   closeSync(openSync(filename, 'a', 0o600));
@@ -113,6 +129,8 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly #outbox: SqliteOutbox;
   readonly #guilds: SqliteGuildSettings;
   readonly #intakes: SqliteIntakes;
+  /** The claims file's connection. */
+  readonly #claimsDb: Db;
   readonly #migrations: readonly Migration[];
   readonly #clock: Clock;
   readonly #busyMs: number;
@@ -131,14 +149,30 @@ export class SqliteWorkflowStore implements WorkflowStore {
         `SqliteWorkflowStore: busyTimeoutMs must be a non-negative integer, received ${busy}`,
       );
     }
-    if (options.readonly !== true) keepPrivate(options.filename);
-    this.#db = new Database(options.filename, { readonly: options.readonly === true });
-    // A read-only connection cannot change the journal mode; the file keeps the WAL mode it was created with.
-    if (options.readonly !== true) this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma(`busy_timeout = ${busy}`);
+    const readonly = options.readonly === true;
+    const claimsFile = intakesFileOf(options.filename);
+    if (!readonly) {
+      keepPrivate(options.filename);
+      keepPrivate(claimsFile);
+    }
+    this.#db = new Database(options.filename, { readonly });
+    // A read-only store over a file whose claims file was never created reads no claims (and writes none).
+    const claimsMissing = readonly && !isMemory(claimsFile) && !existsSync(claimsFile);
+    this.#claimsDb = new Database(claimsMissing ? ':memory:' : claimsFile, {
+      readonly: readonly && !claimsMissing,
+    });
+    if (claimsMissing) {
+      migrateIntakesFile(this.#claimsDb);
+      this.#claimsDb.pragma('query_only = ON');
+    }
+    for (const db of [this.#db, this.#claimsDb]) {
+      // A read-only connection cannot change the journal mode; the file keeps the WAL mode it was created with.
+      if (!readonly) db.pragma('journal_mode = WAL');
+      db.pragma(`busy_timeout = ${busy}`);
+      db.pragma('synchronous = NORMAL');
+    }
     this.#busyMs = busy;
     this.#yieldOnBusy = options.yieldOnBusy === true;
-    this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('foreign_keys = ON');
     const bg = options.backgroundCheckpoints;
     if (bg !== undefined && options.readonly !== true && !isMemory(options.filename)) {
@@ -146,14 +180,14 @@ export class SqliteWorkflowStore implements WorkflowStore {
         throw new RangeError(
           `SqliteWorkflowStore: backgroundCheckpoints.intervalMs must be positive, received ${bg.intervalMs}`,
         );
-      this.#checkpointer = this.#startCheckpointer(options.filename, bg.intervalMs, busy);
+      this.#checkpointer = this.#startCheckpointer([options.filename, claimsFile], bg.intervalMs, busy);
     }
     this.#context = new SqliteContext(this.#db);
     this.#leases = new SqliteWorkflowLeases(this.#context);
     this.#reports = new SqliteCheckpointsReports(this.#context);
     this.#outbox = new SqliteOutbox(this.#context);
     this.#guilds = new SqliteGuildSettings(this.#context);
-    this.#intakes = new SqliteIntakes(this.#db);
+    this.#intakes = new SqliteIntakes(this.#claimsDb);
     this.#migrations = options.migrations ?? SQLITE_MIGRATIONS;
     this.#clock = options.clock ?? new SystemClock();
   }
@@ -162,19 +196,22 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return this.#context.stmt(sql);
   }
 
-  #startCheckpointer(filename: string, intervalMs: number, busyTimeoutMs: number): Worker {
+  #startCheckpointer(filenames: readonly string[], intervalMs: number, busyTimeoutMs: number): Worker {
     const d = DefaultSqliteWorkflowStoreOptions;
-    this.#db.pragma('wal_autocheckpoint = 0');
-    this.#db.pragma(`journal_size_limit = ${d.walSizeLimitBytes}`);
+    for (const db of [this.#db, this.#claimsDb]) {
+      db.pragma('wal_autocheckpoint = 0');
+      db.pragma(`journal_size_limit = ${d.walSizeLimitBytes}`);
+    }
     const worker = new Worker(compiledTwinUrl('wal-checkpointer.js', import.meta.url), {
-      workerData: { filename, intervalMs, busyTimeoutMs },
+      workerData: { filenames, intervalMs, busyTimeoutMs },
     });
     // Never what keeps the process alive.
     worker.unref();
     const resumeAutomatic = (): void => {
       if (this.#checkpointer !== worker) return;
       this.#checkpointer = null;
-      if (this.#db.open) this.#db.pragma(`wal_autocheckpoint = ${d.autoCheckpointPages}`);
+      for (const db of [this.#db, this.#claimsDb])
+        if (db.open) db.pragma(`wal_autocheckpoint = ${d.autoCheckpointPages}`);
     };
     worker.on('error', resumeAutomatic);
     worker.on('exit', resumeAutomatic);
@@ -182,6 +219,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
   }
 
   async migrate(): Promise<void> {
+    if (!this.#claimsDb.readonly) migrateIntakesFile(this.#claimsDb);
     const sorted = [...this.#migrations].sort((a, b) => a.version - b.version);
     // Nothing to apply means nothing to write: an up-to-date database migrates even on a read-only connection.
     const known = this.#db
@@ -206,7 +244,20 @@ export class SqliteWorkflowStore implements WorkflowStore {
         .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
         .run(m.version, m.name, this.#clock.now());
     });
-    for (const m of sorted) apply.immediate(m);
+    for (const m of sorted) {
+      // The claims an older build kept here move to the claims file before their table is dropped.
+      if (m.version === CLAIMS_MOVED_VERSION && this.#hasMainClaimsTable())
+        copyClaimsFrom(this.#db, this.#claimsDb);
+      apply.immediate(m);
+    }
+  }
+
+  #hasMainClaimsTable(): boolean {
+    return (
+      this.#db
+        .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'interaction_claims'`)
+        .get() !== undefined
+    );
   }
 
   async close(): Promise<void> {
@@ -220,6 +271,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
       await worker.terminate();
     }
     if (this.#db.open) this.#db.close();
+    if (this.#claimsDb.open) this.#claimsDb.close();
   }
 
   async health(now: number): Promise<StoreHealth> {
@@ -247,6 +299,15 @@ export class SqliteWorkflowStore implements WorkflowStore {
     } catch (e: unknown) {
       return { ok: false, check: 'read', message: `the database cannot be read: ${messageOf(e)}` };
     }
+    try {
+      this.#intakes.stmt('SELECT claimed_at FROM interaction_claims ORDER BY claimed_at DESC LIMIT 1').get();
+    } catch (e: unknown) {
+      return {
+        ok: false,
+        check: 'read',
+        message: `the interaction-claims file cannot be read: ${messageOf(e)}`,
+      };
+    }
     return { ok: true };
   }
 
@@ -255,7 +316,10 @@ export class SqliteWorkflowStore implements WorkflowStore {
    * what it found (at most `limit` lines). Reads the whole file: for `doctor`, not for every health probe.
    */
   integrityCheck(limit = 20): string[] {
-    return integrityProblems(this.#db, limit);
+    return [
+      ...integrityProblems(this.#db, limit),
+      ...integrityProblems(this.#claimsDb, limit).map((line) => `interaction-claims file: ${line}`),
+    ];
   }
 
   /**
@@ -263,18 +327,21 @@ export class SqliteWorkflowStore implements WorkflowStore {
    * is refused, so a retry cannot apply anything twice). With `yieldOnBusy` it never sleeps inside SQLite: a refused
    * lock is retried after 1, 2, 4… 16 ms on a timer, up to the busy timeout, then the last refusal is thrown.
    */
-  async #atomicWrite<T>(write: () => Promise<T>): Promise<T> {
+  async #atomicWrite<T>(
+    write: () => Promise<T>,
+    stmt: (sql: string) => Statement = (sql) => this.#stmt(sql),
+  ): Promise<T> {
     if (!this.#yieldOnBusy) return write();
     const deadline = performance.now() + this.#busyMs;
     for (let waitMs = 1; ; waitMs = Math.min(16, waitMs * 2)) {
       // Prepared once, from the store's statement cache: this runs around every claim.
-      this.#stmt('PRAGMA busy_timeout = 0').get();
+      stmt('PRAGMA busy_timeout = 0').get();
       let attempt: Promise<T>;
       try {
         // The adapter's methods run their statements before their first await: the pragma covers all of them.
         attempt = write();
       } finally {
-        this.#stmt(`PRAGMA busy_timeout = ${this.#busyMs}`).get();
+        stmt(`PRAGMA busy_timeout = ${this.#busyMs}`).get();
       }
       try {
         return await attempt;
@@ -305,8 +372,11 @@ export class SqliteWorkflowStore implements WorkflowStore {
     this.#leases.countCreatedSince(...a);
   readonly findLatestResult: WorkflowLeaseStore['findLatestResult'] = (...a) =>
     this.#leases.findLatestResult(...a);
-  readonly purgeFinishedBefore: WorkflowLeaseStore['purgeFinishedBefore'] = (...a) =>
-    this.#leases.purgeFinishedBefore(...a);
+  readonly purgeFinishedBefore: WorkflowLeaseStore['purgeFinishedBefore'] = async (before) => {
+    const purged = await this.#leases.purgeFinishedBefore(before);
+    this.#intakes.purgeClaimsBefore(before);
+    return purged;
+  };
 
   readonly saveCheckpoint: CheckpointReportStore['saveCheckpoint'] = (...a) =>
     this.#reports.saveCheckpoint(...a);
@@ -334,9 +404,15 @@ export class SqliteWorkflowStore implements WorkflowStore {
     this.#guilds.getGuildWebhook(...a);
 
   readonly claimInteraction: IntakeStore['claimInteraction'] = (...a) =>
-    this.#atomicWrite(() => this.#intakes.claimInteraction(...a));
+    this.#atomicWrite(
+      () => this.#intakes.claimInteraction(...a),
+      (sql) => this.#intakes.stmt(sql),
+    );
   readonly completeIntake: IntakeStore['completeIntake'] = (...a) =>
-    this.#atomicWrite(() => this.#intakes.completeIntake(...a));
+    this.#atomicWrite(
+      () => this.#intakes.completeIntake(...a),
+      (sql) => this.#intakes.stmt(sql),
+    );
   readonly listOpenIntakes: IntakeStore['listOpenIntakes'] = (...a) => this.#intakes.listOpenIntakes(...a);
   readonly deadLetterIntake: IntakeStore['deadLetterIntake'] = (...a) => this.#intakes.deadLetterIntake(...a);
   readonly listDeadIntakes: IntakeStore['listDeadIntakes'] = (...a) => this.#intakes.listDeadIntakes(...a);

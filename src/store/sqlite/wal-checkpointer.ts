@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 
 interface CheckpointerData {
-  readonly filename: string;
+  /** The store's files: the main one and the interaction-claims one. */
+  readonly filenames: readonly string[];
   readonly intervalMs: number;
   readonly busyTimeoutMs: number;
 }
@@ -14,14 +15,16 @@ interface CheckpointerData {
 const port = parentPort;
 if (port === null) throw new Error('the WAL checkpointer must run in a worker thread');
 const data = workerData as CheckpointerData;
-const db = new Database(data.filename);
-db.pragma(`busy_timeout = ${data.busyTimeoutMs}`);
+const dbs = data.filenames.map((f) => new Database(f));
+for (const db of dbs) db.pragma(`busy_timeout = ${data.busyTimeoutMs}`);
 
 const checkpoint = (): void => {
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch (e: unknown) {
-    port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  for (const db of dbs) {
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (e: unknown) {
+      port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
   }
 };
 const timer = setInterval(checkpoint, data.intervalMs);
@@ -29,7 +32,7 @@ port.on('message', (m: { type?: string }) => {
   if (m.type !== 'stop') return;
   clearInterval(timer);
   checkpoint();
-  db.close();
+  for (const db of dbs) db.close();
   port.close();
 });
 port.postMessage({ type: 'ready' });

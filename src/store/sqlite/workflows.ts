@@ -412,11 +412,6 @@ export class SqliteWorkflowLeases implements WorkflowLeaseStore {
         delChunks.run(id);
         delWorkflow.run(id);
       }
-      // Interaction claims only matter within the interaction's 15-minute life; a request still waiting to be
-      // started (an open intake) stays, however old, until recovery starts or dead-letters it.
-      this.#stmt(
-        'DELETE FROM interaction_claims WHERE claimed_at < ? AND (intake IS NULL OR intake_done = 1)',
-      ).run(before);
       return ids.length;
     });
     return tx.immediate();
