@@ -300,6 +300,8 @@ async function runMode(mode: Mode, pages: readonly Page[], base: string): Promis
     await measure(oursDriver, 'warmup-ours', url(`${mode}-wo`), oursStats);
     out(`\n${mode} mode: ${ROUNDS} bursts of ${BURST} /autointel at ${RATE}/s each, ${PAUSE_MS} ms apart`);
     const ratios: number[] = [];
+    const bareAll: number[] = [];
+    const oursAll: number[] = [];
     let oursPhase: Phase | null = null;
     for (let r = 0; r < REPEAT; r++) {
       // The bare bot is measured on a quiet machine: ours has finished the work of its earlier bursts.
@@ -307,6 +309,8 @@ async function runMode(mode: Mode, pages: readonly Page[], base: string): Promis
       const bare = await measure(bareDriver, `bare-${r}`, url(`${mode}-b${r}`), bareBots.stats);
       const ours = await measure(oursDriver, `ours-${r}`, url(`${mode}-o${r}`), oursStats);
       oursPhase = ours;
+      bareAll.push(...bare.latencies);
+      oursAll.push(...ours.latencies);
       const bareSorted = [...bare.latencies].sort((a, b) => a - b);
       const oursSorted = [...ours.latencies].sort((a, b) => a - b);
       const ratio = percentile(oursSorted, 99) / Math.max(1, percentile(bareSorted, 99));
@@ -328,11 +332,23 @@ async function runMode(mode: Mode, pages: readonly Page[], base: string): Promis
       );
     }
     const sortedRatios = [...ratios].sort((a, b) => a - b);
-    if (REPEAT > 1)
+    if (REPEAT > 1) {
       out(
         `median p99 ratio over ${REPEAT} repeats = ${median(sortedRatios).toFixed(2)} ` +
           `(each: ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
       );
+      // One repeat's p99 over ROUNDS x BURST acknowledgements is its second or third largest value; the p99 over all
+      // repeats together rests on N times as many.
+      const pooled = (v: readonly number[]): number =>
+        percentile(
+          [...v].sort((a, b) => a - b),
+          99,
+        );
+      out(
+        `pooled p99 over ${REPEAT} repeats: ours ${pooled(oursAll).toFixed(1)} ms / bare ${pooled(bareAll).toFixed(1)} ms ` +
+          `(n=${oursAll.length} each) = ${(pooled(oursAll) / Math.max(1, pooled(bareAll))).toFixed(2)} (goal <= 1.5)`,
+      );
+    }
     const runs = await app.store.listWorkflows({ limit: 100_000 });
     const byStatus: Record<string, number> = {};
     for (const w of runs) byStatus[w.status] = (byStatus[w.status] ?? 0) + 1;
