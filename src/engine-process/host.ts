@@ -20,11 +20,14 @@ export interface EngineProcessOptions {
   readonly entryUrl?: URL;
   /** How long a stopping engine may take beyond the grace period before it is killed. */
   readonly stopSlackMs?: number;
+  /** A crash after the engine ran at least this long starts the back-off from its first delay again. */
+  readonly healthyResetMs?: number;
 }
 
 export const DefaultEngineProcessOptions = {
   restartMs: { first: 1_000, max: 60_000 },
   stopSlackMs: 15_000,
+  healthyResetMs: 10 * 60_000,
 } as const satisfies Partial<EngineProcessOptions>;
 
 export class EngineProcess {
@@ -34,6 +37,8 @@ export class EngineProcess {
   #ready = false;
   #stopping = false;
   #crashes = 0;
+  /** When the running engine said it was ready (clock ms). */
+  #readyAt = 0;
   #pool: ContentPoolStats | null = null;
   readonly #life = new AbortController();
 
@@ -92,6 +97,7 @@ export class EngineProcess {
           case 'ready':
             started = true;
             this.#ready = true;
+            this.#readyAt = this.#o.clock.now();
             resolve();
             return;
           case 'failed':
@@ -117,13 +123,18 @@ export class EngineProcess {
           );
           return;
         }
-        if (!this.#stopping) this.#restartAfterCrash(signal ?? `code ${String(code)}`);
+        if (!this.#stopping)
+          this.#restartAfterCrash(signal ?? `code ${String(code)}`, this.#o.clock.now() - this.#readyAt);
       });
       child.send({ type: 'start', data: this.#o.data } satisfies ToEngine);
     });
   }
 
-  #restartAfterCrash(how: string): void {
+  /** `ranMs`: how long the engine that ended had run (null when a restart failed to start it). */
+  #restartAfterCrash(how: string, ranMs: number | null): void {
+    // A crash after a long healthy run is not part of a crash loop: it waits the first delay, not the n-th.
+    const healthyMs = this.#o.healthyResetMs ?? DefaultEngineProcessOptions.healthyResetMs;
+    if (ranMs !== null && ranMs >= healthyMs) this.#crashes = 0;
     const delay = Math.min(this.#restartMs.max, this.#restartMs.first * 2 ** this.#crashes);
     this.#crashes++;
     this.#o.logger.error(
@@ -137,7 +148,7 @@ export class EngineProcess {
           () => this.#o.logger.warn('engine process restarted'),
           (e: unknown) => {
             this.#o.logger.error({ err: e }, 'engine process restart failed');
-            if (!this.#stopping) this.#restartAfterCrash('restart failed');
+            if (!this.#stopping) this.#restartAfterCrash('restart failed', null);
           },
         );
       },

@@ -1,6 +1,6 @@
 // The bot's side of its engine process, against small scripted engines speaking the same protocol: start and its
 // failure, log lines and pool figures relayed, queue signals both ways, restart after a crash, stop and kill.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const script = join(dir, 'engine.mjs');
 writeFileSync(
   script,
-  `import { existsSync, writeFileSync } from 'node:fs';
+  `import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 let fixture = {};
 process.on('message', (m) => {
   if (m.type === 'start') {
@@ -36,6 +36,12 @@ process.on('message', (m) => {
       writeFileSync(fixture.marker, String(process.pid));
       setTimeout(() => process.exit(3), 100);
     }
+    if (fixture.mode === 'crash-n') {
+      // Crashes the first \`times\` runs, each \`afterMs\` after it said it was ready.
+      const runs = existsSync(fixture.marker) ? Number(readFileSync(fixture.marker, 'utf8')) : 0;
+      writeFileSync(fixture.marker, String(runs + 1));
+      if (runs < fixture.times) setTimeout(() => process.exit(3), fixture.afterMs);
+    }
   } else if (m.type === 'queue') {
     // Echoes every signal back, so both directions are seen.
     process.send({ type: 'queue', signal: m.signal });
@@ -49,7 +55,7 @@ process.on('disconnect', () => { if (fixture.mode !== 'ignore-stop') process.exi
 `,
 );
 
-function host(fixture: Record<string, unknown>, lines: string[]): EngineProcess {
+function host(fixture: Record<string, unknown>, lines: string[], healthyResetMs?: number): EngineProcess {
   const data = { config: { fixture }, logLevel: 'info', niceness: 0 } as unknown as EngineProcessData;
   return new EngineProcess({
     data,
@@ -58,6 +64,7 @@ function host(fixture: Record<string, unknown>, lines: string[]): EngineProcess 
     entryUrl: pathToFileURL(script),
     restartMs: { first: 50, max: 200 },
     stopSlackMs: 500,
+    ...(healthyResetMs === undefined ? {} : { healthyResetMs }),
   });
 }
 
@@ -100,6 +107,30 @@ describe('EngineProcess (the bot side of the engine process)', () => {
     expect(engine.ready).toBe(true);
     expect(lines.filter((l) => l.includes('engine says hello'))).toHaveLength(2);
     await engine.stop({ graceMs: 1_000 });
+  });
+
+  it('doubles the wait over a crash loop, and starts from the first wait after a long healthy run', async () => {
+    const delays = async (afterMs: number, marker: string): Promise<number[]> => {
+      const lines: string[] = [];
+      const engine = host({ mode: 'crash-n', marker, times: 3, afterMs }, lines, 1_000);
+      await engine.start();
+      await until('three crashes and restarts', () => readCount(marker) === 4 && engine.ready, 15_000);
+      await engine.stop({ graceMs: 1_000 });
+      return lines
+        .filter((l) => l.includes('ended unexpectedly'))
+        .map((l) => (JSON.parse(l) as { restartInMs: number }).restartInMs);
+    };
+    const readCount = (marker: string): number => {
+      try {
+        return Number(readFileSync(marker, 'utf8'));
+      } catch {
+        return 0;
+      }
+    };
+    // Crashing 100 ms after each start: a crash loop (50, 100, 200 ms, capped at the 200 ms maximum).
+    expect(await delays(100, join(dir, 'loop'))).toEqual([50, 100, 200]);
+    // Crashing 1.1 s after each start, past the 1 s a healthy run needs: every wait is the first one.
+    expect(await delays(1_100, join(dir, 'healthy'))).toEqual([50, 50, 50]);
   });
 
   it('kills an engine that does not stop within the grace period and the slack', async () => {
