@@ -6,8 +6,9 @@
 // Both bots get the same unmeasured warm-up (first connections, first statements, compiled code) before they are
 // measured; `--repeat N` measures the pair N times (bare, ours, bare, ours, …) and prints the median ratio.
 // Usage: node dist/bench/ack-latency/real-work.js [--rounds 3] [--burst 40] [--rate 40] [--pause-ms 3000]
-//        [--modes gateway,http] [--no-worker] [--repeat 1] [--in-process]
+//        [--modes gateway,http] [--no-worker] [--repeat 1] [--in-process] [--content-workers N]
 // --in-process runs the workflows in the bot's own process (AUTOINTEL_ENGINE_PROCESS=false), for comparison.
+// --content-workers sets AUTOINTEL_CONTENT_WORKERS (default: the bot's own default, one thread per core).
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +43,8 @@ const MODES = (modesArg >= 0 ? (process.argv[modesArg + 1] ?? '') : 'gateway,htt
 const NO_WORKER = process.argv.includes('--no-worker');
 /** Workflows in the bot's own process instead of its engine process. */
 const IN_PROCESS = process.argv.includes('--in-process');
+/** Content-pool threads of the bot under test (0: its default). */
+const CONTENT_WORKERS = process.argv.includes('--content-workers') ? positiveArg('content-workers', 1) : 0;
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -277,6 +280,7 @@ async function runMode(mode: Mode, pages: readonly Page[], base: string): Promis
       AUTOINTEL_USER_QUOTA_PER_HOUR: '0',
       LOG_LEVEL: 'silent',
       AUTOINTEL_ENGINE_PROCESS: IN_PROCESS ? 'false' : 'true',
+      AUTOINTEL_CONTENT_WORKERS: String(CONTENT_WORKERS),
     });
     const app: RunningApp = await startApp(config, {
       role: 'bot',
