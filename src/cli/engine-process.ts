@@ -1,5 +1,6 @@
 // The engine process of `autointel bot`: runs its workflows (the same worker `autointel worker` runs, on its own
-// store connection) at a lower CPU priority (SCHED_IDLE, or niceness 10), so the bot's loop only plans, claims and acknowledges interactions.
+// store connection) at a lower CPU priority (SCHED_IDLE, or niceness 10), so the bot's loop only plans, claims and
+// acknowledges interactions.
 // It ends when the bot tells it to stop, or when the bot is gone (its IPC channel closes).
 import { toAppError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';

@@ -1,7 +1,7 @@
 // The IntakeStore's SQL for SQLite: claims with their sealed intake, cursor paging of open ones, dead letters.
 // The claims live in a database file of their own (see sqlite-store.ts): the claim is the one write before an
 // acknowledgement, and in that file it never waits for the engine's or a worker's write lock on the main file.
-import type { Database as Db, Statement } from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
 import {
   parseDeadReason,
   type DeadIntake,
@@ -10,6 +10,7 @@ import {
   type IntakeStore,
   type OpenIntake,
 } from '../intake-store.js';
+import type { SqliteContext } from './context.js';
 
 const SQL = {
   claim:
@@ -98,23 +99,12 @@ interface DeadRow {
   dead_reason: string | null;
 }
 
-/** The intake methods over the claims file's connection, statements prepared once. */
+/** The intake methods over the claims file's connection (its own context: statements prepared once). */
 export class SqliteIntakes implements IntakeStore {
-  readonly #db: Db;
-  readonly #stmts = new Map<string, Statement>();
+  readonly #ctx: SqliteContext;
 
-  constructor(db: Db) {
-    this.#db = db;
-  }
-
-  /** A statement from this connection's cache (the adapter's busy-timeout pragmas too). */
-  stmt(sql: string): Statement {
-    let s = this.#stmts.get(sql);
-    if (s === undefined) {
-      s = this.#db.prepare(sql);
-      this.#stmts.set(sql, s);
-    }
-    return s;
+  constructor(ctx: SqliteContext) {
+    this.#ctx = ctx;
   }
 
   async claimInteraction(
@@ -123,11 +113,11 @@ export class SqliteIntakes implements IntakeStore {
     now: number,
     intake?: string,
   ): Promise<boolean> {
-    return this.stmt(SQL.claim).run(interactionId, owner, now, intake ?? null).changes === 1;
+    return this.#ctx.stmt(SQL.claim).run(interactionId, owner, now, intake ?? null).changes === 1;
   }
 
   async completeIntake(interactionId: string): Promise<void> {
-    this.stmt(SQL.complete).run(interactionId);
+    this.#ctx.stmt(SQL.complete).run(interactionId);
   }
 
   async listOpenIntakes(options: {
@@ -138,15 +128,15 @@ export class SqliteIntakes implements IntakeStore {
     const a = options.after;
     const rows = (
       a === undefined
-        ? this.stmt(SQL.openFirst).all(options.before, options.limit)
-        : this.stmt(SQL.openAfter).all(options.before, a.claimedAt, a.interactionId, options.limit)
+        ? this.#ctx.stmt(SQL.openFirst).all(options.before, options.limit)
+        : this.#ctx.stmt(SQL.openAfter).all(options.before, a.claimedAt, a.interactionId, options.limit)
     ) as OpenRow[];
     return rows.map((r) => ({ interactionId: r.interaction_id, intake: r.intake, claimedAt: r.claimed_at }));
   }
 
   async deadLetterIntake(interactionId: string, reason: IntakeDeadReason, now: number): Promise<void> {
     const stored = JSON.stringify({ code: reason.code, message: reason.message });
-    this.stmt(SQL.deadLetter).run(stored, now, interactionId);
+    this.#ctx.stmt(SQL.deadLetter).run(stored, now, interactionId);
   }
 
   /**
@@ -154,11 +144,11 @@ export class SqliteIntakes implements IntakeStore {
    * still waiting to be started (an open intake), which stays until recovery starts or dead-letters it.
    */
   purgeClaimsBefore(before: number): number {
-    return this.stmt(SQL.purge).run(before).changes;
+    return this.#ctx.stmt(SQL.purge).run(before).changes;
   }
 
   async listDeadIntakes(options: { readonly limit: number }): Promise<DeadIntake[]> {
-    const rows = this.stmt(SQL.dead).all(options.limit) as DeadRow[];
+    const rows = this.#ctx.stmt(SQL.dead).all(options.limit) as DeadRow[];
     return rows.map((r) => ({
       interactionId: r.interaction_id,
       claimedAt: r.claimed_at,

@@ -129,8 +129,8 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly #outbox: SqliteOutbox;
   readonly #guilds: SqliteGuildSettings;
   readonly #intakes: SqliteIntakes;
-  /** The claims file's connection. */
-  readonly #claimsDb: Db;
+  /** The claims file's connection and its statement cache. */
+  readonly #claims: SqliteContext;
   readonly #migrations: readonly Migration[];
   readonly #clock: Clock;
   readonly #busyMs: number;
@@ -158,14 +158,15 @@ export class SqliteWorkflowStore implements WorkflowStore {
     this.#db = new Database(options.filename, { readonly });
     // A read-only store over a file whose claims file was never created reads no claims (and writes none).
     const claimsMissing = readonly && !isMemory(claimsFile) && !existsSync(claimsFile);
-    this.#claimsDb = new Database(claimsMissing ? ':memory:' : claimsFile, {
+    const claimsDb = new Database(claimsMissing ? ':memory:' : claimsFile, {
       readonly: readonly && !claimsMissing,
     });
     if (claimsMissing) {
-      migrateIntakesFile(this.#claimsDb);
-      this.#claimsDb.pragma('query_only = ON');
+      migrateIntakesFile(claimsDb);
+      claimsDb.pragma('query_only = ON');
     }
-    for (const db of [this.#db, this.#claimsDb]) {
+    this.#claims = new SqliteContext(claimsDb);
+    for (const db of [this.#db, claimsDb]) {
       // A read-only connection cannot change the journal mode; the file keeps the WAL mode it was created with.
       if (!readonly) db.pragma('journal_mode = WAL');
       db.pragma(`busy_timeout = ${busy}`);
@@ -175,7 +176,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
     this.#yieldOnBusy = options.yieldOnBusy === true;
     this.#db.pragma('foreign_keys = ON');
     const bg = options.backgroundCheckpoints;
-    if (bg !== undefined && options.readonly !== true && !isMemory(options.filename)) {
+    if (bg !== undefined && !readonly && !isMemory(options.filename)) {
       if (!(Number.isFinite(bg.intervalMs) && bg.intervalMs > 0))
         throw new RangeError(
           `SqliteWorkflowStore: backgroundCheckpoints.intervalMs must be positive, received ${bg.intervalMs}`,
@@ -187,7 +188,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
     this.#reports = new SqliteCheckpointsReports(this.#context);
     this.#outbox = new SqliteOutbox(this.#context);
     this.#guilds = new SqliteGuildSettings(this.#context);
-    this.#intakes = new SqliteIntakes(this.#claimsDb);
+    this.#intakes = new SqliteIntakes(this.#claims);
     this.#migrations = options.migrations ?? SQLITE_MIGRATIONS;
     this.#clock = options.clock ?? new SystemClock();
   }
@@ -198,7 +199,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
 
   #startCheckpointer(filenames: readonly string[], intervalMs: number, busyTimeoutMs: number): Worker {
     const d = DefaultSqliteWorkflowStoreOptions;
-    for (const db of [this.#db, this.#claimsDb]) {
+    for (const db of [this.#db, this.#claims.db]) {
       db.pragma('wal_autocheckpoint = 0');
       db.pragma(`journal_size_limit = ${d.walSizeLimitBytes}`);
     }
@@ -210,7 +211,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
     const resumeAutomatic = (): void => {
       if (this.#checkpointer !== worker) return;
       this.#checkpointer = null;
-      for (const db of [this.#db, this.#claimsDb])
+      for (const db of [this.#db, this.#claims.db])
         if (db.open) db.pragma(`wal_autocheckpoint = ${d.autoCheckpointPages}`);
     };
     worker.on('error', resumeAutomatic);
@@ -219,13 +220,10 @@ export class SqliteWorkflowStore implements WorkflowStore {
   }
 
   async migrate(): Promise<void> {
-    if (!this.#claimsDb.readonly) migrateIntakesFile(this.#claimsDb);
+    if (!this.#claims.db.readonly) migrateIntakesFile(this.#claims.db);
     const sorted = [...this.#migrations].sort((a, b) => a.version - b.version);
     // Nothing to apply means nothing to write: an up-to-date database migrates even on a read-only connection.
-    const known = this.#db
-      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`)
-      .get();
-    if (known !== undefined) {
+    if (this.#hasTable('schema_migrations')) {
       const applied = new Set(
         (this.#db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
           (r) => r.version,
@@ -246,17 +244,17 @@ export class SqliteWorkflowStore implements WorkflowStore {
     });
     for (const m of sorted) {
       // The claims an older build kept here move to the claims file before their table is dropped.
-      if (m.version === CLAIMS_MOVED_VERSION && this.#hasMainClaimsTable())
-        copyClaimsFrom(this.#db, this.#claimsDb);
+      if (m.version === CLAIMS_MOVED_VERSION && this.#hasTable('interaction_claims'))
+        copyClaimsFrom(this.#db, this.#claims.db);
       apply.immediate(m);
     }
   }
 
-  #hasMainClaimsTable(): boolean {
+  /** Whether the main file holds table `name`. */
+  #hasTable(name: string): boolean {
     return (
-      this.#db
-        .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'interaction_claims'`)
-        .get() !== undefined
+      this.#db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) !==
+      undefined
     );
   }
 
@@ -271,7 +269,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
       await worker.terminate();
     }
     if (this.#db.open) this.#db.close();
-    if (this.#claimsDb.open) this.#claimsDb.close();
+    if (this.#claims.db.open) this.#claims.db.close();
   }
 
   async health(now: number): Promise<StoreHealth> {
@@ -300,7 +298,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
       return { ok: false, check: 'read', message: `the database cannot be read: ${messageOf(e)}` };
     }
     try {
-      this.#intakes.stmt('SELECT claimed_at FROM interaction_claims ORDER BY claimed_at DESC LIMIT 1').get();
+      this.#claims.stmt('SELECT claimed_at FROM interaction_claims ORDER BY claimed_at DESC LIMIT 1').get();
     } catch (e: unknown) {
       return {
         ok: false,
@@ -318,7 +316,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
   integrityCheck(limit = 20): string[] {
     return [
       ...integrityProblems(this.#db, limit),
-      ...integrityProblems(this.#claimsDb, limit).map((line) => `interaction-claims file: ${line}`),
+      ...integrityProblems(this.#claims.db, limit).map((line) => `interaction-claims file: ${line}`),
     ];
   }
 
@@ -327,21 +325,18 @@ export class SqliteWorkflowStore implements WorkflowStore {
    * is refused, so a retry cannot apply anything twice). With `yieldOnBusy` it never sleeps inside SQLite: a refused
    * lock is retried after 1, 2, 4… 16 ms on a timer, up to the busy timeout, then the last refusal is thrown.
    */
-  async #atomicWrite<T>(
-    write: () => Promise<T>,
-    stmt: (sql: string) => Statement = (sql) => this.#stmt(sql),
-  ): Promise<T> {
+  async #atomicWrite<T>(write: () => Promise<T>, ctx: SqliteContext = this.#context): Promise<T> {
     if (!this.#yieldOnBusy) return write();
     const deadline = performance.now() + this.#busyMs;
     for (let waitMs = 1; ; waitMs = Math.min(16, waitMs * 2)) {
       // Prepared once, from the store's statement cache: this runs around every claim.
-      stmt('PRAGMA busy_timeout = 0').get();
+      ctx.stmt('PRAGMA busy_timeout = 0').get();
       let attempt: Promise<T>;
       try {
         // The adapter's methods run their statements before their first await: the pragma covers all of them.
         attempt = write();
       } finally {
-        stmt(`PRAGMA busy_timeout = ${this.#busyMs}`).get();
+        ctx.stmt(`PRAGMA busy_timeout = ${this.#busyMs}`).get();
       }
       try {
         return await attempt;
@@ -404,15 +399,9 @@ export class SqliteWorkflowStore implements WorkflowStore {
     this.#guilds.getGuildWebhook(...a);
 
   readonly claimInteraction: IntakeStore['claimInteraction'] = (...a) =>
-    this.#atomicWrite(
-      () => this.#intakes.claimInteraction(...a),
-      (sql) => this.#intakes.stmt(sql),
-    );
+    this.#atomicWrite(() => this.#intakes.claimInteraction(...a), this.#claims);
   readonly completeIntake: IntakeStore['completeIntake'] = (...a) =>
-    this.#atomicWrite(
-      () => this.#intakes.completeIntake(...a),
-      (sql) => this.#intakes.stmt(sql),
-    );
+    this.#atomicWrite(() => this.#intakes.completeIntake(...a), this.#claims);
   readonly listOpenIntakes: IntakeStore['listOpenIntakes'] = (...a) => this.#intakes.listOpenIntakes(...a);
   readonly deadLetterIntake: IntakeStore['deadLetterIntake'] = (...a) => this.#intakes.deadLetterIntake(...a);
   readonly listDeadIntakes: IntakeStore['listDeadIntakes'] = (...a) => this.#intakes.listDeadIntakes(...a);
