@@ -30,8 +30,13 @@ export type DriverMessage =
   | {
       readonly type: 'result';
       readonly label: string;
-      /** Sent → initial response received, per acknowledged interaction (ms, emulator clock). */
+      /** Sent → initial response received, per acknowledged interaction (fractional ms, high-resolution clock). */
       readonly latencies: number[];
+      /**
+       * Gateway mode, per acknowledgement: its request's arrival → the emulator had handled it (whole ms). Part of the
+       * latency: the emulator reads the body and serves the requests queued ahead of it first.
+       */
+      readonly handling: number[];
       readonly errorsByCode: Record<string, number>;
       /** Interactions that never got an accepted initial response. */
       readonly unanswered: number;
@@ -95,6 +100,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1_000));
     const wanted = new Set(ids);
     const latencies: number[] = [];
+    const handling: number[] = [];
     const errorsByCode: Record<string, number> = {};
     for (const e of emu.timeline()) {
       if (e.direction === 'inbound' && e.status >= 400) {
@@ -104,7 +110,9 @@ async function main(): Promise<void> {
       // Gateway mode: the callback the bot POSTed; HTTP mode: the inline answer to the emulator's POST.
       const acknowledging = e.route === CALLBACK_ROUTE || e.direction === 'outbound';
       if (acknowledging && e.interactionId !== undefined && wanted.has(e.interactionId)) {
-        if (e.ackLatencyMs !== undefined) latencies.push(e.ackLatencyMs);
+        const latency = e.ackLatencyPreciseMs ?? e.ackLatencyMs;
+        if (latency !== undefined) latencies.push(latency);
+        if (e.direction === 'inbound') handling.push(e.answeredAt - e.receivedAt);
       }
     }
     const unanswered = ids.filter((id) => emu.interaction(id)?.acknowledgedAt == null).length;
@@ -112,6 +120,7 @@ async function main(): Promise<void> {
       type: 'result',
       label: req.label,
       latencies,
+      handling,
       errorsByCode,
       unanswered,
       firedOverMs,

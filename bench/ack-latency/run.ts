@@ -176,14 +176,15 @@ async function main(): Promise<void> {
       `on the main loop (${chunks} chunks ran)`,
   );
   out(
-    'latency = emulator sent INTERACTION_CREATE -> emulator received the initial response (emulator clock, ms)',
+    'latency = emulator sent INTERACTION_CREATE -> emulator received the initial response (its high-resolution clock, ms)',
   );
   for (const [name, s] of [
     ['bare discord.js deferReply', bare],
     ['autointel front end', ours],
   ] as const) {
     out(
-      `${name.padEnd(28)} n=${s.n} p50=${s.p50}ms p99=${s.p99}ms max=${s.max}ms past3s=${s.over3s} ` +
+      `${name.padEnd(28)} n=${s.n} p50=${s.p50.toFixed(1)}ms p99=${s.p99.toFixed(1)}ms max=${s.max.toFixed(1)}ms ` +
+        `past3s=${s.over3s} ` +
         `missing=${s.missing} fired=${s.firedPerSecond.toFixed(0)}/s errors=${JSON.stringify(s.errors)}`,
     );
   }

@@ -317,6 +317,7 @@ export class DiscordEmulator {
       const last = sent.entry;
       if (result) {
         if (result.ackLatencyMs !== undefined) last.ackLatencyMs = result.ackLatencyMs;
+        if (result.ackLatencyPreciseMs !== undefined) last.ackLatencyPreciseMs = result.ackLatencyPreciseMs;
         const code = (result.body as { code?: unknown } | undefined)?.code;
         if (result.status >= 400 && typeof code === 'number') {
           last.code = code;
@@ -670,6 +671,7 @@ export class DiscordEmulator {
         ...(typeof code === 'number' ? { code } : {}),
         ...(r.interactionId !== undefined ? { interactionId: r.interactionId } : {}),
         ...(r.ackLatencyMs !== undefined ? { ackLatencyMs: r.ackLatencyMs } : {}),
+        ...(r.ackLatencyPreciseMs !== undefined ? { ackLatencyPreciseMs: r.ackLatencyPreciseMs } : {}),
         ...(more.fault !== undefined ? { fault: more.fault } : {}),
         ...(more.requestBody !== undefined ? { requestBody: more.requestBody } : {}),
         ...(sent.body !== undefined ? { responseBody: redact(sent.body) } : {}),

@@ -115,6 +115,7 @@ describe('HTTP interactions endpoint', () => {
       .timeline()
       .find((t) => t.route === 'INTERACTIONS_ENDPOINT' && t.interactionId === fired.interactionId);
     expect(entry?.ackLatencyMs).toBeGreaterThanOrEqual(0);
+    expect(entry?.ackLatencyPreciseMs).toBeGreaterThan(0);
     const again = await callApi(emu.apiBase, {
       method: 'POST',
       path: `/interactions/${fired.interactionId}/${fired.token}/callback`,

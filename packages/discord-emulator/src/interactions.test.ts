@@ -129,6 +129,19 @@ describe('initial response', () => {
     expect(entry?.path).toBe(`/interactions/${i.interactionId}/:token/callback`);
   });
 
+  it('also records it on the high-resolution clock: real time elapsed, fractional, not moved by advanceClock', async () => {
+    const i = await fire();
+    emu.advanceClock(1500);
+    await new Promise((r) => setTimeout(r, 40));
+    await callback(i, { type: 5 });
+    const entry = emu
+      .timeline()
+      .find((e) => e.interactionId === i.interactionId && e.direction === 'inbound');
+    expect(entry?.ackLatencyMs).toBeGreaterThanOrEqual(1500);
+    expect(entry?.ackLatencyPreciseMs).toBeGreaterThanOrEqual(39);
+    expect(entry?.ackLatencyPreciseMs).toBeLessThan(1500);
+  });
+
   it('a type-4 reply within limits is validated like any message (empty → 50006)', async () => {
     const i = await fire();
     const res = await callback(i, { type: 4, data: { content: '   ' } });

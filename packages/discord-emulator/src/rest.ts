@@ -28,6 +28,7 @@ export interface RestRequest {
 export interface RestResult extends ApiResponse {
   interactionId?: string;
   ackLatencyMs?: number;
+  ackLatencyPreciseMs?: number;
 }
 
 export interface RouteDef {
@@ -266,7 +267,12 @@ export function buildRoutes(deps: RestDeps): RouteDef[] {
       rec.originalMessageId = message.id;
       rec.loading = type === 5;
     }
-    const result: RestResult = { status: 204, interactionId: rec.id, ackLatencyMs: now - rec.createdAt };
+    const result: RestResult = {
+      status: 204,
+      interactionId: rec.id,
+      ackLatencyMs: now - rec.createdAt,
+      ackLatencyPreciseMs: performance.now() - rec.sentAtPrecise,
+    };
     if (req.query.get('with_response') === 'true') {
       result.status = 200;
       const resource: Record<string, unknown> = { type };

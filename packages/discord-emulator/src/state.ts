@@ -68,6 +68,8 @@ export interface InteractionRecord {
   userId: string;
   commandName: string;
   createdAt: number;
+  /** When the payload left, on the monotonic high-resolution clock (ms, `performance.now()`; not moved by advanceClock). */
+  sentAtPrecise: number;
   delivery: 'gateway' | 'http';
   acknowledged: 'none' | 'deferred' | 'replied';
   responseType: number | null;
@@ -376,6 +378,7 @@ export class EmulatorState {
       userId: user.id,
       commandName: input.name,
       createdAt: this.clock.now(),
+      sentAtPrecise: performance.now(),
       delivery: input.delivery,
       acknowledged: 'none',
       responseType: null,
@@ -395,6 +398,7 @@ export class EmulatorState {
   /** The creation time is re-stamped when the payload actually leaves, so the 3 s window starts then. */
   markSent(record: InteractionRecord): void {
     record.createdAt = this.clock.now();
+    record.sentAtPrecise = performance.now();
   }
 
   view(record: InteractionRecord): InteractionView {

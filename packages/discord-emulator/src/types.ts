@@ -91,8 +91,13 @@ export interface TimelineEntry {
   status: number;
   code?: number;
   interactionId?: string;
-  /** Interaction sent → initial response received, on the request that acknowledged it. */
+  /** Interaction sent → initial response received, on the request that acknowledged it (emulator clock, whole ms). */
   ackLatencyMs?: number;
+  /**
+   * The same on the monotonic high-resolution clock (fractional ms; not moved by advanceClock): for benchmarks, where
+   * a latency of a few ms read off a whole-ms clock is off by up to 1 ms.
+   */
+  ackLatencyPreciseMs?: number;
   fault?: FaultKind;
   requestBody?: unknown;
   responseBody?: unknown;
