@@ -12,19 +12,18 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const request = {
-  url: 'https://example.com/a',
-  depth: 'standard' as const,
-  requesterId: null,
-  guildId: null,
-  channelId: null,
-  interactionId: null,
-  origin: 'cli' as const,
-  delivery: {},
-};
-
 /** Writes about 2 MB through the store: far past one WAL page, short of SQLite's automatic threshold. */
 async function writeReport(store: SqliteWorkflowStore, id: string): Promise<void> {
+  const request = {
+    url: 'https://example.com/a',
+    depth: 'standard' as const,
+    requesterId: null,
+    guildId: null,
+    channelId: null,
+    interactionId: null,
+    origin: 'cli' as const,
+    delivery: {},
+  };
   await store.createWorkflow({ id, request, now: 1 });
   const text = 'x'.repeat(2 * 1024 * 1024);
   await store.saveReport({
@@ -76,7 +75,20 @@ describe('background WAL checkpoints', () => {
   it('leave a WAL below the size threshold alone (no restart for the next write to pay) until it has waited maxAgeMs', async () => {
     const { store, file } = await open({ minFrames: 1000, maxAgeMs: 3_000 });
     const waitingAfterMigrate = pendingWalFrames(file) ?? 0;
-    await store.createWorkflow({ id: 'wf-small', request, now: 1 });
+    await store.createWorkflow({
+      id: 'wf-small',
+      request: {
+        url: 'https://example.com/a',
+        depth: 'standard',
+        requesterId: null,
+        guildId: null,
+        channelId: null,
+        interactionId: null,
+        origin: 'cli',
+        delivery: {},
+      },
+      now: 1,
+    });
     const waiting = pendingWalFrames(file) ?? 0;
     expect(waiting).toBeGreaterThan(waitingAfterMigrate);
     expect(waiting).toBeLessThan(1000);
