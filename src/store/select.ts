@@ -85,7 +85,7 @@ export function assertDeployment(config: Config, facts: DeploymentFacts = {}): D
 
 export const sqliteFile = (config: Config): string => join(config.dataDir, 'autointel.db');
 
-/** How often a long-running process looks at the SQLite WAL's size (it checkpoints off its event loop, by size). */
+/** How often a long-running process checkpoints the SQLite WAL off its event loop. */
 export const WAL_CHECKPOINT_INTERVAL_MS = 1_000;
 
 /**

@@ -29,7 +29,6 @@ import { copyClaimsFrom, migrateIntakesFile, SqliteIntakes } from './intakes.js'
 import { CLAIMS_MOVED_VERSION, SQLITE_MIGRATIONS, type Migration } from './migrations.js';
 import { SqliteOutbox } from './outbox.js';
 import { SqliteCheckpointsReports } from './reports.js';
-import type { CheckpointerData } from './wal-checkpointer.js';
 import { SqliteWorkflowLeases } from './workflows.js';
 
 export { toFtsQuery } from './reports.js';
@@ -66,20 +65,11 @@ export interface SqliteWorkflowStoreOptions {
    */
   readonly readonly?: boolean;
   /**
-   * Checkpoints the WAL on a thread of its own (wal-checkpointer.ts) instead of inside whichever write crosses
-   * SQLite's automatic threshold: the bot's loop then never copies the WAL or waits for its fsync. By size, as SQLite
-   * does: each checkpoint that empties the WAL costs the next write (often the front end's) an fsync of the restarted
-   * WAL's header.
+   * Checkpoints the WAL every `intervalMs` on a thread of its own (wal-checkpointer.ts) instead of inside whichever
+   * write crosses SQLite's automatic threshold: the bot's loop then never copies the WAL or waits for its fsync.
    * Off by default (scripts, tests); should that thread stop, automatic checkpoints resume.
    */
-  readonly backgroundCheckpoints?: {
-    /** How often the thread looks at the WAL's size. */
-    readonly intervalMs: number;
-    /** Checkpoint once this many frames (pages) wait; default SQLite's automatic threshold. */
-    readonly minFrames?: number;
-    /** ...or once a smaller remainder has waited this long (default 30 s). */
-    readonly maxAgeMs?: number;
-  };
+  readonly backgroundCheckpoints?: { readonly intervalMs: number };
   /**
    * The front end's writes before and right after an acknowledgement (claim, workflow creation, intake completion)
    * wait for another connection's write lock off the loop: they try without waiting and retry on timers (within
@@ -96,13 +86,8 @@ const isBusy = (e: unknown): boolean =>
 
 export const DefaultSqliteWorkflowStoreOptions = {
   busyTimeoutMs: 5000,
-  /**
-   * SQLite's own default threshold, in pages: the background checkpointer's size trigger, and restored as the automatic
-   * one when that thread stops.
-   */
+  /** SQLite's own default threshold, in pages, restored when the checkpointer thread stops. */
   autoCheckpointPages: 1000,
-  /** A background checkpoint folds in a WAL smaller than `autoCheckpointPages` once it has waited this long. */
-  checkpointMaxAgeMs: 30_000,
   /** The WAL file is cut back to this size after a checkpoint lets it restart. */
   walSizeLimitBytes: 64 * 1024 * 1024,
 } as const satisfies Partial<SqliteWorkflowStoreOptions> & Record<string, unknown>;
@@ -196,13 +181,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
         throw new RangeError(
           `SqliteWorkflowStore: backgroundCheckpoints.intervalMs must be positive, received ${bg.intervalMs}`,
         );
-      this.#checkpointer = this.#startCheckpointer({
-        filenames: [options.filename, claimsFile],
-        intervalMs: bg.intervalMs,
-        minFrames: bg.minFrames ?? DefaultSqliteWorkflowStoreOptions.autoCheckpointPages,
-        maxAgeMs: bg.maxAgeMs ?? DefaultSqliteWorkflowStoreOptions.checkpointMaxAgeMs,
-        busyTimeoutMs: busy,
-      });
+      this.#checkpointer = this.#startCheckpointer([options.filename, claimsFile], bg.intervalMs, busy);
     }
     this.#context = new SqliteContext(this.#db);
     this.#leases = new SqliteWorkflowLeases(this.#context);
@@ -218,14 +197,14 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return this.#context.stmt(sql);
   }
 
-  #startCheckpointer(workerData: CheckpointerData): Worker {
+  #startCheckpointer(filenames: readonly string[], intervalMs: number, busyTimeoutMs: number): Worker {
     const d = DefaultSqliteWorkflowStoreOptions;
     for (const db of [this.#db, this.#claims.db]) {
       db.pragma('wal_autocheckpoint = 0');
       db.pragma(`journal_size_limit = ${d.walSizeLimitBytes}`);
     }
     const worker = new Worker(compiledTwinUrl('wal-checkpointer.js', import.meta.url), {
-      workerData,
+      workerData: { filenames, intervalMs, busyTimeoutMs },
     });
     // Never what keeps the process alive.
     worker.unref();
