@@ -117,19 +117,7 @@ describe('initial response', () => {
     expect((await callback(i, { type: 5 })).status).toBe(204);
   });
 
-  it('records the acknowledgement latency on the clock the test controls', async () => {
-    const i = await fire();
-    emu.advanceClock(1500);
-    await callback(i, { type: 5 });
-    const entry = emu
-      .timeline()
-      .find((e) => e.interactionId === i.interactionId && e.direction === 'inbound');
-    expect(entry?.ackLatencyMs).toBeGreaterThanOrEqual(1500);
-    expect(entry?.ackLatencyMs).toBeLessThan(3000);
-    expect(entry?.path).toBe(`/interactions/${i.interactionId}/:token/callback`);
-  });
-
-  it('also records it on the high-resolution clock: real time elapsed, fractional, not moved by advanceClock', async () => {
+  it('records the acknowledgement latency on the clock the test controls, and the real time elapsed on the high-resolution clock', async () => {
     const i = await fire();
     emu.advanceClock(1500);
     await new Promise((r) => setTimeout(r, 40));
@@ -138,6 +126,9 @@ describe('initial response', () => {
       .timeline()
       .find((e) => e.interactionId === i.interactionId && e.direction === 'inbound');
     expect(entry?.ackLatencyMs).toBeGreaterThanOrEqual(1500);
+    expect(entry?.ackLatencyMs).toBeLessThan(3000);
+    expect(entry?.path).toBe(`/interactions/${i.interactionId}/:token/callback`);
+    // Fractional, and not moved by advanceClock.
     expect(entry?.ackLatencyPreciseMs).toBeGreaterThanOrEqual(39);
     expect(entry?.ackLatencyPreciseMs).toBeLessThan(1500);
   });
